@@ -1,0 +1,26 @@
+@{
+    # The one version source: build.ps1 reads ModuleVersion and stamps it on every assembly.
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d0f3a64-8a51-4a86-9a53-6f1c1e0b7c2a'
+    Author               = 'LowSlowExfil contributors'
+    CompanyName          = 'LowSlowExfil contributors'
+    Copyright            = '(c) LowSlowExfil contributors. MIT License.'
+    Description          = 'Hunts low-and-slow data exfiltration: users who upload to cloud storage, code hosting, messaging and webmail bit by bit over weeks (Zscaler ZIA proxy logs) while sharing Microsoft 365 files externally. Runs the logic of the Sentinel rule "Zscaler ZIA - Patient APT: Multi-Channel Low & Slow Exfiltration" on exported or raw logs.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    RootModule           = 'module/bin/LowSlowExfil.dll'
+    FormatsToProcess     = @()
+    TypesToProcess       = @()
+    FunctionsToExport    = @()
+    CmdletsToExport      = @('Get-ZiaUploadProfile', 'Get-O365SharingProfile', 'Find-LowSlowExfil', 'New-LowSlowExfilSampleData')
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Security', 'Sentinel', 'Zscaler', 'Exfiltration', 'Microsoft365', 'ThreatHunting', 'DLP')
+            LicenseUri   = ''
+            ProjectUri   = ''
+            ReleaseNotes = 'First release: the Sentinel rule end to end on exported CommonSecurityLog and OfficeActivity logs.'
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LowSlowExfil.Rule;
+
+namespace LowSlowExfil.Aggregation
+{
+    /// <summary>Why a Microsoft 365 audit event did or did not count (SPEC §1.4 filters).</summary>
+    public enum SharingDisposition
+    {
+        Counted,
+        OutsideWindow,
+        NoUser,
+        OtherOperation,
+    }
+
+    /// <summary>The rule's O365_Sharing: sharing and download events per user over the window.</summary>
+    public sealed class SharingAccumulator
+    {
+        private readonly HuntOptions _options;
+        private readonly Dictionary<string, UserState> _users = new Dictionary<string, UserState>(StringComparer.Ordinal);
+        private readonly long[] _dispositions = new long[Enum.GetValues(typeof(SharingDisposition)).Length];
+
+        public SharingAccumulator(HuntOptions options) { _options = options ?? throw new ArgumentNullException(nameof(options)); }
+
+        public long Count(SharingDisposition d) => _dispositions[(int)d];
+
+        public SharingDisposition Add(DateTime timeUtc, string userId, string operation)
+        {
+            SharingDisposition d =
+                !_options.Window.Contains(timeUtc) ? SharingDisposition.OutsideWindow
+                : string.IsNullOrEmpty(userId) ? SharingDisposition.NoUser
+                : !HuntOptions.IsSharingOperation(operation) ? SharingDisposition.OtherOperation
+                : SharingDisposition.Counted;
+            _dispositions[(int)d]++;
+            if (d != SharingDisposition.Counted) return d;
+
+            string name = userId.ToLowerInvariant();
+            if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));
+            state.Add(timeUtc, operation, _options.IsAnonymousLink(operation));
+            return d;
+        }
+
+        public void Merge(SharingAccumulator other)
+        {
+            for (int i = 0; i < _dispositions.Length; i++) _dispositions[i] += other._dispositions[i];
+            foreach (var kv in other._users)
+            {
+                if (!_users.TryGetValue(kv.Key, out var mine)) _users.Add(kv.Key, mine = new UserState(kv.Key));
+                mine.Merge(kv.Value);
+            }
+        }
+
+        /// <summary>One profile per user, ordered by user name.</summary>
+        public IReadOnlyList<O365SharingProfile> BuildProfiles() =>
+            _users.Values.OrderBy(u => u.Name, StringComparer.Ordinal).Select(u => new O365SharingProfile
+            {
+                UserName = u.Name,
+                O365_EventCount = u.Events,
+                O365_Operations = new OperationSet(u.Operations.Keys.OrderBy(o => o, StringComparer.Ordinal).Take(ExfilRule.MaxOperationsInSet)),
+                O365_AnonLinks = u.AnonLinks,
+                O365_LastEvent = u.Last,
+                O365_FirstEvent = u.First,
+                OperationCounts = new SortedDictionary<string, long>(u.Operations, StringComparer.Ordinal),
+                WindowStart = _options.Window.Start,
+                WindowEnd = _options.Window.End,
+                Mode = _options.ModeName,
+            }).ToList();
+
+        private sealed class UserState
+        {
+            public readonly string Name;
+            public readonly Dictionary<string, long> Operations = new Dictionary<string, long>(StringComparer.Ordinal);
+            public long Events, AnonLinks;
+            public DateTime First = DateTime.MaxValue, Last = DateTime.MinValue;
+
+            public UserState(string name) { Name = name; }
+
+            public void Add(DateTime t, string operation, bool anonymous)
+            {
+                Events++;
+                if (anonymous) AnonLinks++;
+                Operations.TryGetValue(operation, out long n);
+                Operations[operation] = n + 1;
+                if (t < First) First = t;
+                if (t > Last) Last = t;
+            }
+
+            public void Merge(UserState other)
+            {
+                Events += other.Events;
+                AnonLinks += other.AnonLinks;
+                foreach (var op in other.Operations)
+                {
+                    Operations.TryGetValue(op.Key, out long n);
+                    Operations[op.Key] = n + op.Value;
+                }
+                if (other.First < First) First = other.First;
+                if (other.Last > Last) Last = other.Last;
+            }
+        }
+    }
+}

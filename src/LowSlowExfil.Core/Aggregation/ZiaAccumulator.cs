@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LowSlowExfil.Kql;
+using LowSlowExfil.Rule;
+
+namespace LowSlowExfil.Aggregation
+{
+    /// <summary>Why a proxy event did or did not count (SPEC §1.1 filters, in the rule's order).</summary>
+    public enum ProxyDisposition
+    {
+        Counted,
+        OutsideWindow,
+        OtherVendor,
+        Blocked,
+        NoUser,
+        OtherDestination,
+    }
+
+    /// <summary>
+    /// The rule's ZIA_Daily and ZIA_Users: filters proxy events and sums them per user and UTC day.
+    /// State is users × days × destination hosts, never rows.
+    /// </summary>
+    public sealed class ZiaAccumulator
+    {
+        private readonly HuntOptions _options;
+        private readonly Dictionary<string, UserState> _users = new Dictionary<string, UserState>(StringComparer.Ordinal);
+        // Raw user name → its state, so the common case skips lower-casing.
+        private readonly Dictionary<string, UserState> _byRawName = new Dictionary<string, UserState>(StringComparer.Ordinal);
+        private readonly long[] _dispositions = new long[Enum.GetValues(typeof(ProxyDisposition)).Length];
+
+        public ZiaAccumulator(HuntOptions options) { _options = options ?? throw new ArgumentNullException(nameof(options)); }
+
+        public HuntOptions Options => _options;
+
+        /// <summary>Events per disposition so far.</summary>
+        public long Count(ProxyDisposition d) => _dispositions[(int)d];
+
+        public ProxyDisposition Add(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes)
+        {
+            var d = Classify(timeUtc, vendor, action, user, host);
+            _dispositions[(int)d]++;
+            if (d != ProxyDisposition.Counted) return d;
+
+            if (!_byRawName.TryGetValue(user, out var state))
+            {
+                string name = user.ToLowerInvariant();
+                if (!_users.TryGetValue(name, out state)) _users.Add(name, state = new UserState(name));
+                _byRawName.Add(user, state);
+            }
+            state.Add(timeUtc, host ?? string.Empty, sentBytes ?? 0);
+            return d;
+        }
+
+        private ProxyDisposition Classify(DateTime timeUtc, string vendor, string action, string user, string host)
+        {
+            if (!_options.Window.Contains(timeUtc)) return ProxyDisposition.OutsideWindow;
+            if (!_options.IsZscalerVendor(vendor)) return ProxyDisposition.OtherVendor;
+            if (_options.IsBlockedAction(action)) return ProxyDisposition.Blocked;
+            if (string.IsNullOrEmpty(user)) return ProxyDisposition.NoUser;
+            if (!_options.Destinations.IsMatch(host)) return ProxyDisposition.OtherDestination;
+            return ProxyDisposition.Counted;
+        }
+
+        /// <summary>Adds another accumulator's state (same options) into this one.</summary>
+        public void Merge(ZiaAccumulator other)
+        {
+            for (int i = 0; i < _dispositions.Length; i++) _dispositions[i] += other._dispositions[i];
+            foreach (var kv in other._users)
+            {
+                if (!_users.TryGetValue(kv.Key, out var mine)) _users.Add(kv.Key, mine = new UserState(kv.Key));
+                mine.Merge(kv.Value);
+            }
+        }
+
+        /// <summary>One profile per user, ordered by user name.</summary>
+        public IReadOnlyList<ZiaUploadProfile> BuildProfiles()
+        {
+            var list = new List<ZiaUploadProfile>(_users.Count);
+            foreach (var state in _users.Values.OrderBy(u => u.Name, StringComparer.Ordinal))
+                list.Add(state.ToProfile(_options));
+            return list;
+        }
+
+        private sealed class HostTally
+        {
+            public long Bytes;
+            public long Requests;
+        }
+
+        private sealed class UserState
+        {
+            public readonly string Name;
+            public readonly Dictionary<long, Dictionary<string, HostTally>> Days = new Dictionary<long, Dictionary<string, HostTally>>();
+            public DateTime First = DateTime.MaxValue, Last = DateTime.MinValue;
+
+            public UserState(string name) { Name = name; }
+
+            public void Add(DateTime t, string host, long bytes)
+            {
+                long day = t.Ticks - t.Ticks % TimeSpan.TicksPerDay;
+                if (!Days.TryGetValue(day, out var hosts)) Days.Add(day, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
+                if (!hosts.TryGetValue(host, out var tally)) hosts.Add(host, tally = new HostTally());
+                tally.Bytes += bytes;
+                tally.Requests++;
+                if (t < First) First = t;
+                if (t > Last) Last = t;
+            }
+
+            public void Merge(UserState other)
+            {
+                foreach (var day in other.Days)
+                {
+                    if (!Days.TryGetValue(day.Key, out var hosts)) Days.Add(day.Key, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
+                    foreach (var h in day.Value)
+                    {
+                        if (!hosts.TryGetValue(h.Key, out var tally)) hosts.Add(h.Key, tally = new HostTally());
+                        tally.Bytes += h.Value.Bytes;
+                        tally.Requests += h.Value.Requests;
+                    }
+                }
+                if (other.First < First) First = other.First;
+                if (other.Last > Last) Last = other.Last;
+            }
+
+            public ZiaUploadProfile ToProfile(HuntOptions options)
+            {
+                var daily = new List<ZiaDailyUpload>(Days.Count);
+                var perHost = new Dictionary<string, DestinationUpload>(StringComparer.Ordinal);
+                long bytes = 0, requests = 0, destSum = 0;
+                foreach (var day in Days.OrderBy(d => d.Key))
+                {
+                    long dayBytes = 0, dayRequests = 0;
+                    foreach (var h in day.Value)
+                    {
+                        dayBytes += h.Value.Bytes;
+                        dayRequests += h.Value.Requests;
+                        if (!perHost.TryGetValue(h.Key, out var dest))
+                            perHost.Add(h.Key, dest = new DestinationUpload { UserName = Name, DestinationHostName = h.Key });
+                        dest.SentBytes += h.Value.Bytes;
+                        dest.RequestCount += h.Value.Requests;
+                        dest.ActiveDays++;
+                    }
+                    daily.Add(new ZiaDailyUpload
+                    {
+                        UserName = Name,
+                        Day = new DateTime(day.Key, DateTimeKind.Utc),
+                        DaySentBytes = dayBytes,
+                        DayRequestCount = dayRequests,
+                        DayDestinCount = day.Value.Count,
+                    });
+                    bytes += dayBytes;
+                    requests += dayRequests;
+                    destSum += day.Value.Count;
+                }
+                return new ZiaUploadProfile
+                {
+                    UserName = Name,
+                    ZIA_TotalMBSent = KqlMath.BytesToRoundedMB(bytes),
+                    ZIA_ActiveDays = Days.Count,
+                    ZIA_TotalRequests = requests,
+                    ZIA_UniqueDestCnt = destSum,
+                    TotalBytesSent = bytes,
+                    DistinctDestinations = perHost.Count,
+                    FirstSeen = First,
+                    LastSeen = Last,
+                    DailyUploads = new RowList<ZiaDailyUpload>(daily.ToArray()),
+                    Destinations = new RowList<DestinationUpload>(perHost.Values
+                        .OrderByDescending(d => d.SentBytes).ThenBy(d => d.DestinationHostName, StringComparer.Ordinal).ToArray()),
+                    WindowStart = options.Window.Start,
+                    WindowEnd = options.Window.End,
+                    Mode = options.ModeName,
+                };
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+
+namespace LowSlowExfil
+{
+    /// <summary>One user-day of uploads to exfiltration destinations (the rule's ZIA_Daily).</summary>
+    public sealed class ZiaDailyUpload
+    {
+        public string UserName { get; set; }
+        public DateTime Day { get; set; }
+        public long DaySentBytes { get; set; }
+        public long DayRequestCount { get; set; }
+        public long DayDestinCount { get; set; }
+    }
+
+    /// <summary>Uploads to one destination host by one user over the window.</summary>
+    public sealed class DestinationUpload
+    {
+        public string UserName { get; set; }
+        public string DestinationHostName { get; set; }
+        public long SentBytes { get; set; }
+        public double SentMB => Kql.KqlMath.BytesToRoundedMB(SentBytes);
+        public long RequestCount { get; set; }
+        public int ActiveDays { get; set; }
+    }
+
+    /// <summary>One user's uploads over the window: the rule's ZIA_Users row and more.</summary>
+    public sealed class ZiaUploadProfile
+    {
+        public string UserName { get; set; }
+        public double ZIA_TotalMBSent { get; set; }
+        public long ZIA_ActiveDays { get; set; }
+        public long ZIA_TotalRequests { get; set; }
+        /// <summary>The rule's sum of daily distinct destination counts.</summary>
+        public long ZIA_UniqueDestCnt { get; set; }
+        public long TotalBytesSent { get; set; }
+        /// <summary>A true distinct count of destination hosts over the window.</summary>
+        public long DistinctDestinations { get; set; }
+        public DateTime FirstSeen { get; set; }
+        public DateTime LastSeen { get; set; }
+        public RowList<ZiaDailyUpload> DailyUploads { get; set; } = RowList<ZiaDailyUpload>.Empty;
+        public RowList<DestinationUpload> Destinations { get; set; } = RowList<DestinationUpload>.Empty;
+        public DateTime WindowStart { get; set; }
+        public DateTime WindowEnd { get; set; }
+        public string Mode { get; set; }
+    }
+
+    /// <summary>One user's Microsoft 365 sharing activity over the window (the rule's O365_Sharing row).</summary>
+    public sealed class O365SharingProfile
+    {
+        public string UserName { get; set; }
+        public long O365_EventCount { get; set; }
+        public OperationSet O365_Operations { get; set; } = OperationSet.Empty;
+        public long O365_AnonLinks { get; set; }
+        public DateTime O365_LastEvent { get; set; }
+        public DateTime O365_FirstEvent { get; set; }
+        /// <summary>Events per operation.</summary>
+        public IReadOnlyDictionary<string, long> OperationCounts { get; set; } = new Dictionary<string, long>();
+        public DateTime WindowStart { get; set; }
+        public DateTime WindowEnd { get; set; }
+        public string Mode { get; set; }
+    }
+
+    /// <summary>Which of the rule's three clauses flagged a user.</summary>
+    [Flags]
+    public enum ExfilReason
+    {
+        None = 0,
+        /// <summary>Zscore ≥ threshold (default 3.0).</summary>
+        ZScore = 1,
+        /// <summary>O365_AnonLinks ≥ threshold (3) and ZIA_TotalMBSent &gt; threshold (10).</summary>
+        AnonymousLinks = 2,
+        /// <summary>ZIA_ActiveDays ≥ threshold (20) and ZIA_TotalMBSent &gt; threshold (50).</summary>
+        Persistence = 4,
+    }
+
+    /// <summary>
+    /// A scored user. The first ten properties are the rule's output columns, under its names and in its order;
+    /// then Reasons and the alert texts. Nothing else is a property, so Export-Csv writes exactly these columns;
+    /// the hunt's context and the user's profiles are reached through methods.
+    /// </summary>
+    public sealed class ExfilCandidate
+    {
+        public string UserName { get; set; }
+        public double ZIA_TotalMBSent { get; set; }
+        public long ZIA_ActiveDays { get; set; }
+        public long ZIA_TotalRequests { get; set; }
+        public long ZIA_UniqueDestCnt { get; set; }
+        public long O365_EventCount { get; set; }
+        public long O365_AnonLinks { get; set; }
+        public OperationSet O365_Operations { get; set; } = OperationSet.Empty;
+        public long DistinctChannels { get; set; }
+        public double Zscore { get; set; }
+        public ExfilReason Reasons { get; set; }
+        public string AlertDisplayName { get; set; }
+        public string AlertDescription { get; set; }
+
+        internal HuntSummary Summary;
+        internal ZiaUploadProfile UploadProfile;
+        internal O365SharingProfile SharingProfile;
+
+        /// <summary>True when at least one clause fired.</summary>
+        public bool IsFlagged() => Reasons != ExfilReason.None;
+        /// <summary>The window, mode and baseline this user was scored against.</summary>
+        public HuntSummary GetSummary() => Summary;
+        /// <summary>The user's upload profile (days and destinations), when scored from events or profiles.</summary>
+        public ZiaUploadProfile GetUploadProfile() => UploadProfile;
+        /// <summary>The user's sharing profile, or null when the user has no sharing events.</summary>
+        public O365SharingProfile GetSharingProfile() => SharingProfile;
+    }
+
+    /// <summary>The population a hunt scored: its window, mode and baseline.</summary>
+    public sealed class HuntSummary
+    {
+        public string Mode { get; set; }
+        public DateTime WindowStart { get; set; }
+        public DateTime WindowEnd { get; set; }
+        public int Users { get; set; }
+        public double BaselineMean { get; set; }
+        public double BaselineStdev { get; set; }
+        public int Flagged { get; set; }
+    }
+}
