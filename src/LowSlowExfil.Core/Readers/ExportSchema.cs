@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace LowSlowExfil.Readers
+{
+    /// <summary>The columns the rule reads from each Log Analytics table, and how export headers name them.</summary>
+    internal static class ExportSchema
+    {
+        public const string TimeGenerated = "TimeGenerated";
+
+        // CommonSecurityLog
+        public const string DeviceVendor = "DeviceVendor";
+        public const string DeviceAction = "DeviceAction";
+        public const string SourceUserName = "SourceUserName";
+        public const string DestinationHostName = "DestinationHostName";
+        public const string SentBytes = "SentBytes";
+
+        // OfficeActivity and Microsoft 365 audit records
+        public const string UserId = "UserId";
+        public const string Operation = "Operation";
+        public const string CreationTime = "CreationTime";
+
+        public static readonly string[] ProxyColumns = { TimeGenerated, DeviceVendor, DeviceAction, SourceUserName, DestinationHostName, SentBytes };
+        public static readonly string[] SharingColumns = { TimeGenerated, UserId, Operation };
+
+        // "TimeGenerated [UTC]", "TimeGenerated [UTC+02:00]", "TimeGenerated [Local Time]"
+        private static readonly Regex Suffix = new Regex(@"^(?<name>.*?)\s*\[(?<zone>[^\]]*)\]\s*$", RegexOptions.CultureInvariant);
+        private static readonly Regex UtcOffset = new Regex(@"^UTC\s*(?<sign>[+-])\s*(?<h>\d{1,2})(:(?<m>\d{2}))?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+        /// <summary>
+        /// Splits an export header into its column name and the time zone its values are written in.
+        /// Returns false (with a reason) for a zone the reader cannot place, such as "Local Time".
+        /// </summary>
+        public static bool TryParseHeader(string header, out string name, out TimeSpan offset, out string error)
+        {
+            offset = TimeSpan.Zero;
+            error = null;
+            name = (header ?? string.Empty).Trim().TrimStart('\uFEFF');
+            var m = Suffix.Match(name);
+            if (!m.Success) return true;
+            name = m.Groups["name"].Value;
+            string zone = m.Groups["zone"].Value.Trim();
+            if (zone.Equals("UTC", StringComparison.OrdinalIgnoreCase)) return true;
+            var o = UtcOffset.Match(zone);
+            if (o.Success)
+            {
+                int h = int.Parse(o.Groups["h"].Value, CultureInfo.InvariantCulture);
+                int min = o.Groups["m"].Success ? int.Parse(o.Groups["m"].Value, CultureInfo.InvariantCulture) : 0;
+                offset = new TimeSpan(h, min, 0);
+                if (o.Groups["sign"].Value == "-") offset = offset.Negate();
+                return true;
+            }
+            error = $"column '{header}' is in time zone '{zone}', which does not say its offset from UTC; export with the display time zone set to UTC";
+            return false;
+        }
+
+        /// <summary>Which table a set of export column names belongs to.</summary>
+        public static LogFormat DetectCsvTable(ICollection<string> names)
+        {
+            bool Has(string n) => names.Contains(n);
+            if (Has(DestinationHostName) || Has(DeviceVendor) || Has(SourceUserName)) return LogFormat.CommonSecurityLogCsv;
+            if (Has(Operation) || Has(UserId)) return LogFormat.OfficeActivityCsv;
+            return LogFormat.Unknown;
+        }
+
+        /// <summary>Parses a long column value; empty is null (Kusto's sum ignores it).</summary>
+        public static bool TryParseLong(string text, out long? value)
+        {
+            value = null;
+            if (string.IsNullOrWhiteSpace(text)) return true;
+            if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
+            {
+                value = v;
+                return true;
+            }
+            // Some tools write longs as reals ("307.0", "1e3"); accept them when integral.
+            if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d)
+                && d == Math.Floor(d) && Math.Abs(d) < 9.2e18)
+            {
+                value = (long)d;
+                return true;
+            }
+            return false;
+        }
+    }
+}

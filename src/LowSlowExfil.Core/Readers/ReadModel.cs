@@ -1,0 +1,92 @@
+using System;
+using System.Threading;
+
+namespace LowSlowExfil.Readers
+{
+    /// <summary>Receives the events a reader decodes. Filtering is the receiver's business, not the reader's.</summary>
+    public interface IEventSink
+    {
+        /// <summary>A web-proxy event (a CommonSecurityLog row or an NSS record).</summary>
+        void AddProxy(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes);
+
+        /// <summary>A Microsoft 365 audit event (an OfficeActivity row or an audit record).</summary>
+        void AddSharing(DateTime timeUtc, string userId, string operation);
+    }
+
+    /// <summary>A record or file that could not be read: where, and why.</summary>
+    public sealed class ReadIssue
+    {
+        public ReadIssue(string file, long line, long record, string reason)
+        {
+            File = file;
+            Line = line;
+            Record = record;
+            Reason = reason;
+        }
+
+        public string File { get; }
+        /// <summary>1-based line where the record starts; 0 when the issue concerns the whole file.</summary>
+        public long Line { get; }
+        /// <summary>1-based record index within the file (data rows, not counting a header); 0 for the whole file.</summary>
+        public long Record { get; }
+        public string Reason { get; }
+
+        public override string ToString() =>
+            Line > 0 ? $"{File}:{Line}: record {Record}: {Reason}" : $"{File}: {Reason}";
+    }
+
+    /// <summary>Bytes read so far from one file.</summary>
+    public readonly struct ReadProgress
+    {
+        public ReadProgress(string file, long bytesRead, long totalBytes)
+        {
+            File = file;
+            BytesRead = bytesRead;
+            TotalBytes = totalBytes;
+        }
+
+        public string File { get; }
+        public long BytesRead { get; }
+        public long TotalBytes { get; }
+    }
+
+    /// <summary>How one file was read.</summary>
+    public sealed class FileReadSummary
+    {
+        public string File { get; set; }
+        public LogFormat Format { get; set; }
+        /// <summary>Records decoded (rows or JSON records), whether or not the rule counts them.</summary>
+        public long Records { get; set; }
+        public long ProxyEvents { get; set; }
+        public long SharingEvents { get; set; }
+        /// <summary>Records that could not be decoded; each one was reported as a ReadIssue.</summary>
+        public long Skipped { get; set; }
+        /// <summary>True when the file could not be read at all (or not past some point); reported as a ReadIssue.</summary>
+        public bool Failed { get; set; }
+
+        public override string ToString() =>
+            $"{File}: {Format}, {Records} records read ({ProxyEvents} proxy, {SharingEvents} sharing), {Skipped} skipped{(Failed ? ", read failed" : "")}";
+    }
+
+    /// <summary>What a reader needs from its host: where issues and progress go, and when to stop.</summary>
+    public sealed class ReadContext
+    {
+        public Action<ReadIssue> OnIssue { get; set; }
+        public Action<ReadProgress> OnProgress { get; set; }
+        public CancellationToken Cancellation { get; set; }
+
+        /// <summary>Records longer than this are rejected (a line of hundreds of MB without a newline is not a record).</summary>
+        public int MaxRecordChars { get; set; } = 16 * 1024 * 1024;
+
+        internal void Report(ReadIssue issue) => OnIssue?.Invoke(issue);
+    }
+
+    /// <summary>The file formats the readers recognise.</summary>
+    public enum LogFormat
+    {
+        Unknown,
+        CommonSecurityLogCsv,
+        OfficeActivityCsv,
+        LogAnalyticsJson,
+    }
+}

@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using LowSlowExfil.Aggregation;
+using LowSlowExfil.Readers;
+using LowSlowExfil.Rule;
+
+namespace LowSlowExfil.Commands
+{
+    /// <summary>
+    /// What the three hunting cmdlets share: input files, the window, the destinations and the mode; reading
+    /// with errors, progress and cancellation surfaced the PowerShell way. The hunting itself is in the core.
+    /// </summary>
+    public abstract class HuntCommandBase : PSCmdlet
+    {
+        protected const string PathSet = "Path";
+        protected const string LiteralPathSet = "LiteralPath";
+
+        // Extensions read when a folder is given; a file named explicitly is read whatever its extension.
+        private static readonly string[] FolderExtensions = { ".csv", ".json", ".jsonl", ".ndjson", ".log", ".cef", ".txt", ".gz" };
+
+        private readonly List<string> _files = new List<string>();
+        private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        /// <summary>Files or folders to read; wildcards allowed. ZIA and Microsoft 365 files may be mixed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        /// <summary>Files or folders to read, taken literally (no wildcards).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>Read the files of subfolders too.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        public SwitchParameter Recurse { get; set; }
+
+        /// <summary>Length of the hunt window in days (default 30).</summary>
+        [Parameter]
+        [ValidateRange(1, 3650)]
+        public int Days { get; set; } = HuntOptions.DefaultDays;
+
+        /// <summary>End of the hunt window (default: now). The window is (EndTime − Days, EndTime], in UTC.</summary>
+        [Parameter]
+        public DateTime EndTime { get; set; }
+
+        /// <summary>Destination domains to hunt; replaces the rule's 24 domains.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] ExfilDomain { get; set; }
+
+        /// <summary>Reproduce the Sentinel rule literally (term matching, case-sensitive filters, no anonymous links).</summary>
+        [Parameter]
+        public SwitchParameter KqlCompatible { get; set; }
+
+        protected bool ReadsFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
+
+        protected HuntOptions CreateOptions()
+        {
+            DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
+            return new HuntOptions(end, Days, ExfilDomain, KqlCompatible.IsPresent);
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == PathSet) foreach (string p in Path) AddPath(p, literal: false);
+            else if (ParameterSetName == LiteralPathSet) foreach (string p in LiteralPath) AddPath(p, literal: true);
+        }
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        /// <summary>Reads every file collected from -Path/-LiteralPath into one accumulator.</summary>
+        protected EventAccumulator ReadInputs(HuntOptions options)
+        {
+            var acc = new EventAccumulator(options);
+            WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
+            long skipped = 0;
+            int failed = 0;
+            var progress = new ProgressRecord(1, "Reading logs", "Starting");
+            for (int i = 0; i < _files.Count; i++)
+            {
+                string file = _files[i];
+                var ctx = new ReadContext
+                {
+                    Cancellation = _stop.Token,
+                    OnIssue = issue => WriteError(ReadErrors.ToErrorRecord(issue)),
+                    OnProgress = p =>
+                    {
+                        progress.StatusDescription = $"{System.IO.Path.GetFileName(file)} ({i + 1} of {_files.Count}): {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
+                        progress.PercentComplete = p.TotalBytes > 0 ? (int)Math.Min(100, 100 * p.BytesRead / p.TotalBytes) : -1;
+                        WriteProgress(progress);
+                    },
+                };
+                FileReadSummary summary;
+                try
+                {
+                    summary = LogFileReader.Read(file, acc, ctx);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new PipelineStoppedException();
+                }
+                skipped += summary.Skipped;
+                if (summary.Failed) failed++;
+                WriteVerbose(summary.ToString());
+            }
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            WriteVerbose(acc.DescribeFilters());
+            if (skipped > 0 || failed > 0)
+                WriteWarning($"{skipped} record(s) could not be read{(failed > 0 ? $" and {failed} file(s) could not be read in full" : "")}; each is reported as an error. The results count everything else.");
+            return acc;
+        }
+
+        private void AddPath(string path, bool literal)
+        {
+            Collection<string> resolved;
+            ProviderInfo provider;
+            try
+            {
+                if (literal)
+                {
+                    resolved = new Collection<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _) };
+                }
+                else
+                {
+                    resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+                }
+            }
+            catch (ItemNotFoundException e)
+            {
+                WriteError(new ErrorRecord(e, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                return;
+            }
+            catch (Exception e) when (e is ProviderNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is PSArgumentException || e is NotSupportedException)
+            {
+                WriteError(new ErrorRecord(e, "InvalidPath", ErrorCategory.InvalidArgument, path));
+                return;
+            }
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"'{path}' is not a file system path."), "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+                return;
+            }
+            foreach (string p in resolved)
+            {
+                if (Directory.Exists(p))
+                {
+                    var option = Recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
+                    var files = Directory.EnumerateFiles(p, "*", option)
+                        .Where(f => FolderExtensions.Contains(System.IO.Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                        .OrderBy(f => f, StringComparer.Ordinal).ToList();
+                    if (files.Count == 0)
+                        WriteWarning($"Folder '{p}' holds no log files ({string.Join(", ", FolderExtensions)}).");
+                    foreach (string f in files) AddFile(f);
+                }
+                else if (File.Exists(p)) AddFile(p);
+                else WriteError(new ErrorRecord(new ItemNotFoundException($"Cannot find path '{p}' because it does not exist."), "PathNotFound", ErrorCategory.ObjectNotFound, path));
+            }
+        }
+
+        private void AddFile(string file)
+        {
+            if (_seen.Add(file)) _files.Add(file);
+        }
+    }
+}
