@@ -9,7 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     RootModule           = 'module/bin/LowSlowExfil.dll'
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('module/LowSlowExfil.Format.ps1xml')
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @('Get-ZiaUploadProfile', 'Get-O365SharingProfile', 'Find-LowSlowExfil', 'New-LowSlowExfilSampleData')
