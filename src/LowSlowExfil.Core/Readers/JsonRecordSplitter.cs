@@ -114,6 +114,7 @@ namespace LowSlowExfil.Readers
                     {
                         error = $"JSON record starting on line {startLine} is truncated at the end of the file";
                         _pos = _len;
+                        _arrayClosed = true; // one report for the truncation, not a second for the open array
                         return true;
                     }
                 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using LowSlowExfil.Kql;
 using LowSlowExfil.Rule;
 
@@ -101,12 +102,21 @@ namespace LowSlowExfil.Scoring
         }
 
         /// <summary>Fills the rule's alertDetailsOverride templates; numbers as Sentinel renders them (invariant).</summary>
-        public static string FormatAlert(string template, ExfilCandidate c) => template
-            .Replace("{UserName}", c.UserName)
-            .Replace("{Zscore}", Real(c.Zscore))
-            .Replace("{ZIA_TotalMBSent}", Real(c.ZIA_TotalMBSent))
-            .Replace("{ZIA_ActiveDays}", c.ZIA_ActiveDays.ToString(CultureInfo.InvariantCulture))
-            .Replace("{O365_AnonLinks}", c.O365_AnonLinks.ToString(CultureInfo.InvariantCulture));
+        /// <remarks>One pass: a value taken from the logs (a user name such as <c>{Zscore}@x.com</c>) is never re-expanded.</remarks>
+        public static string FormatAlert(string template, ExfilCandidate c) => AlertPlaceholder.Replace(template, m =>
+        {
+            switch (m.Groups[1].Value)
+            {
+                case "UserName": return c.UserName ?? string.Empty;
+                case "Zscore": return Real(c.Zscore);
+                case "ZIA_TotalMBSent": return Real(c.ZIA_TotalMBSent);
+                case "ZIA_ActiveDays": return c.ZIA_ActiveDays.ToString(CultureInfo.InvariantCulture);
+                default: return c.O365_AnonLinks.ToString(CultureInfo.InvariantCulture);
+            }
+        });
+
+        private static readonly Regex AlertPlaceholder =
+            new Regex(@"\{(UserName|Zscore|ZIA_TotalMBSent|ZIA_ActiveDays|O365_AnonLinks)\}", RegexOptions.CultureInvariant);
 
         private static string Real(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
     }
