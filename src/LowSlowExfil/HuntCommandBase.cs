@@ -61,6 +61,11 @@ namespace LowSlowExfil.Commands
         [Parameter]
         public SwitchParameter KqlCompatible { get; set; }
 
+        /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none (a Windows or IANA id); default UTC.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string FeedTimeZone { get; set; }
+
         protected bool ReadsFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
 
         protected HuntOptions CreateOptions()
@@ -81,6 +86,8 @@ namespace LowSlowExfil.Commands
         protected EventAccumulator ReadInputs(HuntOptions options)
         {
             var acc = new EventAccumulator(options);
+            var zone = ResolveFeedTimeZone();
+            var replays = new ReplayFilter();
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
             long skipped = 0;
             int failed = 0;
@@ -91,6 +98,8 @@ namespace LowSlowExfil.Commands
                 var ctx = new ReadContext
                 {
                     Cancellation = _stop.Token,
+                    FeedTimeZone = zone,
+                    Replays = replays,
                     OnIssue = issue => WriteError(ReadErrors.ToErrorRecord(issue)),
                     OnProgress = p =>
                     {
@@ -111,6 +120,7 @@ namespace LowSlowExfil.Commands
                 skipped += summary.Skipped;
                 if (summary.Failed) failed++;
                 WriteVerbose(summary.ToString());
+                if (summary.Notice != null) WriteWarning($"{file}: {summary.Notice}.");
             }
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
@@ -118,6 +128,22 @@ namespace LowSlowExfil.Commands
             if (skipped > 0 || failed > 0)
                 WriteWarning($"{skipped} record(s) could not be read{(failed > 0 ? $" and {failed} file(s) could not be read in full" : "")}; each is reported as an error. The results count everything else.");
             return acc;
+        }
+
+        private TimeZoneInfo ResolveFeedTimeZone()
+        {
+            if (string.IsNullOrEmpty(FeedTimeZone)) return TimeZoneInfo.Utc;
+            try
+            {
+                return TimeZoneInfo.FindSystemTimeZoneById(FeedTimeZone);
+            }
+            catch (Exception e) when (e is TimeZoneNotFoundException || e is InvalidTimeZoneException)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"Unknown time zone '{FeedTimeZone}'. Use an id such as 'UTC', 'Europe/Berlin' or 'W. Europe Standard Time'.", e),
+                    "UnknownTimeZone", ErrorCategory.InvalidArgument, FeedTimeZone));
+                return null;
+            }
         }
 
         private void AddPath(string path, bool literal)
@@ -148,6 +174,14 @@ namespace LowSlowExfil.Commands
             if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
             {
                 WriteError(new ErrorRecord(new ArgumentException($"'{path}' is not a file system path."), "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+                return;
+            }
+            if (resolved.Count == 0)
+            {
+                // A wildcard that matches nothing: a hunt over no files must not pass for a hunt with no findings.
+                WriteError(new ErrorRecord(
+                    new ItemNotFoundException($"No file matches '{path}'. (In -Path, '*', '?' and '[ ]' are wildcards; use -LiteralPath for a name that contains them.)"),
+                    "PathNotFound", ErrorCategory.ObjectNotFound, path));
                 return;
             }
             foreach (string p in resolved)

@@ -21,9 +21,11 @@ namespace LowSlowExfil.Readers
         public const string UserId = "UserId";
         public const string Operation = "Operation";
         public const string CreationTime = "CreationTime";
+        public const string AuditData = "AuditData";
 
         public static readonly string[] ProxyColumns = { TimeGenerated, DeviceVendor, DeviceAction, SourceUserName, DestinationHostName, SentBytes };
         public static readonly string[] SharingColumns = { TimeGenerated, UserId, Operation };
+        public static readonly string[] PurviewColumns = { AuditData };
 
         // "TimeGenerated [UTC]", "TimeGenerated [UTC+02:00]", "TimeGenerated [Local Time]"
         private static readonly Regex Suffix = new Regex(@"^(?<name>.*?)\s*\[(?<zone>[^\]]*)\]\s*$", RegexOptions.CultureInvariant);
@@ -60,6 +62,9 @@ namespace LowSlowExfil.Readers
         public static LogFormat DetectCsvTable(ICollection<string> names)
         {
             bool Has(string n) => names.Contains(n);
+            // Purview / Search-UnifiedAuditLog: CreationDate, UserIds, Operations, AuditData (older) or
+            // RecordId, CreationDate, RecordType, Operation, UserId, AuditData, ... (newer); AuditData decides.
+            if (Has(AuditData)) return LogFormat.PurviewAuditCsv;
             if (Has(DestinationHostName) || Has(DeviceVendor) || Has(SourceUserName)) return LogFormat.CommonSecurityLogCsv;
             if (Has(Operation) || Has(UserId)) return LogFormat.OfficeActivityCsv;
             return LogFormat.Unknown;

@@ -10,74 +10,131 @@ namespace LowSlowExfil.Readers
     {
         Proxy,
         Sharing,
-        Unrecognised,
+        Replay,
         Invalid,
     }
 
     /// <summary>
-    /// Maps one flat JSON record to an event: a CommonSecurityLog or OfficeActivity row exported from Log
-    /// Analytics (properties named as the columns; empty values may be omitted) or a Microsoft 365 audit record.
+    /// Maps one flat JSON record to an event. Recognised shapes: a CommonSecurityLog or OfficeActivity row
+    /// exported from Log Analytics (properties named as the columns; empty values may be omitted), a Zscaler
+    /// Cloud NSS web record (CEF key names as properties), and a Microsoft 365 audit record (Management
+    /// Activity API, or the AuditData of a Purview export).
     /// </summary>
     internal static class JsonRecordMapper
     {
-        public static JsonRecordKind Map(JsonElement record, IEventSink sink, out string error)
+        /// <summary>The properties of a JSON object, by column name (export header suffixes such as " [UTC]" removed).</summary>
+        public static Dictionary<string, JsonElement> Properties(JsonElement obj, out TimeSpan timeOffset)
         {
-            error = null;
+            var props = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+            timeOffset = TimeSpan.Zero;
+            foreach (var p in obj.EnumerateObject())
+            {
+                if (!ExportSchema.TryParseHeader(p.Name, out string name, out TimeSpan o, out _)) continue;
+                if (props.ContainsKey(name)) continue;
+                props.Add(name, p.Value);
+                if (name.Equals(ExportSchema.TimeGenerated, StringComparison.OrdinalIgnoreCase)) timeOffset = o;
+            }
+            return props;
+        }
+
+        public static JsonRecordKind Map(JsonElement record, IEventSink sink, ReadContext ctx, out string error)
+        {
             if (record.ValueKind != JsonValueKind.Object)
             {
                 error = $"expected a JSON object, found {record.ValueKind}";
                 return JsonRecordKind.Invalid;
             }
+            var props = Properties(record, out TimeSpan offset);
+            return Map(props, offset, sink, ctx, out error);
+        }
 
-            var props = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
-            TimeSpan offset = TimeSpan.Zero;
-            foreach (var p in record.EnumerateObject())
-            {
-                if (!ExportSchema.TryParseHeader(p.Name, out string name, out TimeSpan o, out _)) continue;
-                if (props.ContainsKey(name)) continue;
-                props.Add(name, p.Value);
-                if (name.Equals(ExportSchema.TimeGenerated, StringComparison.OrdinalIgnoreCase)) offset = o;
-            }
-
+        public static JsonRecordKind Map(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string error)
+        {
+            error = null;
             string type = Text(props, "Type");
-            bool proxy = type == "CommonSecurityLog" || props.ContainsKey(ExportSchema.DeviceVendor)
-                || props.ContainsKey(ExportSchema.DestinationHostName) || props.ContainsKey(ExportSchema.SourceUserName);
-            bool sharing = !proxy && (type == "OfficeActivity" || props.ContainsKey(ExportSchema.Operation));
-            if (!proxy && !sharing)
-            {
-                error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName) nor a Microsoft 365 audit record (Operation, UserId)";
-                return JsonRecordKind.Unrecognised;
-            }
+            if (type == "CommonSecurityLog" || props.ContainsKey(ExportSchema.DeviceVendor)
+                || props.ContainsKey(ExportSchema.DestinationHostName) || props.ContainsKey(ExportSchema.SourceUserName))
+                return MapCommonSecurityLog(props, offset, sink, out error);
+            if (props.ContainsKey("dhost") || props.ContainsKey("suser") || Text(props, "sourcetype") == "zscalernss")
+                return MapCloudNss(props, sink, ctx, out error);
+            if (type == "OfficeActivity" || props.ContainsKey(ExportSchema.Operation))
+                return MapAudit(props, offset, sink, out error);
+            error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName), a Zscaler NSS record (suser, dhost) nor a Microsoft 365 audit record (Operation, UserId)";
+            return JsonRecordKind.Invalid;
+        }
 
-            // OfficeActivity exports carry TimeGenerated; Management Activity API records carry CreationTime.
-            string timeField = props.ContainsKey(ExportSchema.TimeGenerated) || proxy ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
-            string t = Text(props, timeField);
+        private static JsonRecordKind MapCommonSecurityLog(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string error)
+        {
+            if (!TryTime(props, ExportSchema.TimeGenerated, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
+            string bytes = Text(props, ExportSchema.SentBytes);
+            if (!ExportSchema.TryParseLong(bytes, out long? sent))
+            {
+                error = $"SentBytes '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number";
+                return JsonRecordKind.Invalid;
+            }
+            sink.AddProxy(time, Text(props, ExportSchema.DeviceVendor), Text(props, ExportSchema.DeviceAction),
+                Text(props, ExportSchema.SourceUserName), Text(props, ExportSchema.DestinationHostName), sent);
+            return JsonRecordKind.Proxy;
+        }
+
+        private static readonly string[] CloudNssTimeFormats = { "yyyy-MM-dd,HH:mm:ss", "yy-MM-dd,HH:mm:ss", "yyyy-MM-dd HH:mm:ss" };
+
+        /// <summary>Cloud NSS: CEF key names; "TimeGenerated":"2024-06-11,02:52:44" in the feed's time zone.</summary>
+        private static JsonRecordKind MapCloudNss(Dictionary<string, JsonElement> props, IEventSink sink, ReadContext ctx, out string error)
+        {
+            error = null;
+            string t = Text(props, ExportSchema.TimeGenerated);
             if (t == null)
             {
-                error = $"the record has no {timeField}";
+                error = "the Zscaler NSS record has no TimeGenerated";
                 return JsonRecordKind.Invalid;
             }
-            if (!Timestamps.TryParse(t, offset, out DateTime time))
+            if (!DateTime.TryParseExact(t.Trim(), CloudNssTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime wall))
             {
-                error = $"{timeField} '{LogAnalyticsCsvReader.Clip(t)}' is not a timestamp";
-                return JsonRecordKind.Invalid;
-            }
-
-            if (proxy)
-            {
-                string bytes = Text(props, ExportSchema.SentBytes);
-                if (!ExportSchema.TryParseLong(bytes, out long? sent))
+                if (!Timestamps.TryParse(t, out DateTime parsed))
                 {
-                    error = $"SentBytes '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number";
+                    error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' is not a timestamp";
                     return JsonRecordKind.Invalid;
                 }
-                sink.AddProxy(time, Text(props, ExportSchema.DeviceVendor), Text(props, ExportSchema.DeviceAction),
-                    Text(props, ExportSchema.SourceUserName), Text(props, ExportSchema.DestinationHostName), sent);
-                return JsonRecordKind.Proxy;
+                wall = parsed;
             }
+            DateTime time = FeedTime.ToUtc(wall, ctx.FeedTimeZone);
+            string bytes = Text(props, "out");
+            if (!ExportSchema.TryParseLong(bytes, out long? sent))
+            {
+                error = $"out '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number of bytes";
+                return JsonRecordKind.Invalid;
+            }
+            if (!ctx.Replays.IsFirst(Text(props, "externalId"))) return JsonRecordKind.Replay;
+            sink.AddProxy(time, Text(props, "vendor") ?? "Zscaler", Text(props, "act"), Text(props, "suser"), Text(props, "dhost"), sent);
+            return JsonRecordKind.Proxy;
+        }
 
+        /// <summary>OfficeActivity rows carry TimeGenerated; audit records (Management API, AuditData) CreationTime.</summary>
+        private static JsonRecordKind MapAudit(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string error)
+        {
+            string field = props.ContainsKey(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
+            if (!TryTime(props, field, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
             sink.AddSharing(time, Text(props, ExportSchema.UserId), Text(props, ExportSchema.Operation));
             return JsonRecordKind.Sharing;
+        }
+
+        private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string error)
+        {
+            time = default;
+            error = null;
+            string t = Text(props, field);
+            if (t == null)
+            {
+                error = $"the record has no {field}";
+                return false;
+            }
+            if (!Timestamps.TryParse(t, offset, out time))
+            {
+                error = $"{field} '{LogAnalyticsCsvReader.Clip(t)}' is not a timestamp";
+                return false;
+            }
+            return true;
         }
 
         /// <summary>A property as text: strings as they are, numbers and booleans in invariant form, null when absent.</summary>

@@ -53,10 +53,11 @@ namespace LowSlowExfil.Readers
             var format = ExportSchema.DetectCsvTable(index.Keys);
             summary.Format = format;
             string[] required = format == LogFormat.CommonSecurityLogCsv ? ExportSchema.ProxyColumns
-                : format == LogFormat.OfficeActivityCsv ? ExportSchema.SharingColumns : null;
+                : format == LogFormat.OfficeActivityCsv ? ExportSchema.SharingColumns
+                : format == LogFormat.PurviewAuditCsv ? ExportSchema.PurviewColumns : null;
             if (required == null)
             {
-                Fail(ctx, summary, file, "the header has neither CommonSecurityLog columns (DestinationHostName, SourceUserName, DeviceVendor) nor OfficeActivity columns (UserId, Operation); is this a Log Analytics export?");
+                Fail(ctx, summary, file, "the header has neither CommonSecurityLog columns (DestinationHostName, SourceUserName, DeviceVendor), OfficeActivity columns (UserId, Operation) nor a Purview audit column (AuditData); is this a log export?");
                 return;
             }
             var missing = new List<string>();
@@ -67,9 +68,20 @@ namespace LowSlowExfil.Readers
                 return;
             }
 
+            long record = 0;
+            if (format == LogFormat.PurviewAuditCsv)
+            {
+                int audit = index[ExportSchema.AuditData];
+                while (NextRow(csv, file, headerFields, ctx, summary, ref record))
+                {
+                    if (!PurviewAudit.TryRead(csv.GetField(audit), sink, ctx, out string reason)) { Skip(ctx, summary, file, csv, record, reason); continue; }
+                    summary.SharingEvents++;
+                }
+                return;
+            }
+
             int tCol = index[ExportSchema.TimeGenerated];
             TimeSpan tOffset = offsets[ExportSchema.TimeGenerated];
-            long record = 0;
             if (format == LogFormat.CommonSecurityLogCsv)
             {
                 int vendor = index[ExportSchema.DeviceVendor], action = index[ExportSchema.DeviceAction],

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Text;
@@ -52,8 +53,7 @@ namespace LowSlowExfil.Readers
                 stream = new PeekableStream(new BufferedStream(new GZipStream(input, CompressionMode.Decompress), 64 * 1024));
 
             byte[] sniff = stream.Peek(SniffBytes);
-            var kind = Sniff(sniff);
-            switch (kind)
+            switch (Sniff(sniff))
             {
                 case SniffResult.Empty:
                     summary.Failed = true;
@@ -61,18 +61,30 @@ namespace LowSlowExfil.Readers
                     return;
                 case SniffResult.Binary:
                     summary.Failed = true;
-                    ctx.Report(new ReadIssue(path, 0, 0, "the file is not text (binary content near the start); not a log export"));
+                    ctx.Report(new ReadIssue(path, 0, 0, "the file is not text (binary content near the start); not a log file"));
+                    return;
+                case SniffResult.Template:
+                    summary.Format = LogFormat.FeedTemplate;
+                    summary.Notice = "the file is a Zscaler NSS feed output template (placeholders such as %s{login}), not log data; it holds no events";
                     return;
                 case SniffResult.Json:
-                    summary.Format = LogFormat.LogAnalyticsJson;
+                    summary.Format = LogFormat.Json;
                     ReadJson(stream, path, sink, ctx, summary);
                     return;
+                case SniffResult.Cef:
+                    using (var text = OpenText(stream))
+                        NssCefReader.Read(text, path, sink, ctx, summary);
+                    return;
                 default:
-                    using (var text = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024))
+                    using (var text = OpenText(stream))
                         LogAnalyticsCsvReader.Read(text, path, sink, ctx, summary);
                     return;
             }
         }
+
+        // Invalid UTF-8 decodes to U+FFFD rather than failing the file: one bad byte costs at most its record.
+        private static StreamReader OpenText(Stream stream) =>
+            new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
 
         private static void ReadJson(Stream stream, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
@@ -81,35 +93,103 @@ namespace LowSlowExfil.Readers
             while (splitter.Next(out var bytes, out long line, out string error))
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
-                record++;
-                summary.Records++;
-                if (error == null)
-                {
-                    try
-                    {
-                        using (var doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count)))
-                        {
-                            switch (JsonRecordMapper.Map(doc.RootElement, sink, out error))
-                            {
-                                case JsonRecordKind.Proxy: summary.ProxyEvents++; break;
-                                case JsonRecordKind.Sharing: summary.SharingEvents++; break;
-                            }
-                        }
-                    }
-                    catch (JsonException e)
-                    {
-                        error = "not valid JSON: " + e.Message;
-                    }
-                }
                 if (error != null)
                 {
-                    summary.Skipped++;
-                    ctx.Report(new ReadIssue(path, line, record, error));
+                    Skip(path, line, ++record, error, ctx, summary);
+                    continue;
+                }
+                JsonDocument doc;
+                try
+                {
+                    doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count));
+                }
+                catch (JsonException e)
+                {
+                    Skip(path, line, ++record, "not valid JSON: " + e.Message, ctx, summary);
+                    continue;
+                }
+                using (doc)
+                {
+                    var root = doc.RootElement;
+                    if (root.TryGetProperty("tables", out var tables) && tables.ValueKind == JsonValueKind.Array)
+                        ReadQueryResponse(tables, path, line, ref record, sink, ctx, summary);
+                    else if (root.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array)
+                        ReadEnvelope(events, path, line, ref record, sink, ctx, summary);
+                    else
+                        Count(JsonRecordMapper.Map(root, sink, ctx, out error), path, line, ++record, error, ctx, summary);
                 }
             }
         }
 
-        private enum SniffResult { Empty, Binary, Json, Text }
+        /// <summary>A Log Analytics query API response saved to a file: {"tables":[{"columns":[…],"rows":[[…]]}]}.</summary>
+        private static void ReadQueryResponse(JsonElement tables, string path, long line, ref long record, IEventSink sink, ReadContext ctx, FileReadSummary summary)
+        {
+            foreach (var table in tables.EnumerateArray())
+            {
+                if (!table.TryGetProperty("columns", out var columns) || !table.TryGetProperty("rows", out var rows)) continue;
+                var names = new List<string>();
+                foreach (var c in columns.EnumerateArray())
+                    names.Add(c.TryGetProperty("name", out var n) ? n.GetString() : null);
+                foreach (var row in rows.EnumerateArray())
+                {
+                    ctx.Cancellation.ThrowIfCancellationRequested();
+                    var props = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+                    int i = 0;
+                    foreach (var v in row.EnumerateArray())
+                    {
+                        if (i < names.Count && names[i] != null && v.ValueKind != JsonValueKind.Null) props[names[i]] = v;
+                        i++;
+                    }
+                    Count(JsonRecordMapper.Map(props, TimeSpan.Zero, sink, ctx, out string error), path, line, ++record, error, ctx, summary);
+                }
+            }
+        }
+
+        /// <summary>Records wrapped as {"events":[{"event":{"original":"&lt;record JSON&gt;"}}]} (a log shipper's test harness).</summary>
+        private static void ReadEnvelope(JsonElement events, string path, long line, ref long record, IEventSink sink, ReadContext ctx, FileReadSummary summary)
+        {
+            foreach (var item in events.EnumerateArray())
+            {
+                ctx.Cancellation.ThrowIfCancellationRequested();
+                record++;
+                string error;
+                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("event", out var ev) && ev.ValueKind == JsonValueKind.Object
+                    && ev.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.String)
+                {
+                    try
+                    {
+                        using (var inner = JsonDocument.Parse(original.GetString()))
+                            Count(JsonRecordMapper.Map(inner.RootElement, sink, ctx, out error), path, line, record, error, ctx, summary);
+                    }
+                    catch (JsonException e)
+                    {
+                        Skip(path, line, record, "event.original is not valid JSON: " + e.Message, ctx, summary);
+                    }
+                    continue;
+                }
+                Count(JsonRecordMapper.Map(item, sink, ctx, out error), path, line, record, error, ctx, summary);
+            }
+        }
+
+        private static void Count(JsonRecordKind kind, string path, long line, long record, string error, ReadContext ctx, FileReadSummary summary)
+        {
+            switch (kind)
+            {
+                case JsonRecordKind.Proxy: summary.Records++; summary.ProxyEvents++; break;
+                case JsonRecordKind.Sharing: summary.Records++; summary.SharingEvents++; break;
+                case JsonRecordKind.Replay: summary.Records++; summary.Replays++; break;
+                default: Skip(path, line, record, error, ctx, summary); break;
+            }
+        }
+
+        private static void Skip(string path, long line, long record, string error, ReadContext ctx, FileReadSummary summary)
+        {
+            summary.Records++;
+            summary.Skipped++;
+            ctx.Report(new ReadIssue(path, line, record, error));
+        }
+
+        private enum SniffResult { Empty, Binary, Json, Cef, Template, Text }
 
         private static SniffResult Sniff(byte[] head)
         {
@@ -119,6 +199,12 @@ namespace LowSlowExfil.Readers
                 if (head[j] == 0) return SniffResult.Binary;
             while (i < head.Length && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
             if (i >= head.Length) return SniffResult.Empty;
+
+            int nl = Array.IndexOf(head, (byte)'\n', i);
+            string firstLine = Encoding.UTF8.GetString(head, i, (nl < 0 ? head.Length : nl) - i);
+            // A CEF file reports template lines one by one (there may be real records after them).
+            if (NssCefReader.LooksLikeCef(firstLine)) return SniffResult.Cef;
+            if (NssCefReader.IsTemplate(firstLine)) return SniffResult.Template;
             if (head[i] == '[' || head[i] == '{') return SniffResult.Json;
             return SniffResult.Text;
         }

@@ -61,11 +61,16 @@ namespace LowSlowExfil.Readers
         public long SharingEvents { get; set; }
         /// <summary>Records that could not be decoded; each one was reported as a ReadIssue.</summary>
         public long Skipped { get; set; }
+        /// <summary>Raw-feed records replayed after a reconnect (same externalId), counted once.</summary>
+        public long Replays { get; set; }
+        /// <summary>Something about the file worth telling that is not an error (e.g. it is a feed template).</summary>
+        public string Notice { get; set; }
         /// <summary>True when the file could not be read at all (or not past some point); reported as a ReadIssue.</summary>
         public bool Failed { get; set; }
 
         public override string ToString() =>
-            $"{File}: {Format}, {Records} records read ({ProxyEvents} proxy, {SharingEvents} sharing), {Skipped} skipped{(Failed ? ", read failed" : "")}";
+            $"{File}: {Format}, {Records} records read ({ProxyEvents} proxy, {SharingEvents} sharing), {Skipped} skipped" +
+            (Replays > 0 ? $", {Replays} replayed duplicates counted once" : "") + (Failed ? ", read failed" : "") + (Notice != null ? "; " + Notice : "");
     }
 
     /// <summary>What a reader needs from its host: where issues and progress go, and when to stop.</summary>
@@ -78,6 +83,12 @@ namespace LowSlowExfil.Readers
         /// <summary>Records longer than this are rejected (a line of hundreds of MB without a newline is not a record).</summary>
         public int MaxRecordChars { get; set; } = 16 * 1024 * 1024;
 
+        /// <summary>The time zone raw NSS feeds were written in (their rt / TimeGenerated carry no zone). UTC by default.</summary>
+        public TimeZoneInfo FeedTimeZone { get; set; } = TimeZoneInfo.Utc;
+
+        /// <summary>Shared across the files of one read, so a replay in the next file is recognised too.</summary>
+        public ReplayFilter Replays { get; set; } = new ReplayFilter();
+
         internal void Report(ReadIssue issue) => OnIssue?.Invoke(issue);
     }
 
@@ -87,6 +98,13 @@ namespace LowSlowExfil.Readers
         Unknown,
         CommonSecurityLogCsv,
         OfficeActivityCsv,
-        LogAnalyticsJson,
+        /// <summary>JSON records: exports, Cloud NSS, audit records (an array, JSON lines, or a known envelope).</summary>
+        Json,
+        /// <summary>Zscaler NSS web feed, CEF over syslog.</summary>
+        NssCef,
+        /// <summary>Purview / Search-UnifiedAuditLog CSV export (AuditData JSON per row).</summary>
+        PurviewAuditCsv,
+        /// <summary>A Zscaler feed output format template (placeholders, no events).</summary>
+        FeedTemplate,
     }
 }

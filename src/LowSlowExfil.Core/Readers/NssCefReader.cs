@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace LowSlowExfil.Readers
+{
+    /// <summary>
+    /// Zscaler NSS web feed as CEF over syslog (Zscaler's Sentinel template), with or without a &lt;PRI&gt; and a
+    /// syslog header. NSS does not escape extension values, so a value runs up to the next " key=" of a key the
+    /// feed writes; the standard CEF escapes (\= \\ \n in values, \| \\ in the header) still decode.
+    /// </summary>
+    internal static class NssCefReader
+    {
+        // The keys of Zscaler's NSS web feed template (nss-web.cef). Only these start a new pair, so a value
+        // such as a user agent "x y=z" stays whole.
+        private static readonly HashSet<string> NssKeys = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "act", "Severity", "name", "deviceEventClassId", "app", "cat", "dhost", "dst", "src", "in_bytes", "in",
+            "outcome", "out", "request", "rt", "sourceTranslatedAddress", "requestClientApplication", "requestMethod",
+            "suser", "spriv", "externalId", "fileType", "reason", "destinationServiceName", "cn1", "cn1Label",
+            "cs1", "cs1Label", "cs2", "cs2Label", "cs3", "cs3Label", "cs4", "cs4Label", "cs5", "cs5Label", "cs6", "cs6Label",
+            "ZscalerNSSWeblogURLClass", "ZscalerNSSWeblogDLPDictionaries", "requestContext", "contenttype",
+            "unscannabletype", "deviceowner", "devicehostname", "keyprotectiontype", "cloudname", "company",
+            "throttlereqsize", "throttlerespsize", "bwthrottle", "bwclassname", "bwrulename", "module", "app_risk_score",
+            "datacenter", "datacentercity", "datacentercountry", "dlpdicthitcount", "dlpidentifier", "dlpmd5",
+            "dlprulename", "fileclass", "fname", "filesubtype", "upload_fileclass", "upload_filetype", "upload_filename",
+            "upload_filesubtype", "upload_doctypename", "rdr_rulename", "fwd_type", "fwd_gw_name", "fwd_gw_ip",
+            "zpa_app_seg_name", "reqdatasize", "reqhdrsize", "respdatasize", "resphdrsize", "totalsize", "df_hosthead",
+            "df_hostname", "erefererhost", "refererpath", "eurlpath", "reqversion", "respversion", "ua_token", "uaclass",
+            "mobappname", "mobappcat", "mobdevtype", "clt_sport", "cpubip", "alpnprotocol", "trafficredirectmethod",
+            "euserlocationname", "erulelabel", "ruletype", "eurlfilterrulelabel", "ourlfilterrulelabel", "eapprulelabel",
+            "fileHash", "sha256", "ssldecrypted", "externalspr", "clientsslcipher", "clienttlsversion",
+            "clientsslsessreuse", "cltsslfailreason", "cltsslfailcount", "srvsslcipher", "srvtlsversion", "srvocspresult",
+            "srvcertchainvalpass", "srvwildcardcert", "serversslsessreuse", "srvcertvalidationtype",
+            "srvcertvalidityperiod", "is_ssluntrustedca", "is_sslselfsigned", "is_sslexpiredca", "threatseverity",
+            "malwareclass", "urlcatmethod", "bypassed_traffic", "bypassed_etime", "deviceappversion", "devicemodel",
+            "devicename", "deviceostype", "devicetype", "external_devid", "flow_type", "ztunnelversion",
+            "productversion", "nsssvcip",
+            // Standard CEF keys other feeds add.
+            "start", "end", "msg", "proto", "spt", "dpt", "duser", "dvchost", "deviceExternalId", "cn2", "cn2Label", "cn3", "cn3Label",
+        };
+
+        private enum LineOutcome { Event, Replay, Template, Invalid }
+
+        /// <summary>True when a line looks like CEF (possibly behind a syslog header).</summary>
+        public static bool LooksLikeCef(string firstLine) => firstLine != null && firstLine.IndexOf("CEF:", StringComparison.Ordinal) >= 0;
+
+        public static void Read(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
+        {
+            summary.Format = LogFormat.NssCef;
+            var lines = new LineReader(text, ctx.MaxRecordChars);
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            long record = 0, templates = 0;
+            while (lines.Next(out string line, out bool tooLong))
+            {
+                ctx.Cancellation.ThrowIfCancellationRequested();
+                if (!tooLong && string.IsNullOrWhiteSpace(line)) continue;
+                record++;
+                summary.Records++;
+                string error;
+                var outcome = tooLong
+                    ? Fail($"line longer than {ctx.MaxRecordChars:N0} characters; skipped", out error)
+                    : ReadLine(line, fields, sink, ctx, out error);
+                switch (outcome)
+                {
+                    case LineOutcome.Event: summary.ProxyEvents++; break;
+                    case LineOutcome.Replay: summary.Replays++; break;
+                    case LineOutcome.Template: templates++; break;
+                    default:
+                        summary.Skipped++;
+                        ctx.Report(new ReadIssue(file, lines.LineNumber, record, error));
+                        break;
+                }
+            }
+            if (templates > 0)
+                summary.Notice = $"{templates} line(s) are an NSS feed output template (placeholders such as %s{{login}}), not log records; they hold no events";
+        }
+
+        private static LineOutcome Fail(string reason, out string error)
+        {
+            error = reason;
+            return LineOutcome.Invalid;
+        }
+
+        private static LineOutcome ReadLine(string line, Dictionary<string, string> fields, IEventSink sink, ReadContext ctx, out string error)
+        {
+            error = null;
+            int cef = line.IndexOf("CEF:", StringComparison.Ordinal);
+            if (cef < 0) return Fail("not a CEF record: no 'CEF:' header", out error);
+            if (IsTemplate(line, cef)) return LineOutcome.Template;
+
+            // CEF:Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|Extension
+            var header = new string[7];
+            int pos = cef + 4;
+            for (int f = 0; f < 7; f++)
+            {
+                int bar = NextUnescapedBar(line, pos);
+                if (bar < 0)
+                    return Fail($"broken CEF header: {f + 1} of the 8 '|'-separated parts (Version|Vendor|Product|Version|SignatureID|Name|Severity|Extension) found", out error);
+                header[f] = UnescapeHeader(line, pos, bar);
+                pos = bar + 1;
+            }
+
+            ParseExtension(line, pos, fields);
+            fields.TryGetValue("rt", out string rt);
+            if (string.IsNullOrEmpty(rt)) return Fail("the record has no rt (event time)", out error);
+            if (!TryParseRt(rt, ctx.FeedTimeZone, out DateTime time)) return Fail($"rt '{LogAnalyticsCsvReader.Clip(rt)}' is not a time (expected 'Mon DD YYYY HH:MM:SS' or epoch milliseconds)", out error);
+            fields.TryGetValue("out", out string outText);
+            if (!ExportSchema.TryParseLong(outText, out long? sent)) return Fail($"out '{LogAnalyticsCsvReader.Clip(outText)}' is not a whole number of bytes", out error);
+
+            fields.TryGetValue("externalId", out string id);
+            if (!ctx.Replays.IsFirst(id)) return LineOutcome.Replay;
+
+            fields.TryGetValue("act", out string act);
+            fields.TryGetValue("suser", out string suser);
+            fields.TryGetValue("dhost", out string dhost);
+            sink.AddProxy(time, header[1], act, suser, dhost, sent);
+            return LineOutcome.Event;
+        }
+
+        /// <summary>Zscaler publishes its feed format as a template whose values are placeholders (%s{login}, %02d{dd}).</summary>
+        internal static bool IsTemplate(string text, int from = 0) => Placeholder.IsMatch(text, from);
+
+        private static readonly System.Text.RegularExpressions.Regex Placeholder =
+            new System.Text.RegularExpressions.Regex(@"%\d*[sd]\{[A-Za-z_]+\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        private static int NextUnescapedBar(string s, int from)
+        {
+            for (int i = from; i < s.Length; i++)
+            {
+                if (s[i] == '\\') { i++; continue; }
+                if (s[i] == '|') return i;
+            }
+            return -1;
+        }
+
+        private static string UnescapeHeader(string s, int start, int end)
+        {
+            if (s.IndexOf('\\', start, end - start) < 0) return s.Substring(start, end - start);
+            var sb = new StringBuilder(end - start);
+            for (int i = start; i < end; i++)
+            {
+                if (s[i] == '\\' && i + 1 < end && (s[i + 1] == '|' || s[i + 1] == '\\')) i++;
+                sb.Append(s[i]);
+            }
+            return sb.ToString();
+        }
+
+        /// <summary>Splits "k1=v1 k2=v two k3=v3" on " key=" for keys of the feed; decodes value escapes.</summary>
+        internal static void ParseExtension(string s, int start, Dictionary<string, string> fields)
+        {
+            fields.Clear();
+            string key = null;
+            int valueStart = -1;
+            int i = start;
+            while (i < s.Length)
+            {
+                // A key starts the extension or follows a space; it is an identifier followed by '='.
+                if ((i == start || s[i - 1] == ' ') && TryKeyAt(s, i, out string k, out int eq))
+                {
+                    if (key != null) fields[key] = DecodeValue(s, valueStart, i == start ? i : i - 1);
+                    key = k;
+                    valueStart = eq + 1;
+                    i = eq + 1;
+                    continue;
+                }
+                if (s[i] == '\\') i++; // an escaped character never starts a key
+                i++;
+            }
+            if (key != null) fields[key] = DecodeValue(s, valueStart, s.Length);
+        }
+
+        private static bool TryKeyAt(string s, int i, out string key, out int eq)
+        {
+            key = null;
+            eq = i;
+            while (eq < s.Length && (char.IsLetterOrDigit(s[eq]) || s[eq] == '_')) eq++;
+            if (eq == i || eq >= s.Length || s[eq] != '=') return false;
+            key = s.Substring(i, eq - i);
+            return NssKeys.Contains(key);
+        }
+
+        private static string DecodeValue(string s, int start, int end)
+        {
+            while (end > start && s[end - 1] == ' ') end--;
+            if (start >= end) return string.Empty;
+            if (s.IndexOf('\\', start, end - start) < 0) return s.Substring(start, end - start);
+            var sb = new StringBuilder(end - start);
+            for (int i = start; i < end; i++)
+            {
+                char c = s[i];
+                if (c == '\\' && i + 1 < end)
+                {
+                    char n = s[i + 1];
+                    if (n == '=' || n == '\\') { sb.Append(n); i++; continue; }
+                    if (n == 'n') { sb.Append('\n'); i++; continue; }
+                    if (n == 'r') { sb.Append('\r'); i++; continue; }
+                }
+                sb.Append(c);
+            }
+            return sb.ToString();
+        }
+
+        private static readonly string[] RtFormats = { "MMM dd yyyy HH:mm:ss", "MMM d yyyy HH:mm:ss", "MMM dd yyyy HH:mm:ss.fff", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss" };
+
+        /// <summary>rt: "Jun 11 2024 02:52:44" in the feed's time zone, or epoch milliseconds (standard CEF).</summary>
+        internal static bool TryParseRt(string rt, TimeZoneInfo zone, out DateTime utc)
+        {
+            utc = default;
+            string t = rt.Trim();
+            if (t.Length >= 12 && long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out long ms))
+            {
+                utc = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(ms);
+                return true;
+            }
+            if (!DateTime.TryParseExact(t, RtFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowInnerWhite, out DateTime local)) return false;
+            utc = FeedTime.ToUtc(local, zone);
+            return true;
+        }
+    }
+}
