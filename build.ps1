@@ -43,7 +43,7 @@ function Invoke-Dotnet {
 function Invoke-InFreshPwsh([string] $Script) {
     Push-Location $Root
     try {
-        & dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $Script
+        & dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $Script | Out-Host
         return $LASTEXITCODE
     }
     finally { Pop-Location }
@@ -117,19 +117,19 @@ Import-Module '$pester' -MinimumVersion 5.7.1
 function Invoke-Demo {
     Invoke-Build
     $demo = Join-Path $Out 'demo'
+    if (Test-Path $demo) { Remove-Item $demo -Recurse -Force }
     $code = Invoke-InFreshPwsh @"
 `$ErrorActionPreference = 'Stop'
 Import-Module ./$ModuleName.psd1
 `$files = New-LowSlowExfilSampleData -Path '$demo' -Force
 Write-Host "Sample tenant written to $demo (`$(`$files.Count) files)." -ForegroundColor Cyan
-`$end = (Get-Content -Raw (Join-Path '$demo' 'tenant.json') | ConvertFrom-Json).EndTime
-`$end = [datetime]::Parse(`$end, [cultureinfo]::InvariantCulture, 'AdjustToUniversal')
+`$end = [datetime]::Parse((Import-PowerShellDataFile (Join-Path '$demo' 'tenant.psd1')).EndTime, [cultureinfo]::InvariantCulture, 'AdjustToUniversal')
 Write-Host "Find-LowSlowExfil -Path $demo -EndTime `$(`$end.ToString('o')) -Days 30" -ForegroundColor Cyan
 `$candidates = Find-LowSlowExfil -Path '$demo' -EndTime `$end -Days 30
-`$candidates | Format-Table UserName, ZIA_TotalMBSent, ZIA_ActiveDays, O365_AnonLinks, DistinctChannels, Zscore, Reasons -AutoSize | Out-Host
+`$candidates | Format-Table -AutoSize | Out-String -Width 160 | Out-Host
 `$candidates | Export-Csv -NoTypeInformation -Path (Join-Path '$Out' 'demo-candidates.csv')
 Write-Host "Same hunt, the rule as written (-KqlCompatible):" -ForegroundColor Cyan
-Find-LowSlowExfil -Path '$demo' -EndTime `$end -Days 30 -KqlCompatible | Format-Table UserName, ZIA_TotalMBSent, ZIA_ActiveDays, O365_AnonLinks, DistinctChannels, Zscore, Reasons -AutoSize | Out-Host
+Find-LowSlowExfil -Path '$demo' -EndTime `$end -Days 30 -KqlCompatible | Format-Table -AutoSize | Out-String -Width 160 | Out-Host
 Write-Host "Candidates written to $(Join-Path $Out 'demo-candidates.csv')." -ForegroundColor Cyan
 "@
     if ($code -ne 0) { throw "The demo failed (exit code $code)." }

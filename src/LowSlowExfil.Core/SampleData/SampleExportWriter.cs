@@ -14,6 +14,15 @@ namespace LowSlowExfil.SampleData
     /// empty values omitted). Everything streams through a StreamWriter. The extra columns are derived from each
     /// event by hashing, so the files are as deterministic as the events.
     /// </summary>
+    /// <summary>Formats the sample tenant can be written in.</summary>
+    public enum SampleFormat
+    {
+        /// <summary>Log Analytics CSV exports (CommonSecurityLog.csv, OfficeActivity.csv).</summary>
+        Csv,
+        /// <summary>JSON exports (CommonSecurityLog.json, OfficeActivity.json).</summary>
+        Json,
+    }
+
     public static class SampleExportWriter
     {
         public const string TimestampFormat = "M/d/yyyy, h:mm:ss.fff tt";
@@ -24,6 +33,32 @@ namespace LowSlowExfil.SampleData
 
         private const string WorkspaceTenantId = "5f1c3a2e-8d4b-4c67-9a1e-2b7d90c4e613";
         private const string OfficeTenantId = "b3e1a0d4-62f7-4f4c-8c59-0e2d7a9f1c38";
+
+        /// <summary>The files <see cref="WriteExports(SampleTenant, string, SampleFormat)"/> writes for a format.</summary>
+        public static IReadOnlyList<string> FileNames(SampleFormat format) => format == SampleFormat.Json
+            ? new[] { CommonSecurityLogJsonName, OfficeActivityJsonName }
+            : new[] { CommonSecurityLogCsvName, OfficeActivityCsvName };
+
+        /// <summary>Writes the tenant's two exports (CommonSecurityLog, OfficeActivity) in one format; returns their paths.</summary>
+        public static IReadOnlyList<string> WriteExports(SampleTenant tenant, string folder, SampleFormat format)
+        {
+            if (tenant == null) throw new ArgumentNullException(nameof(tenant));
+            if (string.IsNullOrEmpty(folder)) throw new ArgumentNullException(nameof(folder));
+            Directory.CreateDirectory(folder);
+            var names = FileNames(format);
+            string zia = Path.Combine(folder, names[0]), o365 = Path.Combine(folder, names[1]);
+            if (format == SampleFormat.Json)
+            {
+                WriteCommonSecurityLogJson(tenant.ProxyEvents(), zia);
+                WriteOfficeActivityJson(tenant.SharingEvents(), o365);
+            }
+            else
+            {
+                WriteCommonSecurityLogCsv(tenant.ProxyEvents(), zia);
+                WriteOfficeActivityCsv(tenant.SharingEvents(), o365);
+            }
+            return new[] { zia, o365 };
+        }
 
         /// <summary>Writes all four exports of <paramref name="tenant"/> into <paramref name="folder"/> (created if missing).</summary>
         public static IReadOnlyList<string> WriteExports(SampleTenant tenant, string folder)
