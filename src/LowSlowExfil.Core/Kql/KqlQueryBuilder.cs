@@ -1,0 +1,108 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using LowSlowExfil.Rule;
+
+namespace LowSlowExfil.Kql
+{
+    /// <summary>
+    /// KQL equivalent to the module's own logic, in either mode. The push-down queries return per user, day and
+    /// host (ZIA) and per user and operation (O365) aggregates, which the module feeds into the same
+    /// accumulators as file events, so a workspace and an export of the same data give identical results.
+    /// The hunting query is the whole hunt in one query, for Sentinel hunting or an analytics rule.
+    /// Every user-supplied value is an escaped literal (see <see cref="KqlLiteral"/>).
+    /// </summary>
+    public static class KqlQueryBuilder
+    {
+        /// <summary>Filters of SPEC §1.1 on CommonSecurityLog, in the given mode and window.</summary>
+        public static string ZiaFilter(HuntOptions o)
+        {
+            var q = new StringBuilder();
+            q.Append("CommonSecurityLog\n");
+            q.Append("| where ").Append(WindowPredicate(o)).Append('\n');
+            if (o.KqlCompatible)
+            {
+                q.Append("| where DeviceVendor == ").Append(KqlLiteral.String(ExfilRule.Vendor)).Append('\n');
+                q.Append("| where DeviceAction !in ").Append(KqlLiteral.List(ExfilRule.BlockedActions)).Append('\n');
+                q.Append("| where isnotempty(SourceUserName)\n");
+                q.Append("| where DestinationHostName has_any (").Append(KqlLiteral.DynamicArray(o.Destinations.Domains)).Append(")\n");
+            }
+            else
+            {
+                q.Append("| where DeviceVendor =~ ").Append(KqlLiteral.String(ExfilRule.Vendor)).Append('\n');
+                q.Append("| where DeviceAction !in~ ").Append(KqlLiteral.List(ExfilRule.BlockedActionsIntent)).Append('\n');
+                q.Append("| where isnotempty(SourceUserName)\n");
+                // The host lower-cased, without surrounding blanks, a :port or a trailing dot; then equal to a
+                // listed domain or a subdomain of one.
+                q.Append("| extend ExfilHost = tolower(trim(@\"\\s+\", DestinationHostName))\n");
+                q.Append("| extend ExfilHost = replace_regex(ExfilHost, @\"^([^:]*):[0-9]+$\", @\"\\1\")\n");
+                q.Append("| extend ExfilHost = iff(ExfilHost endswith \".\", substring(ExfilHost, 0, strlen(ExfilHost) - 1), ExfilHost)\n");
+                var domains = o.Destinations.Domains.Select(d => Rule.DestinationMatcher.DomainSuffixMatcher.NormalizeHost(d)).Distinct().ToList();
+                q.Append("| where ExfilHost in (").Append(string.Join(", ", domains.Select(KqlLiteral.String))).Append(')');
+                foreach (string d in domains) q.Append("\n    or ExfilHost endswith ").Append(KqlLiteral.String("." + d));
+                q.Append('\n');
+            }
+            return q.ToString();
+        }
+
+        /// <summary>Filters of SPEC §1.4 on OfficeActivity.</summary>
+        public static string SharingFilter(HuntOptions o) =>
+            "OfficeActivity\n" +
+            "| where " + WindowPredicate(o) + "\n" +
+            "| where isnotempty(UserId)\n" +
+            "| where Operation in " + KqlLiteral.List(ExfilRule.SharingOperations) + "\n";
+
+        /// <summary>The anonymous-link count of the mode.</summary>
+        public static string AnonLinkCount(HuntOptions o) => o.KqlCompatible
+            ? "countif(Operation has \"Anonymous\")"
+            : "countif(Operation in~ " + KqlLiteral.List(ExfilRule.AnonymousLinkOperations) + ")";
+
+        /// <summary>Push-down: one row per user, UTC day and destination host.</summary>
+        public static string ZiaAggregation(HuntOptions o) =>
+            ZiaFilter(o) +
+            "| summarize SentBytes = sum(SentBytes), Requests = count(), FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated)\n" +
+            "    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d), DestinationHostName\n";
+
+        /// <summary>Push-down: one row per user and operation.</summary>
+        public static string SharingAggregation(HuntOptions o) =>
+            SharingFilter(o) +
+            "| summarize Events = count(), AnonLinks = " + AnonLinkCount(o) + ", FirstEvent = min(TimeGenerated), LastEvent = max(TimeGenerated)\n" +
+            "    by UserName = tolower(UserId), Operation\n";
+
+        /// <summary>The whole hunt in one query: the rule's shape, with this mode, window, domains and thresholds.</summary>
+        public static string HuntingQuery(HuntOptions o, FlagThresholds t)
+        {
+            t = t ?? new FlagThresholds();
+            var q = new StringBuilder();
+            q.Append("// LowSlowExfil hunting query, mode ").Append(o.ModeName).Append(", window ").Append(o.Window).Append('\n');
+            q.Append("let ZIA_Daily =\n").Append(ZiaFilter(o));
+            q.Append("| summarize DaySentBytes = sum(SentBytes), DayRequestCount = count(), DayDestinCount = dcount(DestinationHostName)\n");
+            q.Append("    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d);\n");
+            q.Append("let ZIA_Users =\nZIA_Daily\n");
+            q.Append("| summarize ZIA_TotalMBSent = round(toreal(sum(DaySentBytes)) / 1048576, 2), ZIA_ActiveDays = dcount(Day),\n");
+            q.Append("    ZIA_TotalRequests = sum(DayRequestCount), ZIA_UniqueDestCnt = sum(DayDestinCount) by UserName;\n");
+            q.Append("let globalAvg = toscalar(ZIA_Users | summarize avg(ZIA_TotalMBSent));\n");
+            q.Append("let globalStd = toscalar(ZIA_Users | summarize stdev(ZIA_TotalMBSent));\n");
+            q.Append("let O365_Sharing =\n").Append(SharingFilter(o));
+            q.Append("| summarize O365_EventCount = count(), O365_Operations = make_set(Operation, 10), O365_AnonLinks = ")
+             .Append(AnonLinkCount(o)).Append(", O365_LastEvent = max(TimeGenerated)\n");
+            q.Append("    by UserName = tolower(UserId);\n");
+            q.Append("ZIA_Users\n");
+            q.Append("| join kind=leftouter O365_Sharing on UserName\n");
+            q.Append("| extend O365_EventCount = coalesce(O365_EventCount, 0), O365_AnonLinks = coalesce(O365_AnonLinks, 0)\n");
+            q.Append("| extend Zscore = iff(globalStd > 0, round((ZIA_TotalMBSent - globalAvg) / globalStd, 2), 0.0),\n");
+            q.Append("    DistinctChannels = iff(ZIA_TotalMBSent > 5, 1, 0) + iff(O365_EventCount > 0, 1, 0)\n");
+            q.Append("| where Zscore >= ").Append(KqlLiteral.Real(t.ZScore)).Append('\n');
+            q.Append("    or (O365_AnonLinks >= ").Append(KqlLiteral.Long(t.AnonymousLinks)).Append(" and ZIA_TotalMBSent > ").Append(KqlLiteral.Real(t.AnonymousLinkMinMB)).Append(")\n");
+            q.Append("    or (ZIA_ActiveDays >= ").Append(KqlLiteral.Long(t.PersistenceDays)).Append(" and ZIA_TotalMBSent > ").Append(KqlLiteral.Real(t.PersistenceMinMB)).Append(")\n");
+            q.Append("| project UserName, ZIA_TotalMBSent, ZIA_ActiveDays, ZIA_TotalRequests, ZIA_UniqueDestCnt,\n");
+            q.Append("    O365_EventCount, O365_AnonLinks, O365_Operations, DistinctChannels, Zscore\n");
+            q.Append("| order by Zscore desc, ZIA_TotalMBSent desc, UserName asc\n");
+            return q.ToString();
+        }
+
+        private static string WindowPredicate(HuntOptions o) =>
+            "TimeGenerated > " + KqlLiteral.DateTime(o.Window.Start) +
+            (o.Window.HasUpperBound ? " and TimeGenerated <= " + KqlLiteral.DateTime(o.Window.End) : "");
+    }
+}
