@@ -61,7 +61,7 @@ namespace LowSlowExfil.Aggregation
                 O365_AnonLinks = u.AnonLinks,
                 O365_LastEvent = u.Last,
                 O365_FirstEvent = u.First,
-                OperationCounts = new SortedDictionary<string, long>(u.Operations, StringComparer.Ordinal),
+                OperationCounts = new OperationCountMap(u.Operations),
                 WindowStart = _options.Window.Start,
                 WindowEnd = _options.Window.End,
                 Mode = _options.ModeName,

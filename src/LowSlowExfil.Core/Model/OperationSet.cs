@@ -8,8 +8,9 @@ namespace LowSlowExfil
 {
     /// <summary>
     /// The rule's <c>make_set(Operation, 10)</c>: distinct values in ordinal order. It stays a collection in the
-    /// pipeline, and its ToString() is the JSON array a Sentinel export writes (<c>["SharingSet","FileDownloaded"]</c>),
-    /// which is what Export-Csv and string conversion see, never <c>System.String[]</c>.
+    /// pipeline, and its ToString() is the JSON array a Sentinel export writes (<c>["FileDownloaded","SharingSet"]</c>),
+    /// which is what Export-Csv writes, never <c>System.String[]</c>. (PowerShell's own [string] cast joins any
+    /// collection with spaces, as it does for arrays.)
     /// </summary>
     public sealed class OperationSet : IReadOnlyList<string>, IEquatable<OperationSet>
     {
@@ -43,6 +44,31 @@ namespace LowSlowExfil
         public bool Equals(OperationSet other) => other != null && _items.SequenceEqual(other._items, StringComparer.Ordinal);
         public override bool Equals(object obj) => Equals(obj as OperationSet);
         public override int GetHashCode() => _items.Aggregate(17, (h, s) => h * 31 + StringComparer.Ordinal.GetHashCode(s));
+    }
+
+    /// <summary>
+    /// Events per operation (ordinal order). A dictionary in the pipeline; as text (Export-Csv, string conversion)
+    /// a JSON object such as <c>{"FileDownloaded":1,"SharingSet":3}</c>, never the .NET type name.
+    /// </summary>
+    public sealed class OperationCountMap : SortedDictionary<string, long>
+    {
+        public OperationCountMap() : base(StringComparer.Ordinal) { }
+
+        public OperationCountMap(IDictionary<string, long> counts) : base(counts ?? new Dictionary<string, long>(), StringComparer.Ordinal) { }
+
+        public override string ToString()
+        {
+            var sb = new StringBuilder("{");
+            bool first = true;
+            foreach (var kv in this)
+            {
+                if (!first) sb.Append(',');
+                first = false;
+                JsonText.AppendString(sb, kv.Key);
+                sb.Append(':').Append(kv.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            return sb.Append('}').ToString();
+        }
     }
 
     internal static class JsonText

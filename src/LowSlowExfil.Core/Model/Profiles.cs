@@ -55,7 +55,7 @@ namespace LowSlowExfil
         public DateTime O365_LastEvent { get; set; }
         public DateTime O365_FirstEvent { get; set; }
         /// <summary>Events per operation.</summary>
-        public IReadOnlyDictionary<string, long> OperationCounts { get; set; } = new Dictionary<string, long>();
+        public IReadOnlyDictionary<string, long> OperationCounts { get; set; } = new OperationCountMap();
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
         public string Mode { get; set; }

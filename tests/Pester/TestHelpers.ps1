@@ -1,0 +1,126 @@
+# Shared helpers for the Pester tests: dot-source in BeforeAll.
+# They write small Log Analytics exports (CommonSecurityLog, OfficeActivity) the way the portal writes them:
+# `TimeGenerated [UTC]` header, timestamps such as `4/28/2021, 3:05:26.000 PM`, every cell quoted, extra columns.
+
+$RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$ModuleManifest = Join-Path $RepoRoot 'LowSlowExfil.psd1'
+# Real public samples, read in place (never copied into the repo).
+$SentinelFixtures = Join-Path $RepoRoot '../shared/fixtures/sentinel'
+
+$MB = 1048576
+
+function New-UtcDate {
+    param([int] $Year, [int] $Month, [int] $Day, [int] $Hour = 0, [int] $Minute = 0, [int] $Second = 0)
+    [datetime]::new($Year, $Month, $Day, $Hour, $Minute, $Second, [DateTimeKind]::Utc)
+}
+
+# The end of every hunt window in these tests: 2024-06-30T00:00:00Z. With -Days 30 the window is
+# (2024-05-31T00:00:00Z, 2024-06-30T00:00:00Z].
+$End = New-UtcDate 2024 6 30
+
+function Format-LaTime {
+    # Log Analytics portal export format: 4/28/2021, 3:05:26.000 PM (UTC).
+    param([Parameter(Mandatory)] [datetime] $Time)
+    $Time.ToString('M/d/yyyy, h:mm:ss.fff tt', [cultureinfo]::InvariantCulture)
+}
+
+function ConvertTo-CsvCell {
+    param([AllowNull()] [object] $Value)
+    if ($null -eq $Value) { return '' }
+    $s = if ($Value -is [datetime]) { Format-LaTime $Value } else { [string]$Value }
+    '"' + $s.Replace('"', '""') + '"'
+}
+
+function Write-CsvExport {
+    # Writes $Rows (hashtables) under $Columns; a column missing from a row is written empty.
+    param([string] $Path, [string[]] $Columns, [object[]] $Rows, [string[]] $Header = $Columns)
+    $lines = [System.Collections.Generic.List[string]]::new()
+    $lines.Add(($Header | ForEach-Object { ConvertTo-CsvCell $_ }) -join ',')
+    foreach ($r in $Rows) {
+        $lines.Add(($Columns | ForEach-Object { ConvertTo-CsvCell $r[$_] }) -join ',')
+    }
+    [System.IO.File]::WriteAllText($Path, ($lines -join "`n") + "`n", [System.Text.UTF8Encoding]::new($false))
+    Get-Item -LiteralPath $Path
+}
+
+function New-ZiaRow {
+    # One Zscaler web-proxy event. -Time is UTC.
+    param(
+        [Parameter(Mandatory)] [datetime] $Time,
+        [Parameter(Mandatory)] [string] $User,
+        [string] $HostName = 'dropbox.com',
+        [long] $Bytes = 1048576,
+        [string] $Action = 'Allowed',
+        [string] $Vendor = 'Zscaler'
+    )
+    @{
+        TenantId            = '00000000-0000-0000-0000-000000000001'
+        TimeGenerated       = $Time
+        DeviceVendor        = $Vendor
+        DeviceProduct       = 'NSSWeblog'
+        DeviceAction        = $Action
+        SourceUserName      = $User
+        DestinationHostName = $HostName
+        SentBytes           = $Bytes
+        ReceivedBytes       = 512
+        RequestURL          = "https://$HostName/upload"
+        Type                = 'CommonSecurityLog'
+    }
+}
+
+function New-ZiaCsv {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [object[]] $Rows)
+    # CommonSecurityLog export columns: the rule's five plus extra ones, in no particular order.
+    $columns = @('TenantId', 'TimeGenerated', 'DeviceVendor', 'DeviceProduct', 'DeviceAction', 'SourceUserName',
+        'DestinationHostName', 'SentBytes', 'ReceivedBytes', 'RequestURL', 'Type')
+    $header = $columns -replace '^TimeGenerated$', 'TimeGenerated [UTC]'
+    Write-CsvExport -Path $Path -Columns $columns -Header $header -Rows $Rows
+}
+
+function New-O365Row {
+    param(
+        [Parameter(Mandatory)] [datetime] $Time,
+        [Parameter(Mandatory)] [string] $User,
+        [Parameter(Mandatory)] [string] $Operation
+    )
+    @{
+        TenantId       = '00000000-0000-0000-0000-000000000001'
+        RecordType     = 'SharePointFileOperation'
+        TimeGenerated  = $Time
+        Operation      = $Operation
+        OfficeWorkload = 'SharePoint'
+        UserId         = $User
+        UserId_        = $User
+        ClientIP       = '198.51.100.7'
+        OfficeObjectId = 'https://contoso.sharepoint.com/sites/x/doc.docx'
+        Type           = 'OfficeActivity'
+    }
+}
+
+function New-O365Csv {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [object[]] $Rows)
+    # OfficeActivity export columns, with the `_`-suffixed duplicates real exports carry.
+    $columns = @('TenantId', 'RecordType', 'TimeGenerated', 'Operation', 'OfficeWorkload', 'UserId', 'UserId_',
+        'ClientIP', 'OfficeObjectId', 'Type')
+    $header = $columns -replace '^TimeGenerated$', 'TimeGenerated [UTC]'
+    Write-CsvExport -Path $Path -Columns $columns -Header $header -Rows $Rows
+}
+
+function New-DailyZiaRows {
+    # One upload a day for -Days consecutive days starting at -Start (noon UTC), -Bytes each.
+    param([string] $User, [datetime] $Start, [int] $Days, [long] $Bytes, [string] $HostName = 'dropbox.com')
+    for ($i = 0; $i -lt $Days; $i++) {
+        New-ZiaRow -Time $Start.AddDays($i).AddHours(12) -User $User -HostName $HostName -Bytes $Bytes
+    }
+}
+
+function ConvertTo-CandidateText {
+    # A candidate as one comparable string: every output column, O365_Operations as its JSON text.
+    param([Parameter(ValueFromPipeline)] $Candidate)
+    process {
+        ($Candidate.UserName, $Candidate.ZIA_TotalMBSent, $Candidate.ZIA_ActiveDays, $Candidate.ZIA_TotalRequests,
+            $Candidate.ZIA_UniqueDestCnt, $Candidate.O365_EventCount, $Candidate.O365_AnonLinks,
+            $Candidate.O365_Operations.ToString(), $Candidate.DistinctChannels, $Candidate.Zscore, $Candidate.Reasons,
+            $Candidate.AlertDisplayName, $Candidate.AlertDescription) -join '|'
+    }
+}
