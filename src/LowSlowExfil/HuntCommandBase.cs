@@ -19,6 +19,8 @@ namespace LowSlowExfil.Commands
     {
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
+        protected const string WorkspaceSet = "Workspace";
+        protected const string ClusterSet = "Cluster";
 
         // Extensions read when a folder is given; a file named explicitly is read whatever its extension.
         private static readonly string[] FolderExtensions = { ".csv", ".json", ".jsonl", ".ndjson", ".log", ".cef", ".txt", ".gz" };
@@ -62,11 +64,94 @@ namespace LowSlowExfil.Commands
         public SwitchParameter KqlCompatible { get; set; }
 
         /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none (a Windows or IANA id); default UTC.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string FeedTimeZone { get; set; }
 
+        /// <summary>Query this Log Analytics (Sentinel) workspace instead of reading files.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = WorkspaceSet)]
+        [ValidateNotNullOrEmpty]
+        public string WorkspaceId { get; set; }
+
+        /// <summary>Query this Azure Data Explorer cluster instead of reading files (with -Database).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ClusterSet)]
+        [ValidateNotNull]
+        public Uri ClusterUri { get; set; }
+
+        /// <summary>The Azure Data Explorer database holding CommonSecurityLog and OfficeActivity.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ClusterSet)]
+        [ValidateNotNullOrEmpty]
+        public string Database { get; set; }
+
+        /// <summary>Overrides the service URL (private link, sovereign clouds). Plain http only for loopback.</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        [ValidateNotNull]
+        public Uri Endpoint { get; set; }
+
+        /// <summary>The Azure cloud: AzureCloud (default), AzureUSGovernment or AzureChinaCloud.</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        [ValidateSet("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")]
+        public string Environment { get; set; } = "AzureCloud";
+
+        /// <summary>Authenticate as the managed identity (system-assigned, or user-assigned with -ClientId).</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        public SwitchParameter UseManagedIdentity { get; set; }
+
+        /// <summary>Client id of a user-assigned managed identity, or the application id of a service principal.</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        [ValidateNotNullOrEmpty]
+        public string ClientId { get; set; }
+
+        /// <summary>Tenant of the service principal (with -CertificatePath or -CertificateThumbprint).</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        [ValidateNotNullOrEmpty]
+        public string TenantId { get; set; }
+
+        /// <summary>Certificate file (PFX or PEM) of the service principal.</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        [ValidateNotNullOrEmpty]
+        public string CertificatePath { get; set; }
+
+        /// <summary>Password of the certificate file.</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        public System.Security.SecureString CertificatePassword { get; set; }
+
+        /// <summary>Thumbprint of the service principal's certificate in the certificate store.</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        [ValidateNotNullOrEmpty]
+        public string CertificateThumbprint { get; set; }
+
+        /// <summary>A bearer token you already hold (e.g. (Get-AzAccessToken -ResourceUrl https://api.loganalytics.io -AsSecureString).Token).</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        public System.Security.SecureString AccessToken { get; set; }
+
+        /// <summary>Accept a result the service marks as partial (with a warning) instead of failing.</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        public SwitchParameter AllowPartialResults { get; set; }
+
+        /// <summary>How long the service may run each query, in seconds (default 600, the maximum).</summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        [Parameter(ParameterSetName = ClusterSet)]
+        [ValidateRange(1, 600)]
+        public int ServerTimeoutSeconds { get; set; } = 600;
+
         protected bool ReadsFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
+
+        protected bool ReadsWorkspace => ParameterSetName == WorkspaceSet || ParameterSetName == ClusterSet;
+
+        /// <summary>Set when the service returned a partial result the user allowed.</summary>
+        protected IReadOnlyList<string> PartialResults { get; private set; } = new string[0];
 
         protected HuntOptions CreateOptions()
         {
@@ -82,10 +167,117 @@ namespace LowSlowExfil.Commands
 
         protected override void StopProcessing() => _stop.Cancel();
 
-        /// <summary>Reads every file collected from -Path/-LiteralPath into one accumulator.</summary>
-        protected EventAccumulator ReadInputs(HuntOptions options)
+        /// <summary>Which halves of the hunt a cmdlet needs (a workspace is only asked for those).</summary>
+        [Flags]
+        protected enum HuntSides { Uploads = 1, Sharing = 2, Both = 3 }
+
+        /// <summary>Reads the files, or queries the workspace, into one accumulator.</summary>
+        protected EventAccumulator ReadInputs(HuntOptions options, HuntSides sides)
         {
             var acc = new EventAccumulator(options);
+            if (ReadsWorkspace) ReadWorkspace(acc, sides);
+            else ReadFiles(acc);
+            return acc;
+        }
+
+        private void ReadWorkspace(EventAccumulator acc, HuntSides sides)
+        {
+            var options = acc.Options;
+            WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains; querying {(WorkspaceId != null ? "workspace " + WorkspaceId : ClusterUri + " database " + Database)}.");
+            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var connection = new Workspace.QueryConnection
+            {
+                WorkspaceId = WorkspaceId,
+                ClusterUri = ClusterUri,
+                Database = Database,
+                Endpoint = Endpoint,
+                Environment = Environment,
+                AllowPartialResults = AllowPartialResults,
+                ServerTimeout = TimeSpan.FromSeconds(ServerTimeoutSeconds),
+                Authentication = CreateAuthentication(),
+                Log = log.Enqueue,
+            };
+            var progress = new ProgressRecord(2, "Querying " + (WorkspaceId != null ? "Log Analytics" : "Azure Data Explorer"), "Connecting");
+            try
+            {
+                using (var client = EngineLoader.CreateClient(connection))
+                {
+                    var reader = new Workspace.WorkspaceReader(client, log.Enqueue);
+                    if ((sides & HuntSides.Uploads) != 0)
+                    {
+                        progress.StatusDescription = "ZIA uploads per user, day and destination";
+                        WriteProgress(progress);
+                        reader.ReadUploads(acc, _stop.Token);
+                        Drain(log);
+                    }
+                    if ((sides & HuntSides.Sharing) != 0)
+                    {
+                        progress.StatusDescription = "Microsoft 365 sharing per user and operation";
+                        WriteProgress(progress);
+                        reader.ReadSharing(acc, _stop.Token);
+                        Drain(log);
+                    }
+                    var stats = client.Statistics;
+                    WriteVerbose($"{stats.RoundTrips} round trip(s), {stats.Retries} retried, {stats.RowsReceived} aggregate rows, {stats.BytesReceived:N0} bytes received.");
+                    PartialResults = reader.PartialResults;
+                    foreach (string p in reader.PartialResults) WriteWarning("Partial result accepted (-AllowPartialResults): " + p);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (Workspace.QueryFailedException e)
+            {
+                Drain(log);
+                ThrowTerminatingError(new ErrorRecord(e, "QueryFailed:" + (e.Code ?? e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    e.Status == 401 || e.Status == 403 ? ErrorCategory.PermissionDenied : e.Status == 404 ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidOperation,
+                    WorkspaceId ?? (object)ClusterUri));
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+            WriteVerbose(acc.DescribeFilters());
+        }
+
+        private void Drain(System.Collections.Concurrent.ConcurrentQueue<string> log)
+        {
+            while (log.TryDequeue(out string line)) WriteVerbose(line);
+        }
+
+        private Workspace.QueryAuthentication CreateAuthentication()
+        {
+            var auth = new Workspace.QueryAuthentication
+            {
+                ClientId = ClientId,
+                TenantId = TenantId,
+                CertificatePath = CertificatePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath),
+                CertificatePassword = CertificatePassword,
+                CertificateThumbprint = CertificateThumbprint,
+                AccessToken = AccessToken,
+            };
+            int chosen = (AccessToken != null ? 1 : 0) + (UseManagedIdentity ? 1 : 0) + (CertificatePath != null || CertificateThumbprint != null ? 1 : 0);
+            if (chosen > 1)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Choose one way to authenticate: -AccessToken, -UseManagedIdentity, or a certificate (-CertificatePath / -CertificateThumbprint)."),
+                    "AmbiguousAuthentication", ErrorCategory.InvalidArgument, null));
+            if (AccessToken != null) auth.Kind = Workspace.QueryAuthenticationKind.AccessToken;
+            else if (UseManagedIdentity) auth.Kind = Workspace.QueryAuthenticationKind.ManagedIdentity;
+            else if (CertificatePath != null || CertificateThumbprint != null)
+            {
+                if (string.IsNullOrEmpty(TenantId) || string.IsNullOrEmpty(ClientId))
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("A certificate needs -TenantId and -ClientId (the application id)."),
+                        "IncompleteServicePrincipal", ErrorCategory.InvalidArgument, null));
+                auth.Kind = Workspace.QueryAuthenticationKind.ClientCertificate;
+            }
+            else auth.Kind = Workspace.QueryAuthenticationKind.Default;
+            return auth;
+        }
+
+        private void ReadFiles(EventAccumulator acc)
+        {
+            var options = acc.Options;
             var zone = ResolveFeedTimeZone();
             var replays = new ReplayFilter();
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
@@ -127,7 +319,6 @@ namespace LowSlowExfil.Commands
             WriteVerbose(acc.DescribeFilters());
             if (skipped > 0 || failed > 0)
                 WriteWarning($"{skipped} record(s) could not be read{(failed > 0 ? $" and {failed} file(s) could not be read in full" : "")}; each is reported as an error. The results count everything else.");
-            return acc;
         }
 
         private TimeZoneInfo ResolveFeedTimeZone()

@@ -24,7 +24,7 @@ namespace LowSlowExfil.Commands
             if (IsNetFramework) AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromBin;
         }
 
-        private static bool IsNetFramework =>
+        internal static bool IsNetFramework =>
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
         private static Assembly ResolveFromBin(object sender, ResolveEventArgs args)

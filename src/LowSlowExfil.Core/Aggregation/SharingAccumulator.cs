@@ -41,6 +41,18 @@ namespace LowSlowExfil.Aggregation
             return d;
         }
 
+        /// <summary>Adds a group summarised elsewhere (a workspace's push-down query): one user's events of one operation.</summary>
+        public void AddAggregate(string user, string operation, long events, long anonLinks, DateTime firstUtc, DateTime lastUtc)
+        {
+            if (string.IsNullOrEmpty(user) || events <= 0) return;
+            _dispositions[(int)SharingDisposition.Counted] += events;
+            string name = user.ToLowerInvariant();
+            if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));
+            var other = new UserState(name) { Events = events, AnonLinks = anonLinks, First = firstUtc, Last = lastUtc };
+            other.Operations[operation] = events;
+            state.Merge(other);
+        }
+
         public void Merge(SharingAccumulator other)
         {
             for (int i = 0; i < _dispositions.Length; i++) _dispositions[i] += other._dispositions[i];

@@ -52,6 +52,19 @@ namespace LowSlowExfil.Aggregation
             return d;
         }
 
+        /// <summary>
+        /// Adds a group of events already filtered and summarised elsewhere (a workspace's push-down query):
+        /// <paramref name="requests"/> events by one user to one host on one UTC day.
+        /// </summary>
+        public void AddAggregate(string user, DateTime dayUtc, string host, long sentBytes, long requests, DateTime firstUtc, DateTime lastUtc)
+        {
+            if (string.IsNullOrEmpty(user) || requests <= 0) return;
+            _dispositions[(int)ProxyDisposition.Counted] += requests;
+            string name = user.ToLowerInvariant();
+            if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));
+            state.AddAggregate(dayUtc, host ?? string.Empty, sentBytes, requests, firstUtc, lastUtc);
+        }
+
         private ProxyDisposition Classify(DateTime timeUtc, string vendor, string action, string user, string host)
         {
             if (!_options.Window.Contains(timeUtc)) return ProxyDisposition.OutsideWindow;
@@ -105,6 +118,17 @@ namespace LowSlowExfil.Aggregation
                 tally.Requests++;
                 if (t < First) First = t;
                 if (t > Last) Last = t;
+            }
+
+            public void AddAggregate(DateTime day, string host, long bytes, long requests, DateTime first, DateTime last)
+            {
+                long key = day.Ticks - day.Ticks % TimeSpan.TicksPerDay;
+                if (!Days.TryGetValue(key, out var hosts)) Days.Add(key, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
+                if (!hosts.TryGetValue(host, out var tally)) hosts.Add(host, tally = new HostTally());
+                tally.Bytes += bytes;
+                tally.Requests += requests;
+                if (first < First) First = first;
+                if (last > Last) Last = last;
             }
 
             public void Merge(UserState other)

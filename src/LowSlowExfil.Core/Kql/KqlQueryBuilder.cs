@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -15,11 +16,13 @@ namespace LowSlowExfil.Kql
     public static class KqlQueryBuilder
     {
         /// <summary>Filters of SPEC §1.1 on CommonSecurityLog, in the given mode and window.</summary>
-        public static string ZiaFilter(HuntOptions o)
+        public static string ZiaFilter(HuntOptions o) => ZiaFilter(o, WindowPredicate(o));
+
+        private static string ZiaFilter(HuntOptions o, string window)
         {
             var q = new StringBuilder();
             q.Append("CommonSecurityLog\n");
-            q.Append("| where ").Append(WindowPredicate(o)).Append('\n');
+            q.Append("| where ").Append(window).Append('\n');
             if (o.KqlCompatible)
             {
                 q.Append("| where DeviceVendor == ").Append(KqlLiteral.String(ExfilRule.Vendor)).Append('\n');
@@ -46,9 +49,11 @@ namespace LowSlowExfil.Kql
         }
 
         /// <summary>Filters of SPEC §1.4 on OfficeActivity.</summary>
-        public static string SharingFilter(HuntOptions o) =>
+        public static string SharingFilter(HuntOptions o) => SharingFilter(WindowPredicate(o));
+
+        private static string SharingFilter(string window) =>
             "OfficeActivity\n" +
-            "| where " + WindowPredicate(o) + "\n" +
+            "| where " + window + "\n" +
             "| where isnotempty(UserId)\n" +
             "| where Operation in " + KqlLiteral.List(ExfilRule.SharingOperations) + "\n";
 
@@ -58,14 +63,20 @@ namespace LowSlowExfil.Kql
             : "countif(Operation in~ " + KqlLiteral.List(ExfilRule.AnonymousLinkOperations) + ")";
 
         /// <summary>Push-down: one row per user, UTC day and destination host.</summary>
-        public static string ZiaAggregation(HuntOptions o) =>
-            ZiaFilter(o) +
+        public static string ZiaAggregation(HuntOptions o) => ZiaAggregation(o, o.Window.Start, o.Window.End, o.Window.HasUpperBound);
+
+        /// <summary>Push-down over part of the window, (start, end] (or (start, …) without an upper bound).</summary>
+        public static string ZiaAggregation(HuntOptions o, DateTime start, DateTime end, bool upperBound) =>
+            ZiaFilter(o, WindowPredicate(start, end, upperBound)) +
             "| summarize SentBytes = sum(SentBytes), Requests = count(), FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated)\n" +
             "    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d), DestinationHostName\n";
 
         /// <summary>Push-down: one row per user and operation.</summary>
-        public static string SharingAggregation(HuntOptions o) =>
-            SharingFilter(o) +
+        public static string SharingAggregation(HuntOptions o) => SharingAggregation(o, o.Window.Start, o.Window.End, o.Window.HasUpperBound);
+
+        /// <summary>Push-down over part of the window.</summary>
+        public static string SharingAggregation(HuntOptions o, DateTime start, DateTime end, bool upperBound) =>
+            SharingFilter(WindowPredicate(start, end, upperBound)) +
             "| summarize Events = count(), AnonLinks = " + AnonLinkCount(o) + ", FirstEvent = min(TimeGenerated), LastEvent = max(TimeGenerated)\n" +
             "    by UserName = tolower(UserId), Operation\n";
 
@@ -101,8 +112,9 @@ namespace LowSlowExfil.Kql
             return q.ToString();
         }
 
-        private static string WindowPredicate(HuntOptions o) =>
-            "TimeGenerated > " + KqlLiteral.DateTime(o.Window.Start) +
-            (o.Window.HasUpperBound ? " and TimeGenerated <= " + KqlLiteral.DateTime(o.Window.End) : "");
+        private static string WindowPredicate(HuntOptions o) => WindowPredicate(o.Window.Start, o.Window.End, o.Window.HasUpperBound);
+
+        private static string WindowPredicate(DateTime start, DateTime end, bool upperBound) =>
+            "TimeGenerated > " + KqlLiteral.DateTime(start) + (upperBound ? " and TimeGenerated <= " + KqlLiteral.DateTime(end) : "");
     }
 }

@@ -119,5 +119,8 @@ namespace LowSlowExfil
         public double BaselineMean { get; set; }
         public double BaselineStdev { get; set; }
         public int Flagged { get; set; }
+        /// <summary>Partial workspace results accepted with -AllowPartialResults; empty when the data was complete.</summary>
+        public string[] PartialResults { get; set; } = new string[0];
+        public bool IsPartial => PartialResults != null && PartialResults.Length > 0;
     }
 }

@@ -69,7 +69,7 @@ namespace LowSlowExfil.Commands
 
         protected override void ProcessRecord()
         {
-            if (ReadsFiles)
+            if (ReadsFiles || ReadsWorkspace)
             {
                 base.ProcessRecord();
                 return;
@@ -82,9 +82,9 @@ namespace LowSlowExfil.Commands
         {
             IEnumerable<ZiaUploadProfile> uploads;
             IEnumerable<O365SharingProfile> sharing;
-            if (ReadsFiles)
+            if (ReadsFiles || ReadsWorkspace)
             {
-                var acc = ReadInputs(CreateOptions());
+                var acc = ReadInputs(CreateOptions(), HuntSides.Both);
                 uploads = acc.Uploads.BuildProfiles();
                 sharing = acc.Sharing.BuildProfiles();
             }
@@ -105,6 +105,7 @@ namespace LowSlowExfil.Commands
             };
             var result = CandidateScorer.Score(uploads, sharing, thresholds);
             var s = result.Summary;
+            s.PartialResults = PartialResults.ToArray();
             WriteVerbose($"Scored {s.Users} users: baseline mean {s.BaselineMean:0.###} MB, sample stdev {s.BaselineStdev:0.###} MB; {s.Flagged} flagged.");
             if (s.Users > 0 && s.Users < 11)
                 WriteVerbose($"With {s.Users} users no Zscore can reach 3 (the sample-stdev bound is (n-1)/sqrt(n)); only the other clauses can flag.");

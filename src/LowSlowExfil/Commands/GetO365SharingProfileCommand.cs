@@ -14,7 +14,7 @@ namespace LowSlowExfil.Commands
 
         protected override void EndProcessing()
         {
-            var acc = ReadInputs(CreateOptions());
+            var acc = ReadInputs(CreateOptions(), HuntSides.Sharing);
             var users = new UserNameFilter(UserName);
             foreach (var profile in acc.Sharing.BuildProfiles())
                 if (users.IsMatch(profile.UserName)) WriteObject(profile);

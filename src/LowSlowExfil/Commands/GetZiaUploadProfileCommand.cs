@@ -19,7 +19,7 @@ namespace LowSlowExfil.Commands
 
         protected override void EndProcessing()
         {
-            var acc = ReadInputs(CreateOptions());
+            var acc = ReadInputs(CreateOptions(), HuntSides.Uploads);
             var users = new UserNameFilter(UserName);
             foreach (var profile in acc.Uploads.BuildProfiles())
             {

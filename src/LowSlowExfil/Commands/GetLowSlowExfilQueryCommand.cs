@@ -1,0 +1,99 @@
+using System;
+using System.Management.Automation;
+using LowSlowExfil.Kql;
+using LowSlowExfil.Rule;
+
+namespace LowSlowExfil.Commands
+{
+    /// <summary>Which query Get-LowSlowExfilQuery prints.</summary>
+    public enum LowSlowExfilQueryKind
+    {
+        /// <summary>The whole hunt in one query (Sentinel hunting, or an analytics rule).</summary>
+        Hunting,
+        /// <summary>The module's push-down query for ZIA uploads (per user, day and host).</summary>
+        UploadAggregation,
+        /// <summary>The module's push-down query for Microsoft 365 sharing (per user and operation).</summary>
+        SharingAggregation,
+    }
+
+    /// <summary>Prints the KQL equivalent to the module's logic, for Sentinel hunting or a Sentinel rule.</summary>
+    [Cmdlet(VerbsCommon.Get, "LowSlowExfilQuery")]
+    [OutputType(typeof(string))]
+    public sealed class GetLowSlowExfilQueryCommand : PSCmdlet
+    {
+        /// <summary>Hunting (default), UploadAggregation or SharingAggregation.</summary>
+        [Parameter(Position = 0)]
+        public LowSlowExfilQueryKind Kind { get; set; } = LowSlowExfilQueryKind.Hunting;
+
+        /// <summary>Length of the hunt window in days (default 30).</summary>
+        [Parameter]
+        [ValidateRange(1, 3650)]
+        public int Days { get; set; } = HuntOptions.DefaultDays;
+
+        /// <summary>End of the window (default: now).</summary>
+        [Parameter]
+        public DateTime EndTime { get; set; }
+
+        /// <summary>Destination domains; replaces the rule's 24 domains.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] ExfilDomain { get; set; }
+
+        /// <summary>The rule as written instead of its intent.</summary>
+        [Parameter]
+        public SwitchParameter KqlCompatible { get; set; }
+
+        /// <summary>Zscore threshold (default 3.0).</summary>
+        [Parameter]
+        public double ZScoreThreshold { get; set; } = 3.0;
+
+        /// <summary>Anonymous links threshold (default 3).</summary>
+        [Parameter]
+        [ValidateRange(0, long.MaxValue)]
+        public long AnonymousLinkThreshold { get; set; } = 3;
+
+        /// <summary>MB uploaded beside anonymous links (default 10).</summary>
+        [Parameter]
+        [ValidateRange(0, double.MaxValue)]
+        public double AnonymousLinkMinMB { get; set; } = 10;
+
+        /// <summary>Active days for persistence (default 20).</summary>
+        [Parameter]
+        [ValidateRange(0, 3650)]
+        public long PersistenceDays { get; set; } = 20;
+
+        /// <summary>MB uploaded for persistence (default 50).</summary>
+        [Parameter]
+        [ValidateRange(0, double.MaxValue)]
+        public double PersistenceMinMB { get; set; } = 50;
+
+        protected override void EndProcessing()
+        {
+            DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
+            HuntOptions options;
+            try
+            {
+                options = new HuntOptions(end, Days, ExfilDomain, KqlCompatible.IsPresent);
+                switch (Kind)
+                {
+                    case LowSlowExfilQueryKind.UploadAggregation: WriteObject(KqlQueryBuilder.ZiaAggregation(options)); break;
+                    case LowSlowExfilQueryKind.SharingAggregation: WriteObject(KqlQueryBuilder.SharingAggregation(options)); break;
+                    default:
+                        WriteObject(KqlQueryBuilder.HuntingQuery(options, new FlagThresholds
+                        {
+                            ZScore = ZScoreThreshold,
+                            AnonymousLinks = AnonymousLinkThreshold,
+                            AnonymousLinkMinMB = AnonymousLinkMinMB,
+                            PersistenceDays = PersistenceDays,
+                            PersistenceMinMB = PersistenceMinMB,
+                        }));
+                        break;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "InvalidQueryInput", ErrorCategory.InvalidArgument, ExfilDomain));
+            }
+        }
+    }
+}
