@@ -9,7 +9,7 @@ namespace LowSlowExfil.Readers
     /// <summary>
     /// Zscaler NSS web feed as CEF over syslog (Zscaler's Sentinel template), with or without a &lt;PRI&gt; and a
     /// syslog header. NSS does not escape extension values, so a value runs up to the next " key=" of a key the
-    /// feed writes; the standard CEF escapes (\= \\ \n in values, \| \\ in the header) still decode.
+    /// feed writes; the standard CEF escapes (\= \\ in values, \| \\ in the header) still decode.
     /// </summary>
     internal static class NssCefReader
     {
@@ -148,7 +148,7 @@ namespace LowSlowExfil.Readers
             return sb.ToString();
         }
 
-        /// <summary>Splits "k1=v1 k2=v two k3=v3" on " key=" for keys of the feed; decodes value escapes.</summary>
+        /// <summary>Splits "k1=v1 k2=v two k3=v3" on " key=" for keys of the feed; decodes the \= and \\ escapes.</summary>
         internal static void ParseExtension(string s, int start, Dictionary<string, string> fields)
         {
             fields.Clear();
@@ -194,9 +194,8 @@ namespace LowSlowExfil.Readers
                 if (c == '\\' && i + 1 < end)
                 {
                     char n = s[i + 1];
+                    // Only \= and \\: NSS writes values unescaped, so "CORP\nancy" is a login, not a line break.
                     if (n == '=' || n == '\\') { sb.Append(n); i++; continue; }
-                    if (n == 'n') { sb.Append('\n'); i++; continue; }
-                    if (n == 'r') { sb.Append('\r'); i++; continue; }
                 }
                 sb.Append(c);
             }

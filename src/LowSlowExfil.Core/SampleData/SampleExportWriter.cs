@@ -31,8 +31,8 @@ namespace LowSlowExfil.SampleData
         public const string OfficeActivityCsvName = "OfficeActivity.csv";
         public const string OfficeActivityJsonName = "OfficeActivity.json";
 
-        private const string WorkspaceTenantId = "5f1c3a2e-8d4b-4c67-9a1e-2b7d90c4e613";
-        private const string OfficeTenantId = "b3e1a0d4-62f7-4f4c-8c59-0e2d7a9f1c38";
+        internal const string WorkspaceTenantId = "5f1c3a2e-8d4b-4c67-9a1e-2b7d90c4e613";
+        internal const string OfficeTenantId = "b3e1a0d4-62f7-4f4c-8c59-0e2d7a9f1c38";
 
         /// <summary>The files <see cref="WriteExports(SampleTenant, string, SampleFormat)"/> writes for a format.</summary>
         public static IReadOnlyList<string> FileNames(SampleFormat format) => format == SampleFormat.Json
@@ -100,7 +100,7 @@ namespace LowSlowExfil.SampleData
         private static Column<T> Num<T>(string name, Func<T, long?> f) => new Column<T>(name, Kind.Number, e => f(e));
         private static Column<T> Time<T>(string name, Func<T, DateTime?> f) => new Column<T>(name, Kind.Time, e => f(e));
 
-        private static StreamWriter Open(string path, bool bom)
+        internal static StreamWriter Open(string path, bool bom)
         {
             if (string.IsNullOrEmpty(path)) throw new ArgumentNullException(nameof(path));
             return new StreamWriter(path, false, new UTF8Encoding(bom), 1 << 16) { NewLine = "\n" };
@@ -172,7 +172,7 @@ namespace LowSlowExfil.SampleData
             }
         }
 
-        private static void WriteJsonString(TextWriter w, string s)
+        internal static void WriteJsonString(TextWriter w, string s)
         {
             w.Write('"');
             foreach (char c in s)
@@ -256,7 +256,7 @@ namespace LowSlowExfil.SampleData
             Text<SampleProxyEvent>("_ResourceId", e => null),
         };
 
-        private static bool Allowed(SampleProxyEvent e) =>
+        internal static bool Allowed(SampleProxyEvent e) =>
             string.Equals(e.DeviceAction, "Allowed", StringComparison.Ordinal) || string.Equals(e.DeviceAction, "accept", StringComparison.Ordinal)
             || string.Equals(e.DeviceAction, "close", StringComparison.Ordinal);
 
@@ -272,7 +272,7 @@ namespace LowSlowExfil.SampleData
             return s;
         }
 
-        private static string Category(string host)
+        internal static string Category(string host)
         {
             host = host ?? string.Empty;
             if (host.Contains("sharepoint") || host.Contains("office") || host.Contains("microsoft") || host.Contains("salesforce")) return "Corporate Marketing";
@@ -306,27 +306,27 @@ namespace LowSlowExfil.SampleData
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Gecko/20100101 Firefox/131.0",
         };
 
-        private static string UserAgent(string user) => UserAgents[Fnv(user ?? string.Empty) % (uint)UserAgents.Length];
+        internal static string UserAgent(string user) => UserAgents[Fnv(user ?? string.Empty) % (uint)UserAgents.Length];
 
         private static readonly string[] Departments = { "Finance", "Engineering", "Sales", "HR", "Legal", "Marketing", "IT, Security" };
 
-        private static string Department(string user) => string.IsNullOrEmpty(user) ? null : Departments[Fnv(user.ToLowerInvariant()) % (uint)Departments.Length];
+        internal static string Department(string user) => string.IsNullOrEmpty(user) ? null : Departments[Fnv(user.ToLowerInvariant()) % (uint)Departments.Length];
 
-        private static string HashIp(string host)
+        internal static string HashIp(string host)
         {
             uint h = Fnv(host ?? string.Empty);
             return ((h >> 24) % 200 + 13).ToString(CultureInfo.InvariantCulture) + "." + ((h >> 16) & 255).ToString(CultureInfo.InvariantCulture) + "."
                 + ((h >> 8) & 255).ToString(CultureInfo.InvariantCulture) + "." + (h & 255).ToString(CultureInfo.InvariantCulture);
         }
 
-        private static uint Fnv(string s)
+        internal static uint Fnv(string s)
         {
             uint h = 2166136261;
             foreach (char c in s) { h ^= c; h *= 16777619; }
             return h;
         }
 
-        private static string HashGuid(string s)
+        internal static string HashGuid(string s)
         {
             uint a = Fnv(s), b = Fnv(s + "#1"), c = Fnv(s + "#2"), d = Fnv(s + "#3");
             return a.ToString("x8", CultureInfo.InvariantCulture) + "-" + (b >> 16).ToString("x4", CultureInfo.InvariantCulture) + "-4"
@@ -336,7 +336,7 @@ namespace LowSlowExfil.SampleData
 
         // ───────────────────────────── OfficeActivity ─────────────────────────────
 
-        private static string RecordTypeName(int recordType)
+        internal static string RecordTypeName(int recordType)
         {
             switch (recordType)
             {
@@ -351,10 +351,10 @@ namespace LowSlowExfil.SampleData
         }
 
         private static bool IsFile(SampleSharingEvent e) => e.OfficeObjectId != null && e.OfficeObjectId.StartsWith("https://", StringComparison.Ordinal);
-        private static bool IsSharePoint(SampleSharingEvent e) => e.OfficeWorkload == "SharePoint" || e.OfficeWorkload == "OneDrive";
+        internal static bool IsSharePoint(SampleSharingEvent e) => e.OfficeWorkload == "SharePoint" || e.OfficeWorkload == "OneDrive";
 
         /// <summary>https://host/sites/X/ or https://host/personal/x/ of a file URL.</summary>
-        private static string SiteUrl(SampleSharingEvent e)
+        internal static string SiteUrl(SampleSharingEvent e)
         {
             if (!IsFile(e)) return null;
             string u = e.OfficeObjectId;
@@ -365,9 +365,9 @@ namespace LowSlowExfil.SampleData
             return j < 0 ? null : u.Substring(0, j + 1);
         }
 
-        private static string FileName(SampleSharingEvent e) => IsFile(e) && e.Operation != "PageViewed" ? e.OfficeObjectId.Substring(e.OfficeObjectId.LastIndexOf('/') + 1) : null;
+        internal static string FileName(SampleSharingEvent e) => IsFile(e) && e.Operation != "PageViewed" ? e.OfficeObjectId.Substring(e.OfficeObjectId.LastIndexOf('/') + 1) : null;
 
-        private static string RelativeFolder(SampleSharingEvent e)
+        internal static string RelativeFolder(SampleSharingEvent e)
         {
             string site = SiteUrl(e), file = FileName(e);
             if (site == null || file == null) return null;
@@ -442,7 +442,10 @@ namespace LowSlowExfil.SampleData
         };
     }
 
-    /// <summary>RFC 4180 field escaping: quoted when the value holds a comma, quote, CR or LF; quotes doubled.</summary>
+    /// <summary>
+    /// RFC 4180 field escaping: quoted when the value holds a comma, quote, CR or LF (or always, as PowerShell's
+    /// Export-Csv writes); quotes doubled.
+    /// </summary>
     internal static class CsvText
     {
         public static bool NeedsQuotes(string value)
@@ -456,6 +459,11 @@ namespace LowSlowExfil.SampleData
         public static string Escape(string value) =>
             NeedsQuotes(value) ? "\"" + value.Replace("\"", "\"\"") + "\"" : value ?? string.Empty;
 
+        public static string Escape(string value, bool alwaysQuote) =>
+            alwaysQuote ? "\"" + (value ?? string.Empty).Replace("\"", "\"\"") + "\"" : Escape(value);
+
         public static void WriteField(TextWriter w, string value) => w.Write(Escape(value));
+
+        public static void WriteField(TextWriter w, string value, bool alwaysQuote) => w.Write(Escape(value, alwaysQuote));
     }
 }

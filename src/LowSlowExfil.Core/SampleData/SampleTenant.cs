@@ -25,6 +25,16 @@ namespace LowSlowExfil.SampleData
 
         /// <summary>Average Microsoft 365 audit events per background user per weekday (weekends: 15 %).</summary>
         public double OfficeEventsPerUserPerDay { get; set; } = 3;
+
+        /// <summary>
+        /// Truncates every event time to the whole second (default false: millisecond resolution). The raw formats
+        /// record seconds only (NSS CEF <c>rt</c>, Cloud NSS <c>TimeGenerated</c>, audit <c>CreationTime</c>), so a
+        /// tenant meant to be written in every format (<see cref="SampleRawFeedWriter.WriteAllFormats"/>) and read back
+        /// identically must be generated with this set. The RNG draws are the same either way; only the times are
+        /// truncated (which keeps the streams in time order), and the edges actor's "just inside the window" event
+        /// moves from EndTime − 30 d + 1 ms to EndTime − 30 d + 1 s, the smallest step the formats can express.
+        /// </summary>
+        public bool WholeSecondTimestamps { get; set; }
     }
 
     /// <summary>One web-proxy row (the CommonSecurityLog columns the rule reads, and a few more).</summary>
@@ -134,7 +144,7 @@ namespace LowSlowExfil.SampleData
     /// <item><term>vendorcase (sofia.marino)</term><description>400.00 MB to (app.)box.com, DeviceVendor "zscaler" → dropped: no ZIA row | 400.00 MB, ZScore.</description></item>
     /// <item><term>mixedcase (Jane.Doe@Contoso.com)</term><description>2 MB as Jane.Doe@Contoso.com and 1.5 MB as jane.doe@contoso.com on W(7), 3 MB as
     /// jane.doe@contoso.com on W(15) → one user jane.doe@contoso.com, 6.50 MB, 2 days, 3 requests, 2 sharing events | same.</description></item>
-    /// <item><term>edges (noah.brandt)</term><description>1 MB at EndTime − 30 d (excluded), 2 MB at EndTime − 30 d + 1 ms, 4 MB at EndTime
+    /// <item><term>edges (noah.brandt)</term><description>1 MB at EndTime − 30 d (excluded), 2 MB at EndTime − 30 d + 1 ms (+ 1 s with <see cref="SampleTenantOptions.WholeSecondTimestamps"/>), 4 MB at EndTime
     /// (included), 8 MB at EndTime + 1 s (excluded) → 6,291,456 bytes, 2 days; sharing FileCopied/SharingSet/FileDownloaded/AnonymousLinkCreated
     /// at the same instants → 2 events (SharingSet, FileDownloaded), 0 anonymous links | same.</description></item>
     /// <item><term>midpoint (ruth.abebe)</term><description>12,713,984 bytes = 12.125 MB → ZIA_TotalMBSent 12.13 (half away from zero) | same.</description></item>
@@ -156,6 +166,7 @@ namespace LowSlowExfil.SampleData
         private readonly int _days;
         private readonly int _backgroundUsers;
         private readonly double _browseRate, _officeRate;
+        private readonly bool _wholeSeconds;
         private readonly Dictionary<string, string> _actors;
         private readonly string[] _actorBrowsers;
         private long _nearMissZBytes;
@@ -168,6 +179,7 @@ namespace LowSlowExfil.SampleData
             _backgroundUsers = o.BackgroundUsers;
             _browseRate = o.BrowsingEventsPerUserPerDay;
             _officeRate = o.OfficeEventsPerUserPerDay;
+            _wholeSeconds = o.WholeSecondTimestamps;
             EndTime = o.EndTime;
             Start = EndTime.AddDays(-o.Days);
             WindowStart = EndTime.AddDays(-DesignedHuntDays);
@@ -222,6 +234,7 @@ namespace LowSlowExfil.SampleData
             {
                 Seed = o.Seed, EndTime = end, Days = o.Days, BackgroundUsers = o.BackgroundUsers,
                 BrowsingEventsPerUserPerDay = o.BrowsingEventsPerUserPerDay, OfficeEventsPerUserPerDay = o.OfficeEventsPerUserPerDay,
+                WholeSecondTimestamps = o.WholeSecondTimestamps,
             };
             var tenant = new SampleTenant(copy);
             tenant._nearMissZBytes = tenant.SolveNearMissZ();
@@ -504,11 +517,13 @@ namespace LowSlowExfil.SampleData
 
             // edges: the window's boundaries, distinguishable by size.
             Up(SampleActorRoles.Edges, WindowStart, "drive.google.com", 1 * MB);
-            Up(SampleActorRoles.Edges, WindowStart.AddMilliseconds(1), "drive.google.com", 2 * MB);
+            // Just inside: +1 ms, or +1 s when times are whole seconds (+1 ms would truncate onto the excluded edge).
+            DateTime justInside = _wholeSeconds ? WindowStart.AddSeconds(1) : WindowStart.AddMilliseconds(1);
+            Up(SampleActorRoles.Edges, justInside, "drive.google.com", 2 * MB);
             Up(SampleActorRoles.Edges, EndTime, "drive.google.com", 4 * MB);
             Up(SampleActorRoles.Edges, EndTime.AddSeconds(1), "drive.google.com", 8 * MB);
             Share(SampleActorRoles.Edges, WindowStart, "FileCopied");
-            Share(SampleActorRoles.Edges, WindowStart.AddMilliseconds(1), "SharingSet");
+            Share(SampleActorRoles.Edges, justInside, "SharingSet");
             Share(SampleActorRoles.Edges, EndTime, "FileDownloaded");
             Share(SampleActorRoles.Edges, EndTime.AddSeconds(1), "AnonymousLinkCreated");
 
@@ -748,10 +763,13 @@ namespace LowSlowExfil.SampleData
         private SampleProxyEvent NewUpload(Rng r, DateTime t, string vendor, string action, string user, string host, long bytes, int ipIndex) =>
             NewProxy(t, vendor, "NSSWeblog", action, user, host, bytes, r.Range(400, 2000), UploadUrl(r, host), BackgroundIp(ipIndex));
 
-        private static SampleProxyEvent NewProxy(DateTime t, string vendor, string product, string action, string user, string host,
+        /// <summary>An event time as generated: whole seconds when <see cref="SampleTenantOptions.WholeSecondTimestamps"/> is set.</summary>
+        private DateTime Stamp(DateTime t) => _wholeSeconds ? new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, t.Kind) : t;
+
+        private SampleProxyEvent NewProxy(DateTime t, string vendor, string product, string action, string user, string host,
             long sent, long received, string url, string ip) => new SampleProxyEvent
             {
-                TimeGenerated = t,
+                TimeGenerated = Stamp(t),
                 DeviceVendor = vendor,
                 DeviceProduct = product,
                 DeviceAction = action,
@@ -842,7 +860,7 @@ namespace LowSlowExfil.SampleData
                 : "203.0.113." + (1 + userIndex % 200).ToString(CultureInfo.InvariantCulture);
             return new SampleSharingEvent
             {
-                TimeGenerated = t,
+                TimeGenerated = Stamp(t),
                 UserId = user,
                 Operation = operation,
                 OfficeWorkload = workload,
