@@ -63,6 +63,15 @@ namespace LowSlowExfil.Commands
         [Parameter]
         public SwitchParameter KqlCompatible { get; set; }
 
+        /// <summary>Also hunt the upload hosts the rule misses (the built-in domain catalogue, e.g. content.dropboxapi.com).</summary>
+        [Parameter]
+        public SwitchParameter ExtendedDomains { get; set; }
+
+        /// <summary>A CSV file (columns Domain,Channel) adding destinations to hunt, with their channel.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DomainCatalogPath { get; set; }
+
         /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none (a Windows or IANA id); default UTC.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
@@ -156,7 +165,32 @@ namespace LowSlowExfil.Commands
         protected HuntOptions CreateOptions()
         {
             DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
-            return new HuntOptions(end, Days, ExfilDomain, KqlCompatible.IsPresent);
+            var catalog = DomainCatalog.Default;
+            IEnumerable<string> domains = ExfilDomain ?? ExfilRule.DefaultExfilDomains;
+            if (ExtendedDomains) domains = domains.Concat(catalog.AllDomains);
+            if (DomainCatalogPath != null)
+            {
+                string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(DomainCatalogPath);
+                try
+                {
+                    var extended = catalog.ExtendFromFile(path);
+                    domains = domains.Concat(extended.Domains.Skip(0).Where(d => !catalog.Domains.Any(c => c.Domain == d.Domain && c.Channel == d.Channel)).Select(d => d.Domain));
+                    catalog = extended;
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, "DomainCatalogUnreadable", ErrorCategory.ReadError, path));
+                }
+            }
+            try
+            {
+                return new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "InvalidHuntOptions", ErrorCategory.InvalidArgument, null));
+                return null;
+            }
         }
 
         protected override void ProcessRecord()

@@ -151,16 +151,28 @@ namespace LowSlowExfil.Aggregation
             {
                 var daily = new List<ZiaDailyUpload>(Days.Count);
                 var perHost = new Dictionary<string, DestinationUpload>(StringComparer.Ordinal);
+                var perChannel = new Dictionary<ExfilChannel, ChannelUpload>();
+                var hostChannel = new Dictionary<string, ExfilChannel>(StringComparer.Ordinal);
+                var channelsToday = new HashSet<ExfilChannel>();
                 long bytes = 0, requests = 0, destSum = 0;
                 foreach (var day in Days.OrderBy(d => d.Key))
                 {
                     long dayBytes = 0, dayRequests = 0;
+                    channelsToday.Clear();
                     foreach (var h in day.Value)
                     {
+                        if (!hostChannel.TryGetValue(h.Key, out var channel)) hostChannel.Add(h.Key, channel = options.Catalog.ChannelOf(h.Key));
+                        if (!perChannel.TryGetValue(channel, out var ch)) perChannel.Add(channel, ch = new ChannelUpload { UserName = Name, Channel = channel });
+                        ch.SentBytes += h.Value.Bytes;
+                        ch.RequestCount += h.Value.Requests;
+                        if (channelsToday.Add(channel)) ch.ActiveDays++;
                         dayBytes += h.Value.Bytes;
                         dayRequests += h.Value.Requests;
                         if (!perHost.TryGetValue(h.Key, out var dest))
-                            perHost.Add(h.Key, dest = new DestinationUpload { UserName = Name, DestinationHostName = h.Key });
+                        {
+                            perHost.Add(h.Key, dest = new DestinationUpload { UserName = Name, DestinationHostName = h.Key, Channel = channel });
+                            ch.Destinations++;
+                        }
                         dest.SentBytes += h.Value.Bytes;
                         dest.RequestCount += h.Value.Requests;
                         dest.ActiveDays++;
@@ -191,6 +203,7 @@ namespace LowSlowExfil.Aggregation
                     DailyUploads = new RowList<ZiaDailyUpload>(daily.ToArray()),
                     Destinations = new RowList<DestinationUpload>(perHost.Values
                         .OrderByDescending(d => d.SentBytes).ThenBy(d => d.DestinationHostName, StringComparer.Ordinal).ToArray()),
+                    Channels = new RowList<ChannelUpload>(perChannel.Values.OrderByDescending(c => c.SentBytes).ThenBy(c => c.Channel).ToArray()),
                     WindowStart = options.Window.Start,
                     WindowEnd = options.Window.End,
                     Mode = options.ModeName,

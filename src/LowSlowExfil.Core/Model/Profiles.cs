@@ -18,10 +18,23 @@ namespace LowSlowExfil
     {
         public string UserName { get; set; }
         public string DestinationHostName { get; set; }
+        public Rule.ExfilChannel Channel { get; set; }
         public long SentBytes { get; set; }
         public double SentMB => Kql.KqlMath.BytesToRoundedMB(SentBytes);
         public long RequestCount { get; set; }
         public int ActiveDays { get; set; }
+    }
+
+    /// <summary>Uploads by one user to one channel (cloud storage, code hosting, messaging, webmail).</summary>
+    public sealed class ChannelUpload
+    {
+        public string UserName { get; set; }
+        public Rule.ExfilChannel Channel { get; set; }
+        public long SentBytes { get; set; }
+        public double SentMB => Kql.KqlMath.BytesToRoundedMB(SentBytes);
+        public long RequestCount { get; set; }
+        public int ActiveDays { get; set; }
+        public int Destinations { get; set; }
     }
 
     /// <summary>One user's uploads over the window: the rule's ZIA_Users row and more.</summary>
@@ -40,6 +53,8 @@ namespace LowSlowExfil
         public DateTime LastSeen { get; set; }
         public RowList<ZiaDailyUpload> DailyUploads { get; set; } = RowList<ZiaDailyUpload>.Empty;
         public RowList<DestinationUpload> Destinations { get; set; } = RowList<DestinationUpload>.Empty;
+        /// <summary>Totals per channel (the domain catalogue's categories).</summary>
+        public RowList<ChannelUpload> Channels { get; set; } = RowList<ChannelUpload>.Empty;
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
         public string Mode { get; set; }
@@ -98,6 +113,7 @@ namespace LowSlowExfil
         internal HuntSummary Summary;
         internal ZiaUploadProfile UploadProfile;
         internal O365SharingProfile SharingProfile;
+        internal Scoring.ScoreContext Context;
 
         /// <summary>True when at least one clause fired.</summary>
         public bool IsFlagged() => Reasons != ExfilReason.None;
@@ -107,6 +123,8 @@ namespace LowSlowExfil
         public ZiaUploadProfile GetUploadProfile() => UploadProfile;
         /// <summary>The user's sharing profile, or null when the user has no sharing events.</summary>
         public O365SharingProfile GetSharingProfile() => SharingProfile;
+        /// <summary>What this user was scored against: peer group (or the population), method, centre and spread.</summary>
+        public Scoring.ScoreContext GetScoreContext() => Context;
     }
 
     /// <summary>The population a hunt scored: its window, mode and baseline.</summary>

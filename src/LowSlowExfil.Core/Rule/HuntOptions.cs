@@ -8,9 +8,11 @@ namespace LowSlowExfil.Rule
     {
         public const int DefaultDays = 30;
 
-        public HuntOptions(DateTime? endTimeUtc = null, int days = DefaultDays, IEnumerable<string> exfilDomains = null, bool kqlCompatible = false)
+        public HuntOptions(DateTime? endTimeUtc = null, int days = DefaultDays, IEnumerable<string> exfilDomains = null, bool kqlCompatible = false,
+            DomainCatalog catalog = null)
         {
             KqlCompatible = kqlCompatible;
+            Catalog = catalog ?? DomainCatalog.Default;
             // The rule has no upper bound; without an explicit end time the KQL-compatible mode keeps none either.
             Window = new HuntWindow(endTimeUtc ?? DateTime.UtcNow, days, hasUpperBound: endTimeUtc.HasValue || !kqlCompatible);
             Destinations = DestinationMatcher.Create(exfilDomains ?? ExfilRule.DefaultExfilDomains, kqlCompatible);
@@ -18,6 +20,8 @@ namespace LowSlowExfil.Rule
 
         public HuntWindow Window { get; }
         public DestinationMatcher Destinations { get; }
+        /// <summary>Channels of destinations (for per-channel totals); it does not decide what is hunted.</summary>
+        public DomainCatalog Catalog { get; }
         public bool KqlCompatible { get; }
 
         public string ModeName => KqlCompatible ? "KqlCompatible" : "Intent";

@@ -26,10 +26,14 @@ namespace LowSlowExfil.Scoring
     /// <summary>Join, baseline, score and flag (SPEC §1.3, §1.5–1.7).</summary>
     public static class CandidateScorer
     {
-        public static ScoreResult Score(IEnumerable<ZiaUploadProfile> uploads, IEnumerable<O365SharingProfile> sharing, FlagThresholds thresholds)
+        public static ScoreResult Score(IEnumerable<ZiaUploadProfile> uploads, IEnumerable<O365SharingProfile> sharing, FlagThresholds thresholds) =>
+            Score(uploads, sharing, new ScoringOptions { Thresholds = thresholds ?? new FlagThresholds() });
+
+        public static ScoreResult Score(IEnumerable<ZiaUploadProfile> uploads, IEnumerable<O365SharingProfile> sharing, ScoringOptions options)
         {
             if (uploads == null) throw new ArgumentNullException(nameof(uploads));
-            thresholds = thresholds ?? new FlagThresholds();
+            options = options ?? new ScoringOptions();
+            var thresholds = options.Thresholds ?? new FlagThresholds();
 
             // One row per user on each side, as after the rule's summarize.
             var users = uploads.Where(u => u != null).OrderBy(u => u.UserName, StringComparer.Ordinal).ToList();
@@ -47,6 +51,11 @@ namespace LowSlowExfil.Scoring
             var totals = users.Select(u => u.ZIA_TotalMBSent).ToList();
             double mean = KqlMath.Average(totals);
             double stdev = KqlMath.SampleStdev(totals);
+            var population = Baseline.Of(totals, options.Baseline);
+            var groupOf = GroupUsers(users, options);
+            var groupBaselines = groupOf.Values.Distinct().ToDictionary(g => g,
+                g => Baseline.Of(users.Where(u => groupOf.TryGetValue(u.UserName, out var ug) && ug == g).Select(u => u.ZIA_TotalMBSent).ToList(), options.Baseline),
+                StringComparer.Ordinal);
 
             var first = users.FirstOrDefault();
             var summary = new HuntSummary
@@ -65,7 +74,9 @@ namespace LowSlowExfil.Scoring
                 shares.TryGetValue(u.UserName, out var s);
                 long events = s?.O365_EventCount ?? 0;
                 long anon = s?.O365_AnonLinks ?? 0;
-                double z = stdev > 0 ? KqlMath.Round2((u.ZIA_TotalMBSent - mean) / stdev) : 0.0;
+                string group = groupOf.TryGetValue(u.UserName, out var g) ? g : null;
+                var baseline = group != null ? groupBaselines[group] : population;
+                double z = baseline.Score(u.ZIA_TotalMBSent);
 
                 var reasons = ExfilReason.None;
                 if (z >= thresholds.ZScore) reasons |= ExfilReason.ZScore;
@@ -82,12 +93,22 @@ namespace LowSlowExfil.Scoring
                     O365_EventCount = events,
                     O365_AnonLinks = anon,
                     O365_Operations = s?.O365_Operations ?? OperationSet.Empty,
-                    DistinctChannels = (u.ZIA_TotalMBSent > 5 ? 1 : 0) + (events > 0 ? 1 : 0),
+                    DistinctChannels = options.DistinctChannels == ChannelCounting.Categories
+                        ? u.Channels.Count(ch => ch.Channel != ExfilChannel.Unknown && ch.SentBytes > 0) + (events > 0 ? 1 : 0)
+                        : (u.ZIA_TotalMBSent > 5 ? 1 : 0) + (events > 0 ? 1 : 0),
                     Zscore = z,
                     Reasons = reasons,
                     Summary = summary,
                     UploadProfile = u,
                     SharingProfile = s,
+                    Context = new ScoreContext
+                    {
+                        PeerGroup = group,
+                        Method = baseline.Method,
+                        BaselineUsers = baseline.Users,
+                        BaselineCenter = baseline.Center,
+                        BaselineSpread = baseline.Spread,
+                    },
                 };
                 c.AlertDisplayName = FormatAlert(ExfilRule.AlertDisplayNameFormat, c);
                 c.AlertDescription = FormatAlert(ExfilRule.AlertDescriptionFormat, c);
@@ -99,6 +120,24 @@ namespace LowSlowExfil.Scoring
                 .ThenBy(c => c.UserName, StringComparer.Ordinal).ToList();
             summary.Flagged = ordered.Count(c => c.IsFlagged());
             return new ScoreResult(ordered, summary);
+        }
+
+        /// <summary>
+        /// Each user's peer group, for groups with at least the minimum number of scored users; users of smaller
+        /// groups, or with no group, are left out (and scored against the whole population).
+        /// </summary>
+        private static Dictionary<string, string> GroupUsers(IReadOnlyList<ZiaUploadProfile> users, ScoringOptions options)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (options.PeerGroups == null || options.PeerGroups.Count == 0) return result;
+            var byUser = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var kv in options.PeerGroups)
+                if (!string.IsNullOrWhiteSpace(kv.Key) && !string.IsNullOrWhiteSpace(kv.Value)) byUser[kv.Key.Trim()] = kv.Value.Trim();
+            var sizes = users.Select(u => byUser.TryGetValue(u.UserName, out var g) ? g : null).Where(g => g != null)
+                .GroupBy(g => g, StringComparer.Ordinal).ToDictionary(x => x.Key, x => x.Count(), StringComparer.Ordinal);
+            foreach (var u in users)
+                if (byUser.TryGetValue(u.UserName, out var g) && sizes[g] >= options.MinimumPeerGroupSize) result[u.UserName] = g;
+            return result;
         }
 
         /// <summary>Fills the rule's alertDetailsOverride templates; numbers as Sentinel renders them (invariant).</summary>

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using LowSlowExfil.Rule;
 using LowSlowExfil.Scoring;
+using LowSlowExfil.State;
 
 namespace LowSlowExfil.Commands
 {
@@ -57,6 +58,35 @@ namespace LowSlowExfil.Commands
         [Parameter]
         public SwitchParameter IncludeAll { get; set; }
 
+        /// <summary>
+        /// Score each user against their peer group instead of everyone: a hashtable (user = group) or the path of
+        /// a CSV file with a user column (UserName, UserPrincipalName, Mail, ...) and a group column (Department, Group, ...).
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object PeerGroup { get; set; }
+
+        /// <summary>Peer groups with fewer scored users than this use the whole population (default 11).</summary>
+        [Parameter]
+        [ValidateRange(2, int.MaxValue)]
+        public int MinimumPeerGroupSize { get; set; } = 11;
+
+        /// <summary>MeanStdev (the rule's, default) or Robust (median and MAD: one huge uploader cannot hide the rest).</summary>
+        [Parameter]
+        public BaselineMethod Baseline { get; set; } = BaselineMethod.MeanStdev;
+
+        /// <summary>Rule (default: uploads over 5 MB + any Microsoft 365 sharing) or Categories (channel categories uploaded to + sharing).</summary>
+        [Parameter]
+        public ChannelCounting DistinctChannels { get; set; } = ChannelCounting.Rule;
+
+        /// <summary>
+        /// A state file remembering which user-days were alerted, so a scheduled run does not raise the same uploads
+        /// again: a flagged user is emitted only when they uploaded on a day no earlier alert covered.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StatePath { get; set; }
+
         private bool _uploadsFromCommandLine, _sharingFromCommandLine;
 
         protected override void BeginProcessing()
@@ -103,13 +133,102 @@ namespace LowSlowExfil.Commands
                 PersistenceDays = PersistenceDays,
                 PersistenceMinMB = PersistenceMinMB,
             };
-            var result = CandidateScorer.Score(uploads, sharing, thresholds);
+            var scoring = new ScoringOptions
+            {
+                Thresholds = thresholds,
+                Baseline = Baseline,
+                PeerGroups = LoadPeerGroups(),
+                MinimumPeerGroupSize = MinimumPeerGroupSize,
+                DistinctChannels = DistinctChannels,
+            };
+            var result = CandidateScorer.Score(uploads, sharing, scoring);
             var s = result.Summary;
             s.PartialResults = PartialResults.ToArray();
             WriteVerbose($"Scored {s.Users} users: baseline mean {s.BaselineMean:0.###} MB, sample stdev {s.BaselineStdev:0.###} MB; {s.Flagged} flagged.");
-            if (s.Users > 0 && s.Users < 11)
+            if (s.Users > 0 && s.Users < 11 && scoring.PeerGroups == null && Baseline == BaselineMethod.MeanStdev)
                 WriteVerbose($"With {s.Users} users no Zscore can reach 3 (the sample-stdev bound is (n-1)/sqrt(n)); only the other clauses can flag.");
-            foreach (var c in IncludeAll ? result.All : result.Flagged) WriteObject(c);
+
+            var state = StatePath == null ? null : LoadState();
+            bool annotate = scoring.PeerGroups != null || Baseline != BaselineMethod.MeanStdev;
+            try
+            {
+                foreach (var c in IncludeAll ? result.All : result.Flagged)
+                {
+                    if (state != null && c.IsFlagged())
+                    {
+                        var days = c.GetUploadProfile()?.DailyUploads.Select(d => d.Day) ?? Enumerable.Empty<DateTime>();
+                        var fresh = state.NewDays(c.UserName, days);
+                        if (fresh.Count == 0)
+                        {
+                            WriteVerbose($"{c.UserName}: flagged ({c.Reasons}) but every upload day was already alerted; not raised again (-StatePath).");
+                            continue;
+                        }
+                        state.Record(c.UserName, days);
+                    }
+                    WriteObject(annotate ? Annotate(c) : (object)c);
+                }
+            }
+            finally
+            {
+                if (state != null)
+                {
+                    state.Prune(s.WindowStart);
+                    state.Save();
+                    WriteVerbose($"Alert state saved to {state.Path} ({state.Users} users).");
+                }
+            }
+        }
+
+        /// <summary>With a peer group or robust baseline, say what each user was compared with (as extra properties, so default output is unchanged).</summary>
+        private static PSObject Annotate(ExfilCandidate c)
+        {
+            var o = PSObject.AsPSObject(c);
+            var ctx = c.GetScoreContext();
+            o.Properties.Add(new PSNoteProperty("PeerGroup", ctx.PeerGroup ?? "(all users)"));
+            o.Properties.Add(new PSNoteProperty("BaselineMethod", ctx.Method.ToString()));
+            o.Properties.Add(new PSNoteProperty("BaselineUsers", ctx.BaselineUsers));
+            o.Properties.Add(new PSNoteProperty("BaselineCenter", Math.Round(ctx.BaselineCenter, 2)));
+            o.Properties.Add(new PSNoteProperty("BaselineSpread", Math.Round(ctx.BaselineSpread, 2)));
+            return o;
+        }
+
+        private IReadOnlyDictionary<string, string> LoadPeerGroups()
+        {
+            if (PeerGroup == null) return null;
+            object value = PeerGroup is PSObject pso ? pso.BaseObject : PeerGroup;
+            try
+            {
+                switch (value)
+                {
+                    case System.Collections.IDictionary map: return PeerGroupMap.FromDictionary(map);
+                    case string path: return PeerGroupMap.FromCsv(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+                    case System.IO.FileInfo file: return PeerGroupMap.FromCsv(file.FullName);
+                }
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "PeerGroupUnreadable", ErrorCategory.ReadError, PeerGroup));
+            }
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-PeerGroup takes a hashtable (user = group) or the path of a CSV file."),
+                "InvalidPeerGroup", ErrorCategory.InvalidArgument, PeerGroup));
+            return null;
+        }
+
+        private AlertState LoadState()
+        {
+            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+            try
+            {
+                var state = AlertState.Load(path);
+                if (state.QuarantinedTo != null)
+                    WriteWarning($"The alert state {path} could not be read ({state.LoadError}); it was moved to {state.QuarantinedTo} and this run starts afresh, so earlier alerts may be raised again.");
+                return state;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "StateUnreadable", ErrorCategory.ReadError, path));
+                return null;
+            }
         }
 
         private IEnumerable<T> Distinct<T>(IEnumerable<T> items, Func<T, string> user, string kind)

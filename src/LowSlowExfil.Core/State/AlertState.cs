@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace LowSlowExfil.State
+{
+    /// <summary>
+    /// Which user-days were already alerted, so a daily scheduled hunt does not raise the same uploads again.
+    /// A flagged user is raised again only when they uploaded on a day no earlier alert covered. The file is
+    /// JSON, written to a temporary file beside it and then renamed over it, so a crash mid-write leaves the
+    /// previous state whole.
+    /// </summary>
+    public sealed class AlertState
+    {
+        /// <summary>Days kept before the window start, so a rerun over a slightly earlier window still knows them.</summary>
+        public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
+
+        private const int FormatVersion = 1;
+        private readonly Dictionary<string, SortedSet<DateTime>> _alerted = new Dictionary<string, SortedSet<DateTime>>(StringComparer.Ordinal);
+
+        private AlertState(string path) { Path = path; }
+
+        public string Path { get; }
+
+        /// <summary>Set when the file existed but could not be read; it was moved aside to this path.</summary>
+        public string QuarantinedTo { get; private set; }
+
+        /// <summary>The reason the file could not be read, when <see cref="QuarantinedTo"/> is set.</summary>
+        public string LoadError { get; private set; }
+
+        public int Users => _alerted.Count;
+
+        /// <summary>Loads the state (an absent file is an empty state). An unreadable file is moved aside and the state starts empty:
+        /// re-raising alerts is safer than silently suppressing them.</summary>
+        public static AlertState Load(string path)
+        {
+            var state = new AlertState(path);
+            if (!File.Exists(path)) return state;
+            try
+            {
+                using (var doc = JsonDocument.Parse(File.ReadAllBytes(path)))
+                {
+                    var root = doc.RootElement;
+                    if (!root.TryGetProperty("version", out var v) || v.GetInt32() != FormatVersion)
+                        throw new InvalidDataException($"unsupported state format (expected version {FormatVersion})");
+                    foreach (var user in root.GetProperty("users").EnumerateObject())
+                    {
+                        var days = new SortedSet<DateTime>();
+                        foreach (var d in user.Value.EnumerateArray())
+                            days.Add(DateTime.SpecifyKind(DateTime.ParseExact(d.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture), DateTimeKind.Utc));
+                        state._alerted[user.Name] = days;
+                    }
+                }
+            }
+            catch (Exception e) when (e is JsonException || e is InvalidDataException || e is FormatException || e is InvalidOperationException || e is KeyNotFoundException)
+            {
+                state._alerted.Clear();
+                state.LoadError = e.Message;
+                state.QuarantinedTo = path + ".unreadable-" + DateTime.UtcNow.ToString("yyyyMMddTHHmmssZ", CultureInfo.InvariantCulture);
+                File.Move(path, state.QuarantinedTo);
+            }
+            return state;
+        }
+
+        /// <summary>The user's active days not yet covered by an alert.</summary>
+        public IReadOnlyList<DateTime> NewDays(string user, IEnumerable<DateTime> activeDays)
+        {
+            _alerted.TryGetValue(user, out var known);
+            return activeDays.Select(Kql.KqlMath.BinDay).Distinct().Where(d => known == null || !known.Contains(d)).OrderBy(d => d).ToList();
+        }
+
+        /// <summary>Records that the user was alerted for these days.</summary>
+        public void Record(string user, IEnumerable<DateTime> days)
+        {
+            if (!_alerted.TryGetValue(user, out var known)) _alerted.Add(user, known = new SortedSet<DateTime>());
+            foreach (var d in days) known.Add(Kql.KqlMath.BinDay(d));
+        }
+
+        /// <summary>Forgets days older than the retention before <paramref name="windowStart"/>.</summary>
+        public void Prune(DateTime windowStart)
+        {
+            var cutoff = Kql.KqlMath.BinDay(windowStart) - Retention;
+            foreach (var user in _alerted.Keys.ToList())
+            {
+                _alerted[user].RemoveWhere(d => d < cutoff);
+                if (_alerted[user].Count == 0) _alerted.Remove(user);
+            }
+        }
+
+        /// <summary>Writes the state atomically: a temporary file in the same folder, flushed to disk, then renamed over the old one.</summary>
+        public void Save()
+        {
+            string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+            Directory.CreateDirectory(folder);
+            string temp = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(Path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+                {
+                    using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("version", FormatVersion);
+                        w.WriteString("updated", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+                        w.WriteStartObject("users");
+                        foreach (var user in _alerted.OrderBy(u => u.Key, StringComparer.Ordinal))
+                        {
+                            w.WriteStartArray(user.Key);
+                            foreach (var d in user.Value) w.WriteStringValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                            w.WriteEndArray();
+                        }
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                    }
+                    stream.Flush(flushToDisk: true);
+                }
+                if (File.Exists(Path)) File.Replace(temp, Path, null);
+                else File.Move(temp, Path);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+        }
+    }
+}
