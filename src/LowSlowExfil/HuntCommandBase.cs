@@ -21,6 +21,8 @@ namespace LowSlowExfil.Commands
         protected const string LiteralPathSet = "LiteralPath";
         protected const string WorkspaceSet = "Workspace";
         protected const string ClusterSet = "Cluster";
+        /// <summary>Drill-down: objects piped in from Find-LowSlowExfil, nothing read.</summary>
+        protected const string CandidateSet = "Candidate";
 
         // Extensions read when a folder is given; a file named explicitly is read whatever its extension.
         private static readonly string[] FolderExtensions = { ".csv", ".json", ".jsonl", ".ndjson", ".log", ".cef", ".txt", ".gz" };
@@ -57,6 +59,7 @@ namespace LowSlowExfil.Commands
         /// <summary>Destination domains to hunt; replaces the rule's 24 domains.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(DomainCompleter))]
         public string[] ExfilDomain { get; set; }
 
         /// <summary>Reproduce the Sentinel rule literally (term matching, case-sensitive filters, no anonymous links).</summary>
@@ -201,6 +204,30 @@ namespace LowSlowExfil.Commands
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>
+        /// Progress only where someone can see it: not in Azure Automation, remoting or other hosts without a
+        /// console, nor under pwsh -NonInteractive (a scheduled job's stream would just fill with records).
+        /// </summary>
+        protected bool ShowProgress
+        {
+            get
+            {
+                if (_showProgress.HasValue) return _showProgress.Value;
+                bool console = Host?.UI?.RawUI != null && Host.Name == "ConsoleHost";
+                bool nonInteractive = System.Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase));
+                bool automation = !string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AUTOMATION_ASSET_ACCOUNTID"));
+                _showProgress = console && !nonInteractive && !automation;
+                return _showProgress.Value;
+            }
+        }
+
+        private bool? _showProgress;
+
+        private void Progress(ProgressRecord record)
+        {
+            if (ShowProgress) WriteProgress(record);
+        }
+
         /// <summary>Which halves of the hunt a cmdlet needs (a workspace is only asked for those).</summary>
         [Flags]
         protected enum HuntSides { Uploads = 1, Sharing = 2, Both = 3 }
@@ -240,14 +267,14 @@ namespace LowSlowExfil.Commands
                     if ((sides & HuntSides.Uploads) != 0)
                     {
                         progress.StatusDescription = "ZIA uploads per user, day and destination";
-                        WriteProgress(progress);
+                        Progress(progress);
                         reader.ReadUploads(acc, _stop.Token);
                         Drain(log);
                     }
                     if ((sides & HuntSides.Sharing) != 0)
                     {
                         progress.StatusDescription = "Microsoft 365 sharing per user and operation";
-                        WriteProgress(progress);
+                        Progress(progress);
                         reader.ReadSharing(acc, _stop.Token);
                         Drain(log);
                     }
@@ -271,7 +298,7 @@ namespace LowSlowExfil.Commands
             finally
             {
                 progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                Progress(progress);
             }
             WriteVerbose(acc.DescribeFilters());
         }
@@ -331,7 +358,7 @@ namespace LowSlowExfil.Commands
                     {
                         progress.StatusDescription = $"{System.IO.Path.GetFileName(file)} ({i + 1} of {_files.Count}): {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
                         progress.PercentComplete = p.TotalBytes > 0 ? (int)Math.Min(100, 100 * p.BytesRead / p.TotalBytes) : -1;
-                        WriteProgress(progress);
+                        Progress(progress);
                     },
                 };
                 FileReadSummary summary;
@@ -349,7 +376,7 @@ namespace LowSlowExfil.Commands
                 if (summary.Notice != null) WriteWarning($"{file}: {summary.Notice}.");
             }
             progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            Progress(progress);
             WriteVerbose(acc.DescribeFilters());
             if (skipped > 0 || failed > 0)
                 WriteWarning($"{skipped} record(s) could not be read{(failed > 0 ? $" and {failed} file(s) could not be read in full" : "")}; each is reported as an error. The results count everything else.");

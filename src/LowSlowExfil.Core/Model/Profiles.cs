@@ -76,6 +76,14 @@ namespace LowSlowExfil
         public string Mode { get; set; }
     }
 
+    /// <summary>One user's Microsoft 365 events of one operation.</summary>
+    public sealed class O365OperationCount
+    {
+        public string UserName { get; set; }
+        public string Operation { get; set; }
+        public long Count { get; set; }
+    }
+
     /// <summary>Which of the rule's three clauses flagged a user.</summary>
     [Flags]
     public enum ExfilReason

@@ -142,6 +142,7 @@ namespace LowSlowExfil.Commands
                 DistinctChannels = DistinctChannels,
             };
             var result = CandidateScorer.Score(uploads, sharing, scoring);
+            UserNameCompleter.Remember(result.All.Select(c => c.UserName));
             var s = result.Summary;
             s.PartialResults = PartialResults.ToArray();
             WriteVerbose($"Scored {s.Users} users: baseline mean {s.BaselineMean:0.###} MB, sample stdev {s.BaselineStdev:0.###} MB; {s.Flagged} flagged.");

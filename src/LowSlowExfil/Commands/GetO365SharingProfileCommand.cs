@@ -1,23 +1,65 @@
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace LowSlowExfil.Commands
 {
-    /// <summary>Per-user Microsoft 365 sharing and download activity: the rule's O365 side.</summary>
+    /// <summary>
+    /// Per-user Microsoft 365 sharing and download activity: the rule's O365 side, read from files or a
+    /// workspace, or taken from candidates piped in. -Operations emits one row per user and operation.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "O365SharingProfile", DefaultParameterSetName = PathSet)]
-    [OutputType(typeof(O365SharingProfile))]
+    [OutputType(typeof(O365SharingProfile), typeof(O365OperationCount))]
     public sealed class GetO365SharingProfileCommand : HuntCommandBase
     {
-        /// <summary>Only these users (wildcards allowed; matched case-insensitively).</summary>
+        private readonly List<string> _users = new List<string>();
+        private readonly List<O365SharingProfile> _piped = new List<O365SharingProfile>();
+
+        /// <summary>Candidates from Find-LowSlowExfil: their sharing profiles, without reading the logs again.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        public ExfilCandidate[] Candidate { get; set; }
+
+        /// <summary>Emit one object per user and operation (FileDownloaded, AnonymousLinkCreated, ...).</summary>
         [Parameter]
+        public SwitchParameter Operations { get; set; }
+
+        /// <summary>Only these users (wildcards allowed; case-insensitive). Takes names or objects with a UserName from the pipeline.</summary>
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = WorkspaceSet)]
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(UserNameCompleter))]
         public string[] UserName { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (Candidate != null)
+            {
+                // A candidate without sharing events simply has no sharing profile: nothing to emit.
+                _piped.AddRange(Candidate.Where(c => c != null).Select(c => c.GetSharingProfile()).Where(p => p != null));
+                return;
+            }
+            if (UserName != null) _users.AddRange(UserName);
+            base.ProcessRecord();
+        }
 
         protected override void EndProcessing()
         {
-            var acc = ReadInputs(CreateOptions(), HuntSides.Sharing);
-            var users = new UserNameFilter(UserName);
-            foreach (var profile in acc.Sharing.BuildProfiles())
-                if (users.IsMatch(profile.UserName)) WriteObject(profile);
+            IEnumerable<O365SharingProfile> profiles = _piped;
+            if (ParameterSetName != CandidateSet)
+            {
+                var users = new UserNameFilter(_users.ToArray());
+                profiles = ReadInputs(CreateOptions(), HuntSides.Sharing).Sharing.BuildProfiles().Where(p => users.IsMatch(p.UserName)).ToList();
+                UserNameCompleter.Remember(profiles.Select(p => p.UserName));
+            }
+            foreach (var profile in profiles)
+            {
+                if (Operations)
+                    foreach (var op in profile.OperationCounts)
+                        WriteObject(new O365OperationCount { UserName = profile.UserName, Operation = op.Key, Count = op.Value });
+                else WriteObject(profile);
+            }
         }
     }
 }

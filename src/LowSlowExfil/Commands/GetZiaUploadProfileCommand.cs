@@ -1,30 +1,83 @@
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace LowSlowExfil.Commands
 {
-    /// <summary>Per-user (or per user-day) uploads to exfiltration destinations: the rule's ZIA side.</summary>
+    /// <summary>
+    /// Per-user uploads to exfiltration destinations: the rule's ZIA side, read from files or a workspace, or
+    /// taken from candidates piped in (drill-down without reading again). -Daily, -Destinations and -Channels
+    /// emit one row per user-day, destination host or channel instead of one profile per user.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "ZiaUploadProfile", DefaultParameterSetName = PathSet)]
-    [OutputType(typeof(ZiaUploadProfile))]
-    [OutputType(typeof(ZiaDailyUpload))]
+    [OutputType(typeof(ZiaUploadProfile), typeof(ZiaDailyUpload), typeof(DestinationUpload), typeof(ChannelUpload))]
     public sealed class GetZiaUploadProfileCommand : HuntCommandBase
     {
+        private readonly List<string> _users = new List<string>();
+        private readonly List<ZiaUploadProfile> _piped = new List<ZiaUploadProfile>();
+
+        /// <summary>Candidates from Find-LowSlowExfil: their upload profiles, without reading the logs again.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        public ExfilCandidate[] Candidate { get; set; }
+
         /// <summary>Emit one object per user-day instead of one per user.</summary>
         [Parameter]
         public SwitchParameter Daily { get; set; }
 
-        /// <summary>Only these users (wildcards allowed; matched case-insensitively).</summary>
+        /// <summary>Emit one object per user and destination host (bytes, requests, active days).</summary>
         [Parameter]
+        public SwitchParameter Destinations { get; set; }
+
+        /// <summary>Emit one object per user and channel (cloud storage, code hosting, messaging, webmail).</summary>
+        [Parameter]
+        public SwitchParameter Channels { get; set; }
+
+        /// <summary>Only these users (wildcards allowed; case-insensitive). Takes names or objects with a UserName from the pipeline.</summary>
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = WorkspaceSet)]
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(UserNameCompleter))]
         public string[] UserName { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if ((Daily ? 1 : 0) + (Destinations ? 1 : 0) + (Channels ? 1 : 0) > 1)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Use at most one of -Daily, -Destinations and -Channels."),
+                    "ConflictingViews", ErrorCategory.InvalidArgument, null));
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (Candidate != null)
+            {
+                foreach (var c in Candidate.Where(c => c != null))
+                {
+                    var p = c.GetUploadProfile();
+                    if (p != null) _piped.Add(p);
+                    else WriteWarning($"{c.UserName}: this candidate carries no upload profile.");
+                }
+                return;
+            }
+            if (UserName != null) _users.AddRange(UserName);
+            base.ProcessRecord();
+        }
 
         protected override void EndProcessing()
         {
-            var acc = ReadInputs(CreateOptions(), HuntSides.Uploads);
-            var users = new UserNameFilter(UserName);
-            foreach (var profile in acc.Uploads.BuildProfiles())
+            IEnumerable<ZiaUploadProfile> profiles = _piped;
+            if (ParameterSetName != CandidateSet)
             {
-                if (!users.IsMatch(profile.UserName)) continue;
-                if (Daily) foreach (var day in profile.DailyUploads) WriteObject(day);
+                var users = new UserNameFilter(_users.ToArray());
+                profiles = ReadInputs(CreateOptions(), HuntSides.Uploads).Uploads.BuildProfiles().Where(p => users.IsMatch(p.UserName)).ToList();
+                UserNameCompleter.Remember(profiles.Select(p => p.UserName));
+            }
+            foreach (var profile in profiles)
+            {
+                if (Daily) WriteObject(profile.DailyUploads, enumerateCollection: true);
+                else if (Destinations) WriteObject(profile.Destinations, enumerateCollection: true);
+                else if (Channels) WriteObject(profile.Channels, enumerateCollection: true);
                 else WriteObject(profile);
             }
         }

@@ -1,0 +1,52 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using LowSlowExfil.Rule;
+
+namespace LowSlowExfil.Commands
+{
+    /// <summary>Tab completion for -ExfilDomain: the domain catalogue (the rule's domains first).</summary>
+    public sealed class DomainCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            return DomainCatalog.Default.Domains
+                .Where(d => d.Domain.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                .Select(d => new CompletionResult(d.Domain, d.Domain, CompletionResultType.ParameterValue,
+                    $"{d.Domain}: {d.Channel}{(d.InRule ? " (in the rule)" : "")}{(d.Note != null ? "; " + d.Note : "")}"));
+        }
+    }
+
+    /// <summary>
+    /// Tab completion for -UserName: the users of the hunts run in this session (the data it has seen), so no
+    /// completion ever reads logs or queries a workspace.
+    /// </summary>
+    public sealed class UserNameCompleter : IArgumentCompleter
+    {
+        private const int Capacity = 100000;
+        private static readonly ConcurrentDictionary<string, byte> Seen = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+
+        internal static void Remember(IEnumerable<string> users)
+        {
+            foreach (string u in users)
+            {
+                if (Seen.Count >= Capacity) return;
+                if (!string.IsNullOrEmpty(u)) Seen.TryAdd(u, 0);
+            }
+        }
+
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            return Seen.Keys.Where(u => u.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).OrderBy(u => u, StringComparer.Ordinal).Take(200)
+                .Select(u => new CompletionResult(u, u, CompletionResultType.ParameterValue, u));
+        }
+    }
+}
