@@ -50,7 +50,7 @@ namespace LowSlowExfil.Readers
             byte[] head = input.Peek(2);
             var stream = input;
             if (head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B)
-                stream = new PeekableStream(new BufferedStream(new GZipStream(input, CompressionMode.Decompress), 64 * 1024));
+                stream = new PeekableStream(new GzipDecoder(input)); // no BufferedStream: it drops what it had when a refill throws
 
             byte[] sniff = stream.Peek(SniffBytes);
             switch (Sniff(sniff))
@@ -206,7 +206,16 @@ namespace LowSlowExfil.Readers
             if (NssCefReader.LooksLikeCef(firstLine)) return SniffResult.Cef;
             if (NssCefReader.IsTemplate(firstLine)) return SniffResult.Template;
             if (head[i] == '[' || head[i] == '{') return SniffResult.Json;
+            // A syslog file may open with a message that is not CEF (a receiver's restart notice): when the first
+            // line is syslog-framed and a later one is CEF, read it as CEF, so that line alone is reported.
+            if (SyslogFramed.IsMatch(firstLine) && NssCefReader.LooksLikeCef(Encoding.UTF8.GetString(head, i, head.Length - i)))
+                return SniffResult.Cef;
             return SniffResult.Text;
         }
+
+        // "<134>…", "Jun 11 02:52:44 …" (RFC 3164), "2024-06-11T02:52:44… " (RFC 5424 / rsyslog file format).
+        private static readonly System.Text.RegularExpressions.Regex SyslogFramed = new System.Text.RegularExpressions.Regex(
+            @"^(<\d{1,3}>|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} |\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S* )",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 }

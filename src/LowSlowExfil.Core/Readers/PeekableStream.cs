@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.ExceptionServices;
 
 namespace LowSlowExfil.Readers
 {
@@ -9,6 +10,7 @@ namespace LowSlowExfil.Readers
         private readonly Stream _inner;
         private byte[] _head = Array.Empty<byte>();
         private int _headPos;
+        private ExceptionDispatchInfo _pendingError;
 
         public PeekableStream(Stream inner) { _inner = inner; }
 
@@ -21,11 +23,21 @@ namespace LowSlowExfil.Readers
                 var buf = new byte[count];
                 Buffer.BlockCopy(_head, _headPos, buf, 0, have);
                 int n = have;
-                while (n < count)
+                try
                 {
-                    int r = _inner.Read(buf, n, count - n);
-                    if (r <= 0) break;
-                    n += r;
+                    while (n < count && _pendingError == null)
+                    {
+                        int r = _inner.Read(buf, n, count - n);
+                        if (r <= 0) break;
+                        n += r;
+                    }
+                }
+                catch (Exception e) when (e is IOException || e is InvalidDataException)
+                {
+                    // E.g. a gzip file cut short within the first bytes: what was decoded is still served,
+                    // and the error is raised when the reader gets to it, not lost and not raised early.
+                    if (n == 0) throw;
+                    _pendingError = ExceptionDispatchInfo.Capture(e);
                 }
                 if (n < count) Array.Resize(ref buf, n);
                 _head = buf;
@@ -46,6 +58,7 @@ namespace LowSlowExfil.Readers
                 _headPos += n;
                 return n;
             }
+            _pendingError?.Throw();
             return _inner.Read(buffer, offset, count);
         }
 
