@@ -39,9 +39,18 @@ namespace LowSlowExfil.Aggregation
         public ProxyDisposition Add(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes)
         {
             var d = Classify(timeUtc, vendor, action, user, host);
-            _dispositions[(int)d]++;
-            if (d != ProxyDisposition.Counted) return d;
+            if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user, host, sentBytes);
+            else _dispositions[(int)d]++;
+            return d;
+        }
 
+        /// <summary>For a reader that applied the same filters itself (see ProxyCsvScanner): one event left out, and why.</summary>
+        internal void CountRejected(ProxyDisposition d) => _dispositions[(int)d]++;
+
+        /// <summary>For a reader that applied the same filters itself: one event the rule counts.</summary>
+        internal void AddCounted(DateTime timeUtc, string user, string host, long? sentBytes)
+        {
+            _dispositions[(int)ProxyDisposition.Counted]++;
             if (!_byRawName.TryGetValue(user, out var state))
             {
                 string name = user.ToLowerInvariant();
@@ -49,7 +58,6 @@ namespace LowSlowExfil.Aggregation
                 _byRawName.Add(user, state);
             }
             state.Add(timeUtc, host ?? string.Empty, sentBytes ?? 0);
-            return d;
         }
 
         /// <summary>

@@ -10,6 +10,40 @@ namespace LowSlowExfil.Readers
     /// </summary>
     internal static class LogAnalyticsCsvReader
     {
+        /// <summary>
+        /// The hot path for the common case: a CommonSecurityLog export whose header is one plain line, read into
+        /// an EventAccumulator. Returns false (having consumed nothing) when the file is anything else, for
+        /// <see cref="Read"/> to handle.
+        /// </summary>
+        public static bool TryReadProxyFast(PeekableStream stream, string file, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
+        {
+            byte[] head = stream.Peek(256 * 1024);
+            int bom = head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
+            int nl = Array.IndexOf(head, (byte)'\n', bom);
+            if (nl < 0 || Array.IndexOf(head, (byte)'"', bom, nl - bom) >= 0) return false; // no plain header line
+            string line = Utf8Cache.Decode(new ReadOnlySpan<byte>(head, bom, nl - bom));
+            if (line.EndsWith("\r", StringComparison.Ordinal)) line = line.Substring(0, line.Length - 1);
+            if (line.Length == 0 || line.IndexOf('\r') >= 0) return false;
+            var header = ExportHeader.Map(line.Split(','), out string error);
+            if (error != null || header.Format != LogFormat.CommonSecurityLogCsv) return false;
+
+            summary.Format = header.Format;
+            int headerBytes = nl + 1;
+            var skip = new byte[headerBytes];
+            for (int got = 0; got < headerBytes;)
+            {
+                int n = stream.Read(skip, got, headerBytes - got);
+                if (n <= 0) throw new EndOfStreamException();
+                got += n;
+            }
+            var scanner = new ProxyCsvScanner(sink.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, file, ctx, ctx.Report);
+            scanner.Run(stream, headerBytes, long.MaxValue, firstLine: 2, firstRecord: 0);
+            summary.Records += scanner.Records;
+            summary.Skipped += scanner.Skipped;
+            summary.ProxyEvents += scanner.ProxyEvents;
+            return true;
+        }
+
         public static void Read(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var csv = new CsvRecordReader(text, ctx.MaxRecordChars);
@@ -28,45 +62,18 @@ namespace LowSlowExfil.Readers
                 return;
             }
 
-            var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            var offsets = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
             int headerFields = csv.FieldCount;
-            for (int i = 0; i < headerFields; i++)
+            var fields = new List<string>(headerFields);
+            for (int i = 0; i < headerFields; i++) fields.Add(csv.GetField(i));
+            var header = ExportHeader.Map(fields, out string headerError);
+            if (headerError != null)
             {
-                string raw = csv.GetField(i);
-                if (!ExportSchema.TryParseHeader(raw, out string name, out TimeSpan offset, out string zoneError))
-                {
-                    if (string.Equals(name, ExportSchema.TimeGenerated, StringComparison.OrdinalIgnoreCase))
-                    {
-                        Fail(ctx, summary, file, zoneError);
-                        return;
-                    }
-                    continue;
-                }
-                if (!index.ContainsKey(name))
-                {
-                    index.Add(name, i);
-                    offsets[name] = offset;
-                }
-            }
-
-            var format = ExportSchema.DetectCsvTable(index.Keys);
-            summary.Format = format;
-            string[] required = format == LogFormat.CommonSecurityLogCsv ? ExportSchema.ProxyColumns
-                : format == LogFormat.OfficeActivityCsv ? ExportSchema.SharingColumns
-                : format == LogFormat.PurviewAuditCsv ? ExportSchema.PurviewColumns : null;
-            if (required == null)
-            {
-                Fail(ctx, summary, file, "the header has neither CommonSecurityLog columns (DestinationHostName, SourceUserName, DeviceVendor), OfficeActivity columns (UserId, Operation) nor a Purview audit column (AuditData); is this a log export?");
+                Fail(ctx, summary, file, headerError);
                 return;
             }
-            var missing = new List<string>();
-            foreach (string col in required) if (!index.ContainsKey(col)) missing.Add(col);
-            if (missing.Count > 0)
-            {
-                Fail(ctx, summary, file, $"the {(format == LogFormat.CommonSecurityLogCsv ? "CommonSecurityLog" : "OfficeActivity")} header lacks column(s) {string.Join(", ", missing)}");
-                return;
-            }
+            summary.Format = header.Format;
+            var index = header.Index;
+            var format = header.Format;
 
             long record = 0;
             if (format == LogFormat.PurviewAuditCsv)
@@ -81,7 +88,7 @@ namespace LowSlowExfil.Readers
             }
 
             int tCol = index[ExportSchema.TimeGenerated];
-            TimeSpan tOffset = offsets[ExportSchema.TimeGenerated];
+            TimeSpan tOffset = header.TimeOffset;
             if (format == LogFormat.CommonSecurityLogCsv)
             {
                 int vendor = index[ExportSchema.DeviceVendor], action = index[ExportSchema.DeviceAction],

@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using LowSlowExfil.Aggregation;
 
 namespace LowSlowExfil.Readers
 {
@@ -76,6 +77,7 @@ namespace LowSlowExfil.Readers
                         NssCefReader.Read(text, path, sink, ctx, summary);
                     return;
                 default:
+                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, acc, ctx, summary)) return;
                     using (var text = OpenText(stream))
                         LogAnalyticsCsvReader.Read(text, path, sink, ctx, summary);
                     return;

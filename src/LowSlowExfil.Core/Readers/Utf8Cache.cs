@@ -1,0 +1,92 @@
+using System;
+using System.Text;
+
+namespace LowSlowExfil.Readers
+{
+    /// <summary>
+    /// Byte strings seen before → their decoded text and a verdict computed once (e.g. "this host is an
+    /// exfiltration domain"). Log columns such as vendor, action, user and host repeat endlessly with few
+    /// distinct values, so the hot path decodes and classifies each distinct value once and then only hashes
+    /// bytes. Bounded: past <see cref="MaxEntries"/> new values are decoded every time, never stored.
+    /// </summary>
+    internal sealed class Utf8Cache
+    {
+        public const int MaxEntries = 1 << 20;
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false, false);
+
+        private int[] _buckets = new int[1024];   // index+1 into _entries; 0 = empty
+        private Entry[] _entries = new Entry[512];
+        private int _count;
+
+        private struct Entry
+        {
+            public int Hash;
+            public byte[] Key;
+            public string Text;
+            public int Verdict;
+        }
+
+        /// <summary>Looks up <paramref name="bytes"/>; on a miss decodes it and asks <paramref name="classify"/> for its verdict.</summary>
+        public string Get(ReadOnlySpan<byte> bytes, Func<string, int> classify, out int verdict)
+        {
+            int hash = Hash(bytes);
+            int mask = _buckets.Length - 1;
+            for (int b = hash & mask; ; b = (b + 1) & mask)
+            {
+                int i = _buckets[b] - 1;
+                if (i < 0) break;
+                ref Entry e = ref _entries[i];
+                if (e.Hash == hash && bytes.SequenceEqual(e.Key))
+                {
+                    verdict = e.Verdict;
+                    return e.Text;
+                }
+            }
+            string text = Decode(bytes);
+            verdict = classify(text);
+            if (_count < MaxEntries) Insert(hash, bytes.ToArray(), text, verdict);
+            return text;
+        }
+
+        public static unsafe string Decode(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IsEmpty) return string.Empty;
+            fixed (byte* p = bytes) return Utf8.GetString(p, bytes.Length);
+        }
+
+        private void Insert(int hash, byte[] key, string text, int verdict)
+        {
+            if (_count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+            _entries[_count] = new Entry { Hash = hash, Key = key, Text = text, Verdict = verdict };
+            _count++;
+            if (_count * 2 > _buckets.Length) Rehash();
+            else Place(_buckets, hash, _count);
+        }
+
+        private void Rehash()
+        {
+            var buckets = new int[_buckets.Length * 2];
+            for (int i = 0; i < _count; i++) Place(buckets, _entries[i].Hash, i + 1);
+            _buckets = buckets;
+        }
+
+        private static void Place(int[] buckets, int hash, int slotPlusOne)
+        {
+            int mask = buckets.Length - 1;
+            int b = hash & mask;
+            while (buckets[b] != 0) b = (b + 1) & mask;
+            buckets[b] = slotPlusOne;
+        }
+
+        private static int Hash(ReadOnlySpan<byte> bytes)
+        {
+            // FNV-1a, then mixed so that the low bits used for buckets depend on every byte.
+            uint h = 2166136261;
+            for (int i = 0; i < bytes.Length; i++) h = (h ^ bytes[i]) * 16777619;
+            h ^= h >> 15;
+            h *= 0x2c1b3c6d;
+            h ^= h >> 12;
+            return (int)h;
+        }
+    }
+}

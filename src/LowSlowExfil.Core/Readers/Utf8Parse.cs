@@ -1,0 +1,98 @@
+using System;
+
+namespace LowSlowExfil.Readers
+{
+    /// <summary>
+    /// Allocation-free parsing of the values the hot path reads. Each parser accepts only the common shape and
+    /// says no to anything else, which the caller then hands to the general parser: the two agree on every
+    /// input the fast one accepts.
+    /// </summary>
+    internal static class Utf8Parse
+    {
+        /// <summary>
+        /// The Log Analytics export shape "M/d/yyyy, h:mm:ss[.f…] AM|PM" (fraction up to 7 digits), as UTC
+        /// ticks shifted by <paramref name="offset"/> (the header's time zone).
+        /// </summary>
+        public static bool TryExportTimestamp(ReadOnlySpan<byte> s, TimeSpan offset, out DateTime utc)
+        {
+            utc = default;
+            int p = 0;
+            if (!Number(s, ref p, 1, 2, out int month) || !Expect(s, ref p, (byte)'/')) return false;
+            if (!Number(s, ref p, 1, 2, out int day) || !Expect(s, ref p, (byte)'/')) return false;
+            if (!Number(s, ref p, 4, 4, out int year) || !Expect(s, ref p, (byte)',') || !Expect(s, ref p, (byte)' ')) return false;
+            if (!Number(s, ref p, 1, 2, out int hour) || !Expect(s, ref p, (byte)':')) return false;
+            if (!Number(s, ref p, 2, 2, out int minute) || !Expect(s, ref p, (byte)':')) return false;
+            if (!Number(s, ref p, 2, 2, out int second)) return false;
+            long fraction = 0;
+            if (p < s.Length && s[p] == (byte)'.')
+            {
+                p++;
+                int digits = 0;
+                while (p < s.Length && s[p] >= (byte)'0' && s[p] <= (byte)'9' && digits < 7)
+                {
+                    fraction = fraction * 10 + (s[p] - '0');
+                    p++;
+                    digits++;
+                }
+                if (digits == 0) return false;
+                for (int d = digits; d < 7; d++) fraction *= 10;
+            }
+            if (!Expect(s, ref p, (byte)' ') || p + 2 != s.Length || (s[p + 1] != (byte)'M')) return false;
+            bool pm;
+            if (s[p] == (byte)'P') pm = true;
+            else if (s[p] == (byte)'A') pm = false;
+            else return false;
+            if (hour < 1 || hour > 12 || minute > 59 || second > 59 || month < 1 || month > 12 || year < 1) return false;
+            if (day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+            hour = hour % 12 + (pm ? 12 : 0);
+            long ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction - offset.Ticks;
+            if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) return false;
+            utc = new DateTime(ticks, DateTimeKind.Utc);
+            return true;
+        }
+
+        /// <summary>A plain decimal long: optional '-', 1–18 digits, nothing else.</summary>
+        public static bool TryLong(ReadOnlySpan<byte> s, out long value)
+        {
+            value = 0;
+            int p = 0;
+            bool negative = false;
+            if (s.Length > 0 && s[0] == (byte)'-')
+            {
+                negative = true;
+                p = 1;
+            }
+            int digits = s.Length - p;
+            if (digits < 1 || digits > 18) return false;
+            for (; p < s.Length; p++)
+            {
+                int d = s[p] - '0';
+                if ((uint)d > 9) return false;
+                value = value * 10 + d;
+            }
+            if (negative) value = -value;
+            return true;
+        }
+
+        private static bool Number(ReadOnlySpan<byte> s, ref int p, int min, int max, out int value)
+        {
+            value = 0;
+            int start = p;
+            while (p < s.Length && p - start < max)
+            {
+                int d = s[p] - '0';
+                if ((uint)d > 9) break;
+                value = value * 10 + d;
+                p++;
+            }
+            return p - start >= min;
+        }
+
+        private static bool Expect(ReadOnlySpan<byte> s, ref int p, byte b)
+        {
+            if (p >= s.Length || s[p] != b) return false;
+            p++;
+            return true;
+        }
+    }
+}

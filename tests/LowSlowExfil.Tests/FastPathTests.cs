@@ -1,0 +1,106 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using LowSlowExfil.Aggregation;
+using LowSlowExfil.Readers;
+using LowSlowExfil.Rule;
+using LowSlowExfil.SampleData;
+using Xunit;
+
+namespace LowSlowExfil.Tests
+{
+    /// <summary>The byte-level CommonSecurityLog path gives exactly what the general CSV reader gives.</summary>
+    public class FastPathTests
+    {
+        private static readonly DateTime End = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        private static (EventAccumulator Acc, FileReadSummary Summary, string Issues) Read(string path, bool fast, bool kql, int maxRecord = 16 * 1024 * 1024)
+        {
+            var acc = new EventAccumulator(new HuntOptions(End, 30, kqlCompatible: kql));
+            var issues = new StringBuilder();
+            var summary = LogFileReader.Read(path, acc, new ReadContext { UseFastPaths = fast, OnIssue = i => issues.AppendLine(i.ToString()), MaxRecordChars = maxRecord });
+            return (acc, summary, issues.ToString());
+        }
+
+        private static void AssertSame(string path, bool kql, int maxRecord = 16 * 1024 * 1024)
+        {
+            var slow = Read(path, fast: false, kql, maxRecord);
+            var fast = Read(path, fast: true, kql, maxRecord);
+            Assert.Equal(slow.Issues, fast.Issues);
+            Assert.Equal(slow.Summary.ToString(), fast.Summary.ToString());
+            Assert.Equal(slow.Acc.DescribeFilters(), fast.Acc.DescribeFilters());
+            Assert.Equal(Describe(slow.Acc), Describe(fast.Acc));
+        }
+
+        private static string Describe(EventAccumulator acc) => string.Join("\n", acc.Uploads.BuildProfiles().Select(p =>
+            $"{p.UserName} {p.TotalBytesSent} {p.ZIA_ActiveDays} {p.ZIA_TotalRequests} {p.ZIA_UniqueDestCnt} {p.FirstSeen:o} {p.LastSeen:o} " +
+            string.Join(";", p.Destinations.Select(d => $"{d.DestinationHostName}={d.SentBytes}/{d.RequestCount}/{d.ActiveDays}"))));
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void GeneratedTenant_SameProfilesBothModes(bool kql)
+        {
+            using var dir = TestPaths.NewTempFolder();
+            var tenant = SampleTenant.Generate(new SampleTenantOptions { BackgroundUsers = 60 });
+            string path = dir.File("csl.csv");
+            SampleExportWriter.WriteCommonSecurityLogCsv(tenant.ProxyEvents(), path);
+            AssertSame(path, kql);
+            // And the fast path really ran: it counts the same events as the generator wrote.
+            var fast = Read(path, fast: true, kql);
+            Assert.Equal(tenant.ProxyEvents().Count(), fast.Summary.Records);
+        }
+
+        [Theory]
+        [InlineData("\n")]
+        [InlineData("\r\n")]
+        public void EveryKindOfBadRow_SameIssuesAndCounts(string eol)
+        {
+            using var dir = TestPaths.NewTempFolder();
+            const string header = "TenantId,TimeGenerated [UTC],DeviceVendor,DeviceAction,Extra,SourceUserName,DestinationHostName,SentBytes";
+            string[] rows =
+            {
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,a@x.com,dropbox.com,100",
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,\"multi" + eol + "line \"\"quoted\"\"\",A@X.com,www.dropbox.com,200",
+                "",
+                "t,\"10/20/2026, 3:05:26 PM\",Zscaler,Allowed,x,b@x.com,github.com,300",            // no fraction
+                "t,2026-10-21T01:02:03Z,Zscaler,Allowed,x,b@x.com,github.com:443,400",               // ISO time
+                "t,yesterday,Zscaler,Allowed,x,b@x.com,github.com,1",                                // bad time
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,b@x.com,github.com,ten",          // bad bytes
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,b@x.com,github.com, 7 ",          // spaced bytes (general parser)
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,b@x.com,github.com,7.0",          // real-valued bytes
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed",                                   // short row
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,b@x.com,github.com,1,extra",     // long row
+                "t,\"10/20/2026, 3:05:26.000 PM\",zscaler,Allowed,x,c@x.com,dropbox.com,500",         // vendor case
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Block,x,c@x.com,dropbox.com,600",           // blocked (KQL keeps)
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,,dropbox.com,700",                // no user
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,\"d@x.com\",\"evil-dropbox.com.example\",800",
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,e@x.com,mydropbox.com,\"900\"",
+                "t,\"9/1/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,e@x.com,dropbox.com,1000",          // outside the window
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,ab\"c,f@x.com,\"drop\"\"box.com\",1100", // stray quote mid-field
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,\"x\"tail,g@x.com,box.com,1200",    // text after a closing quote
+                "\"\"",                                                                                 // a blank line written as ""
+                "t,\"13/45/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,h@x.com,box.com,1300",            // impossible date
+                "t,\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,x,h@x.com,box.com,1400,\"open",     // quote left open at the end
+            };
+            string path = dir.File("bad.csv");
+            File.WriteAllText(path, header + eol + string.Join(eol, rows) + eol + "t,x" + eol + "more", new UTF8Encoding(true));
+            AssertSame(path, kql: false);
+            AssertSame(path, kql: true);
+            Assert.Contains("unterminated quoted field", Read(path, true, false).Issues);
+        }
+
+        [Fact]
+        public void OverlongLine_SameIssue()
+        {
+            using var dir = TestPaths.NewTempFolder();
+            string path = dir.File("long.csv");
+            File.WriteAllText(path, "TimeGenerated [UTC],DeviceVendor,DeviceAction,SourceUserName,DestinationHostName,SentBytes\n" +
+                "\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,a@x.com,dropbox.com," + new string('9', 5000) + "\n" +
+                "\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,b@x.com,dropbox.com,5\n");
+            AssertSame(path, kql: false, maxRecord: 1000);
+            Assert.Contains("longer than 1,000 characters", Read(path, true, false, 1000).Issues);
+        }
+    }
+}
