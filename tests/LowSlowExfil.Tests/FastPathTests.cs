@@ -91,6 +91,38 @@ namespace LowSlowExfil.Tests
             Assert.Contains("unterminated quoted field", Read(path, true, false).Issues);
         }
 
+        [Theory]
+        [InlineData(2, false)]
+        [InlineData(7, false)]
+        [InlineData(7, true)]
+        public void ParallelRanges_EqualOneThread_EvenWhenCutsFallInMultilineCells(int workers, bool kql)
+        {
+            using var dir = TestPaths.NewTempFolder();
+            var tenant = SampleTenant.Generate(new SampleTenantOptions { BackgroundUsers = 40 });
+            string path = dir.File("csl.csv");
+            SampleExportWriter.WriteCommonSecurityLogCsv(tenant.ProxyEvents(), path);
+            // Add bad rows so issues must come out in file order with absolute line numbers.
+            File.AppendAllText(path, "x,\"multi\nline\",y\n" + "t,\"10/20/2026, 3:05:26.000 PM\"\n");
+
+            (EventAccumulator, FileReadSummary, string) ReadWith(int threads)
+            {
+                var acc = new EventAccumulator(new HuntOptions(End, 30, kqlCompatible: kql));
+                var issues = new StringBuilder();
+                var ctx = new ReadContext { MaxDegreeOfParallelism = threads, ParallelMinimumBytes = 64 * 1024, OnIssue = i => issues.AppendLine(i.ToString()) };
+                var summary = LogFileReader.Read(path, acc, ctx);
+                return (acc, summary, issues.ToString());
+            }
+
+            var one = ReadWith(1);
+            var many = ReadWith(workers);
+            Assert.NotEqual("", one.Item3);
+            Assert.Equal(one.Item3, many.Item3);
+            Assert.Equal(one.Item2.ToString(), many.Item2.ToString());
+            Assert.Equal(one.Item1.DescribeFilters(), many.Item1.DescribeFilters());
+            Assert.Equal(Describe(one.Item1), Describe(many.Item1));
+            Assert.Equal(Describe(Read(path, fast: false, kql).Acc), Describe(many.Item1));
+        }
+
         [Fact]
         public void OverlongLine_SameIssue()
         {

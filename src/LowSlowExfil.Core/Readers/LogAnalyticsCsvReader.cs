@@ -15,7 +15,7 @@ namespace LowSlowExfil.Readers
         /// an EventAccumulator. Returns false (having consumed nothing) when the file is anything else, for
         /// <see cref="Read"/> to handle.
         /// </summary>
-        public static bool TryReadProxyFast(PeekableStream stream, string file, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
+        public static bool TryReadProxyFast(PeekableStream stream, string file, bool plainFile, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
         {
             byte[] head = stream.Peek(256 * 1024);
             int bom = head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
@@ -29,6 +29,11 @@ namespace LowSlowExfil.Readers
 
             summary.Format = header.Format;
             int headerBytes = nl + 1;
+            if (plainFile && ctx.MaxDegreeOfParallelism > 1 && new FileInfo(file).Length >= ctx.ParallelMinimumBytes)
+            {
+                ParallelProxyCsvReader.Read(file, header, headerBytes, sink, ctx, summary, ctx.MaxDegreeOfParallelism);
+                return true;
+            }
             var skip = new byte[headerBytes];
             for (int got = 0; got < headerBytes;)
             {

@@ -50,7 +50,8 @@ namespace LowSlowExfil.Readers
             var input = new PeekableStream(raw);
             byte[] head = input.Peek(2);
             var stream = input;
-            if (head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B)
+            bool gzip = head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B;
+            if (gzip)
                 stream = new PeekableStream(new GzipDecoder(input)); // no BufferedStream: it drops what it had when a refill throws
 
             byte[] sniff = stream.Peek(SniffBytes);
@@ -77,7 +78,7 @@ namespace LowSlowExfil.Readers
                         NssCefReader.Read(text, path, sink, ctx, summary);
                     return;
                 default:
-                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, acc, ctx, summary)) return;
+                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, !gzip, acc, ctx, summary)) return;
                     using (var text = OpenText(stream))
                         LogAnalyticsCsvReader.Read(text, path, sink, ctx, summary);
                     return;

@@ -92,6 +92,12 @@ namespace LowSlowExfil.Readers
         /// </summary>
         public bool UseFastPaths { get; set; } = true;
 
+        /// <summary>Threads for one large file (1 reads on the calling thread only). Results are the same either way.</summary>
+        public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
+        /// <summary>Files smaller than this are read on one thread (tests lower it to cut small files into many ranges).</summary>
+        internal long ParallelMinimumBytes { get; set; } = 16L * 1024 * 1024;
+
         /// <summary>Shared across the files of one read, so a replay in the next file is recognised too.</summary>
         public ReplayFilter Replays { get; set; } = new ReplayFilter();
 

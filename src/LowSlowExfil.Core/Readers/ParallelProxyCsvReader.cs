@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using LowSlowExfil.Aggregation;
+
+namespace LowSlowExfil.Readers
+{
+    /// <summary>
+    /// Reads one large CommonSecurityLog CSV on every core: the file is cut into byte ranges, each worker starts
+    /// at the first line break after its cut, reads into its own accumulator and stops at the first record end
+    /// at or after the next cut. A cut inside a quoted multi-line cell shows up as a mismatch (the previous worker
+    /// ends past where the next one started); that range is read again from the true boundary. The accumulators
+    /// then merge (sums, counts, minima and maxima), so the result equals a single-threaded read. Issues are
+    /// kept per range and reported in file order with absolute line and record numbers, on the calling thread.
+    /// </summary>
+    internal static class ParallelProxyCsvReader
+    {
+        private sealed class Range
+        {
+            public long Start, Stop;
+            public EventAccumulator Acc;
+            public ProxyCsvScanner Scanner; // null: nothing left to read in this range
+            public List<ReadIssue> Issues = new List<ReadIssue>();
+            public long BytesDone;
+            public long End => Scanner?.End ?? Start;
+        }
+
+        public static void Read(string path, ExportHeader header, long headerBytes, EventAccumulator target, ReadContext ctx, FileReadSummary summary, int workers)
+        {
+            long length = new FileInfo(path).Length;
+            // Ranges of at least half the parallel threshold: cutting finer costs more than it saves.
+            workers = (int)Math.Max(1, Math.Min(workers, (length - headerBytes) / Math.Max(1, ctx.ParallelMinimumBytes / 2)));
+            var ranges = new Range[workers];
+            long span = (length - headerBytes) / workers;
+            for (int i = 0; i < workers; i++)
+                ranges[i] = new Range { Start = headerBytes + span * i, Stop = i == workers - 1 ? long.MaxValue : headerBytes + span * (i + 1) };
+
+            var tasks = ranges.Select((r, i) => Task.Run(() => Scan(path, header, r, startsAtBoundary: i == 0, target.Options, ctx))).ToArray();
+            Wait(tasks, ranges, path, length, ctx);
+
+            // A worker whose cut fell inside a multi-line cell started mid-record and read garbage: read its
+            // range again from where the previous range really ended (or drop it if that one read past it).
+            for (int i = 1; i < ranges.Length; i++)
+            {
+                long boundary = ranges[i - 1].End;
+                if (ranges[i].Start == boundary) continue;
+                ranges[i].Start = boundary;
+                if (boundary >= length || boundary >= ranges[i].Stop)
+                {
+                    ranges[i].Scanner = null;
+                    ranges[i].Acc = null;
+                    ranges[i].Issues.Clear();
+                    continue;
+                }
+                int k = i;
+                Wait(new[] { Task.Run(() => Scan(path, header, ranges[k], startsAtBoundary: true, target.Options, ctx)) }, ranges, path, length, ctx);
+            }
+
+            long line = 2, record = 0; // the header is line 1
+            foreach (var r in ranges.Where(r => r.Scanner != null))
+            {
+                foreach (var issue in r.Issues) ctx.Report(new ReadIssue(issue.File, issue.Line + line, issue.Record + record, issue.Reason));
+                line += r.Scanner.Lines;
+                record += r.Scanner.Records;
+                summary.Records += r.Scanner.Records;
+                summary.Skipped += r.Scanner.Skipped;
+                summary.ProxyEvents += r.Scanner.ProxyEvents;
+                target.Merge(r.Acc);
+            }
+        }
+
+        private static void Scan(string path, ExportHeader header, Range r, bool startsAtBoundary, Rule.HuntOptions options, ReadContext ctx)
+        {
+            r.Acc = new EventAccumulator(options);
+            r.Issues = new List<ReadIssue>();
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
+            {
+                // A cut right after a line break is already a line start.
+                long start = startsAtBoundary ? r.Start : NextLineStart(file, r.Start - 1);
+                r.Start = start;
+                file.Position = start;
+                var counting = new CountingStream(file, n => Interlocked.Add(ref r.BytesDone, n));
+                r.Scanner = new ProxyCsvScanner(r.Acc.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, path, ctx, r.Issues.Add);
+                // Lines and records are counted from 0 here and made absolute when the ranges are put together.
+                r.Scanner.Run(counting, start, r.Stop, firstLine: 0, firstRecord: 0);
+            }
+        }
+
+        /// <summary>The offset just after the first line break at or after <paramref name="from"/> (the end of the file if none).</summary>
+        private static long NextLineStart(FileStream file, long from)
+        {
+            file.Position = from;
+            var buf = new byte[64 * 1024];
+            long pos = from;
+            int n;
+            while ((n = file.Read(buf, 0, buf.Length)) > 0)
+            {
+                int nl = Array.IndexOf(buf, (byte)'\n', 0, n);
+                if (nl >= 0) return pos + nl + 1;
+                pos += n;
+            }
+            return pos;
+        }
+
+        /// <summary>Waits on the calling thread, which alone may report progress to the host.</summary>
+        private static void Wait(Task[] tasks, Range[] ranges, string path, long length, ReadContext ctx)
+        {
+            while (!Task.WaitAll(tasks, 250))
+            {
+                if (ctx.Cancellation.IsCancellationRequested) break;
+                ctx.OnProgress?.Invoke(new ReadProgress(path, Math.Min(length, ranges.Sum(r => Interlocked.Read(ref r.BytesDone))), length));
+            }
+            try
+            {
+                Task.WaitAll(tasks);
+            }
+            catch (AggregateException e)
+            {
+                var inner = e.Flatten().InnerExceptions.First();
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            }
+        }
+
+        /// <summary>Counts bytes read through it.</summary>
+        private sealed class CountingStream : Stream
+        {
+            private readonly Stream _inner;
+            private readonly Action<int> _add;
+
+            public CountingStream(Stream inner, Action<int> add)
+            {
+                _inner = inner;
+                _add = add;
+            }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                int n = _inner.Read(buffer, offset, count);
+                _add(n);
+                return n;
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => _inner.Length;
+            public override long Position { get => _inner.Position; set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+}
