@@ -76,6 +76,8 @@ namespace LowSlowExfil.Workspace
                     pending.Push((start, mid, true));
                     continue;
                 }
+                // 204 No Content: no rows, and no columns either; nothing to add.
+                if (table.Columns.Count == 0) continue;
                 if (table.PartialError != null)
                     PartialResults.Add($"{what} ({start:o}, {end:o}]: {table.PartialError.Code}: {table.PartialError.Message}");
                 _log?.Invoke($"{what}: {table.Rows.Count} rows for ({start:o}, {end:o}].");
