@@ -32,11 +32,11 @@ namespace LowSlowExfil.Commands
         [Parameter]
         public SwitchParameter Channels { get; set; }
 
-        /// <summary>Only these users (wildcards allowed; case-insensitive). Takes names or objects with a UserName from the pipeline.</summary>
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        /// <summary>Only these users (wildcards allowed; case-insensitive). Also taken from piped objects with a UserName property.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = WorkspaceSet)]
-        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = WorkspaceSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(UserNameCompleter))]
         public string[] UserName { get; set; }
