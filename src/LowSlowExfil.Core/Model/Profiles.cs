@@ -145,6 +145,10 @@ namespace LowSlowExfil
         public double BaselineMean { get; set; }
         public double BaselineStdev { get; set; }
         public int Flagged { get; set; }
+        /// <summary>The Zscore threshold the hunt flagged at (the rule's 3.0 unless changed).</summary>
+        public double ZScoreThreshold { get; set; } = 3.0;
+        /// <summary>Every scored user's ZIA_TotalMBSent (the population the baseline was computed over), for distributions.</summary>
+        public double[] PopulationTotalsMB { get; set; } = new double[0];
         /// <summary>Partial workspace results accepted with -AllowPartialResults; empty when the data was complete.</summary>
         public string[] PartialResults { get; set; } = new string[0];
         public bool IsPartial => PartialResults != null && PartialResults.Length > 0;

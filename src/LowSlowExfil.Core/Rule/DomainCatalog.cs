@@ -130,11 +130,15 @@ namespace LowSlowExfil.Rule
                 }
                 if (cells.Length <= Math.Max(domainCol, channelCol))
                     throw new InvalidDataException($"{path}:{lineNo}: expected the columns Domain and Channel.");
-                if (!Enum.TryParse(cells[channelCol], true, out ExfilChannel channel) || channel == ExfilChannel.Unknown)
+                // By name only: Enum.TryParse also takes numbers ("1", "7").
+                if (!Enum.GetNames(typeof(ExfilChannel)).Contains(cells[channelCol], StringComparer.OrdinalIgnoreCase)
+                    || !Enum.TryParse(cells[channelCol], true, out ExfilChannel channel) || channel == ExfilChannel.Unknown)
                     throw new InvalidDataException($"{path}:{lineNo}: unknown channel '{cells[channelCol]}' (CloudStorage, CodeHosting, Messaging or Webmail).");
                 string domain = DestinationMatcher.DomainSuffixMatcher.NormalizeHost(cells[domainCol]);
                 if (domain.Length == 0) throw new InvalidDataException($"{path}:{lineNo}: empty domain.");
-                extra.Add(new CatalogDomain(domain, channel, false));
+                extra.RemoveAll(e => e.Domain == domain); // later rows win
+                // A row re-classifying one of the rule's domains keeps it one of the rule's.
+                extra.Add(new CatalogDomain(domain, channel, _domains.Any(d => d.Domain == domain && d.InRule)));
             }
             var merged = _domains.Where(d => !extra.Any(e => e.Domain == d.Domain)).Concat(extra);
             return new DomainCatalog(merged);

@@ -88,6 +88,13 @@ namespace LowSlowExfil.Scoring
         public int MinimumPeerGroupSize { get; set; } = 11;
 
         public ChannelCounting DistinctChannels { get; set; } = ChannelCounting.Rule;
+
+        /// <summary>
+        /// The rule's scoring with these thresholds. Also makes <c>Score(uploads, sharing, null)</c> resolve to the
+        /// FlagThresholds overload (as it did before this type existed) instead of being ambiguous.
+        /// </summary>
+        public static implicit operator ScoringOptions(FlagThresholds thresholds) =>
+            new ScoringOptions { Thresholds = thresholds ?? new FlagThresholds() };
     }
 
     /// <summary>What one user was scored against.</summary>

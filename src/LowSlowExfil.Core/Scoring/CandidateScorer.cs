@@ -66,6 +66,8 @@ namespace LowSlowExfil.Scoring
                 Users = users.Count,
                 BaselineMean = mean,
                 BaselineStdev = stdev,
+                ZScoreThreshold = thresholds.ZScore,
+                PopulationTotalsMB = totals.ToArray(),
             };
 
             var scored = new List<ExfilCandidate>(users.Count);

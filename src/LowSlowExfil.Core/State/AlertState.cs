@@ -33,6 +33,9 @@ namespace LowSlowExfil.State
 
         public int Users => _alerted.Count;
 
+        /// <summary>Test seam: wraps the temporary file's stream in <see cref="Save"/> (to simulate a failure mid-write).</summary>
+        internal Func<Stream, Stream> WrapTempStream { get; set; }
+
         /// <summary>Loads the state (an absent file is an empty state). An unreadable file is moved aside and the state starts empty:
         /// re-raising alerts is safer than silently suppressing them.</summary>
         public static AlertState Load(string path)
@@ -55,7 +58,8 @@ namespace LowSlowExfil.State
                     }
                 }
             }
-            catch (Exception e) when (e is JsonException || e is InvalidDataException || e is FormatException || e is InvalidOperationException || e is KeyNotFoundException)
+            catch (Exception e) when (e is JsonException || e is InvalidDataException || e is FormatException || e is InvalidOperationException || e is KeyNotFoundException
+                || e is ArgumentException)
             {
                 state._alerted.Clear();
                 state.LoadError = e.Message;
@@ -82,6 +86,8 @@ namespace LowSlowExfil.State
         /// <summary>Forgets days older than the retention before <paramref name="windowStart"/>.</summary>
         public void Prune(DateTime windowStart)
         {
+            // No window (a hunt with no ZIA users): nothing can be older than the retention before it.
+            if (windowStart.Ticks < Retention.Ticks) return;
             var cutoff = Kql.KqlMath.BinDay(windowStart) - Retention;
             foreach (var user in _alerted.Keys.ToList())
             {
@@ -100,7 +106,7 @@ namespace LowSlowExfil.State
             {
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
                 {
-                    using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                    using (var w = new Utf8JsonWriter(WrapTempStream?.Invoke(stream) ?? stream, new JsonWriterOptions { Indented = true }))
                     {
                         w.WriteStartObject();
                         w.WriteNumber("version", FormatVersion);

@@ -185,6 +185,10 @@ namespace LowSlowExfil.Commands
         {
             var o = PSObject.AsPSObject(c);
             var ctx = c.GetScoreContext();
+            // Instance properties come before the type's in Export-Csv: repeat the candidate's columns first (same
+            // names and values, shadowing them) so the rule's columns still lead and the annotations follow.
+            foreach (var p in typeof(ExfilCandidate).GetProperties())
+                o.Properties.Add(new PSNoteProperty(p.Name, p.GetValue(c, null)));
             o.Properties.Add(new PSNoteProperty("PeerGroup", ctx.PeerGroup ?? "(all users)"));
             o.Properties.Add(new PSNoteProperty("BaselineMethod", ctx.Method.ToString()));
             o.Properties.Add(new PSNoteProperty("BaselineUsers", ctx.BaselineUsers));
@@ -206,7 +210,7 @@ namespace LowSlowExfil.Commands
                     case System.IO.FileInfo file: return PeerGroupMap.FromCsv(file.FullName);
                 }
             }
-            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is System.IO.InvalidDataException)
             {
                 ThrowTerminatingError(new ErrorRecord(e, "PeerGroupUnreadable", ErrorCategory.ReadError, PeerGroup));
             }
