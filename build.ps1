@@ -56,6 +56,15 @@ function Invoke-Build {
     if (Test-Path $ModuleBin) { Remove-Item $ModuleBin -Recurse -Force }
     Invoke-Dotnet publish (Join-Path $Root "src/$ModuleName/$ModuleName.csproj") -c $Configuration -o $ModuleBin `
         "-p:Version=$Version" --nologo -v quiet
+    # The workspace engine and its Azure dependencies live apart in bin/Dependencies and are loaded in
+    # isolation (see src/LowSlowExfil/EngineLoader.cs); the engine shares LowSlowExfil.Core with the cmdlets.
+    $dependencies = Join-Path $ModuleBin 'Dependencies'
+    Invoke-Dotnet publish (Join-Path $Root "src/$ModuleName.Engine/$ModuleName.Engine.csproj") -c $Configuration -o $dependencies `
+        "-p:Version=$Version" --nologo -v quiet
+    Get-ChildItem $dependencies -Filter "$ModuleName.Core.*" | Remove-Item -Force
+    # Offline help: module/help/*.md merged with the compiled cmdlets' metadata into en-US/ beside the
+    # manifest (where PowerShell looks for it), in a fresh process so this session never loads the module.
+    if ((Invoke-InFreshPwsh "& ./module/help/Build-Help.ps1") -ne 0) { throw 'Building the help failed: see HELP ERROR above.' }
     $script:Built = $true
 }
 
@@ -142,6 +151,8 @@ function Invoke-Package {
     New-Item -ItemType Directory -Path $stage -Force | Out-Null
     Copy-Item (Join-Path $Root "$ModuleName.psd1") $stage
     Copy-Item (Join-Path $Root 'module') $stage -Recurse
+    Remove-Item (Join-Path $stage 'module/help') -Recurse -Force  # the help's sources; the built help is en-US
+    Copy-Item (Join-Path $Root 'en-US') $stage -Recurse
     Copy-Item (Join-Path $Root 'README.md') $stage
     $zip = Join-Path $Out "$ModuleName-$Version.zip"
     if (Test-Path $zip) { Remove-Item $zip -Force }
