@@ -8,6 +8,8 @@
       Test     Build, then run the xunit tests and the Pester tests; ends with one line 'N passed, N failed'.
       Demo     Build, generate the sample tenant into out/demo and show Find-LowSlowExfil's candidates.
       Package  Build, then zip the module folder (root: LowSlowExfil/) into out/ for an Automation account or a gallery.
+      Bench    Build, then time Find-LowSlowExfil against DuckDB, plain PowerShell and a bare scan on generated
+               tenants of -BenchRows sizes; writes out/bench/results.csv and the table in README.md. Not part of Test.
       Clean    Remove build output.
     The version comes from LowSlowExfil.psd1 (ModuleVersion) and nowhere else.
 .EXAMPLE
@@ -16,8 +18,11 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
+
+    # Bench: tenant sizes in ZIA rows.
+    [long[]] $BenchRows = @(1000000, 4000000, 16000000),
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -49,6 +54,13 @@ function Invoke-InFreshPwsh([string] $Script) {
     finally { Pop-Location }
 }
 
+# Like Invoke-InFreshPwsh, but returns the child's output instead of showing it.
+function Invoke-InFreshPwshOutput([string] $Script) {
+    Push-Location $Root
+    try { & dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $Script }
+    finally { Pop-Location }
+}
+
 function Invoke-Build {
     if ($script:Built) { return }
     Write-Host "Building $ModuleName $Version ($Configuration)" -ForegroundColor Cyan
@@ -76,8 +88,22 @@ function Get-PesterModulePath {
     $path
 }
 
+# Headless Chromium for the report's rendering tests (tests/Pester/Report.Tests.ps1): Debian's 'chromium'
+# package, installed when missing and the machine allows it; otherwise those tests are skipped and say why.
+function Install-TestPrerequisites {
+    if (Test-Path /usr/bin/chromium) { return }
+    if (-not (Get-Command apt-get -ErrorAction Ignore)) { Write-Warning 'No apt-get to install chromium: the report''s browser tests will be skipped.'; return }
+    $sudo = if ((& id -u) -ne '0') { 'sudo' } else { $null }
+    Write-Host 'Installing chromium for the report tests' -ForegroundColor Cyan
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    $cmd = "apt-get update -qq && apt-get install -y -qq chromium"
+    if ($sudo) { & sudo sh -c $cmd | Out-Null } else { & sh -c $cmd | Out-Null }
+    if ($LASTEXITCODE -ne 0) { Write-Warning 'Could not install chromium: the report''s browser tests will be skipped.' }
+}
+
 function Invoke-Test {
     Invoke-Build
+    Install-TestPrerequisites
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
@@ -158,6 +184,101 @@ function Invoke-Package {
     if (Test-Path $zip) { Remove-Item $zip -Force }
     Compress-Archive -Path $stage -DestinationPath $zip
     Write-Host "Package: $zip" -ForegroundColor Cyan
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $bench = Join-Path $Out 'bench'
+    New-Item -ItemType Directory -Path $bench -Force | Out-Null
+    $exeDir = Join-Path $bench 'bin'
+    Invoke-Dotnet build (Join-Path $Root 'tests/Benchmark/LowSlowExfil.Benchmark.csproj') -c Release -o $exeDir --nologo -v quiet
+    $exe = Join-Path $exeDir 'LowSlowExfil.Benchmark.dll'
+    $end = '2026-11-01T00:00:00Z'
+    # One process per measurement, each printing one JSON line, so each peak memory (VmHWM) is its own.
+    function Measure-Run([string] $Name, [scriptblock] $Run) {
+        Write-Host "  $Name" -ForegroundColor DarkCyan
+        $line = & $Run | Select-Object -Last 1
+        try { $line | ConvertFrom-Json } catch { throw "$Name printed no result: $line" }
+    }
+    function Invoke-PwshMeasure([string] $Body) {
+        Invoke-InFreshPwshOutput @"
+`$ErrorActionPreference = 'Stop'
+Import-Module ./$ModuleName.psd1
+`$sw = [Diagnostics.Stopwatch]::StartNew()
+$Body
+`$peak = [double]((Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', '') / 1024
+[pscustomobject]@{ seconds = `$sw.Elapsed.TotalSeconds; peakMB = `$peak; flagged = (`$result -join ';') } | ConvertTo-Json -Compress
+"@
+    }
+    $results = [System.Collections.Generic.List[object]]::new()
+    foreach ($rows in $BenchRows) {
+        $dir = Join-Path $bench "tenant-$rows"
+        Write-Host "Tenant of about $rows ZIA rows" -ForegroundColor Cyan
+        $gen = Measure-Run 'generate' { & dotnet $exe generate $dir $rows }
+        $csv = Join-Path $dir 'CommonSecurityLog.csv'; $cef = Join-Path $dir 'nss-web.cef'
+        $csvMB = $gen.csvBytes / 1MB; $cefMB = $gen.cefBytes / 1MB
+        $module = Measure-Run 'Find-LowSlowExfil (CSV)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$csv' -EndTime ([datetime]'$end')).UserName" }
+        $duck = Measure-Run 'DuckDB (read_csv + SQL)' { & dotnet $exe duckdb $csv $end }
+        $scan = Measure-Run 'bare scan (count line breaks)' { & dotnet $exe scan $csv }
+        $cefRun = Measure-Run 'Find-LowSlowExfil (CEF)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$cef' -EndTime ([datetime]'$end')).UserName" }
+        # Plain PowerShell on a slice of 20,000 rows, scaled: the whole file would take hours.
+        $slice = Join-Path $dir 'slice.csv'
+        $sliceRows = 20000
+        Get-Content $csv -TotalCount ($sliceRows + 1) | Set-Content $slice
+        $plain = Measure-Run 'Import-Csv | Where-Object | Group-Object (slice)' { Invoke-PwshMeasure (Get-PlainPowerShellHunt $slice $end) }
+        $plainSeconds = $plain.seconds * $gen.rows / $sliceRows
+        if ($module.flagged -ne $duck.flagged) { Write-Warning "The module and DuckDB disagree: '$($module.flagged)' vs '$($duck.flagged)'." }
+        foreach ($r in @(
+            @{ Contender = 'Find-LowSlowExfil, CSV'; Seconds = $module.seconds; MB = $csvMB; Peak = $module.peakMB }
+            @{ Contender = 'DuckDB read_csv + SQL'; Seconds = $duck.seconds; MB = $csvMB; Peak = $duck.peakMB }
+            @{ Contender = 'Import-Csv | Where-Object | Group-Object (scaled)'; Seconds = $plainSeconds; MB = $csvMB; Peak = $plain.peakMB }
+            @{ Contender = 'Bare scan (line breaks)'; Seconds = $scan.seconds; MB = $csvMB; Peak = $scan.peakMB }
+            @{ Contender = 'Find-LowSlowExfil, NSS CEF'; Seconds = $cefRun.seconds; MB = $cefMB; Peak = $cefRun.peakMB }
+        )) {
+            $results.Add([pscustomobject]@{
+                Rows = $gen.rows; Contender = $r.Contender; Seconds = [math]::Round($r.Seconds, 2)
+                RowsPerSecond = [math]::Round($gen.rows / $r.Seconds); MBPerSecond = [math]::Round($r.MB / $r.Seconds, 1)
+                VsDuckDB = [math]::Round($duck.seconds / $r.Seconds, 2); VsBareScan = [math]::Round($scan.seconds / $r.Seconds, 3)
+                PeakMB = [math]::Round($r.Peak); Agrees = ($r.Contender -notlike 'Find*' -or $module.flagged -eq $duck.flagged)
+            })
+        }
+        Remove-Item $dir -Recurse -Force
+    }
+    $results | Export-Csv (Join-Path $bench 'results.csv') -NoTypeInformation
+    $table = @('| Rows | Contender | Seconds | Rows/s | MB/s | × DuckDB speed | × bare-scan speed | Peak MB |', '|---:|---|---:|---:|---:|---:|---:|---:|')
+    $table += $results | ForEach-Object { '| {0:N0} | {1} | {2} | {3:N0} | {4} | {5} | {6} | {7:N0} |' -f $_.Rows, $_.Contender, $_.Seconds, $_.RowsPerSecond, $_.MBPerSecond, $_.VsDuckDB, $_.VsBareScan, $_.PeakMB }
+    $machine = "$([Environment]::ProcessorCount) cores, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd'))"
+    $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./build.ps1 Bench`` on $machine._`n`n" + ($table -join "`n") + "`n<!-- bench:end -->"
+    $readme = Join-Path $Root 'README.md'
+    $text = Get-Content -Raw $readme
+    $text = [regex]::Replace($text, '(?s)<!-- bench:start -->.*?<!-- bench:end -->', { $block })
+    Set-Content -Path $readme -Value $text -NoNewline
+    $results | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+}
+
+# The job as a PowerShell user would write it: Import-Csv | Where-Object | Group-Object (the rule's intent mode).
+function Get-PlainPowerShellHunt([string] $Csv, [string] $End) {
+    @"
+`$end = [datetime]::Parse('$End', [cultureinfo]::InvariantCulture, 'AdjustToUniversal')
+`$start = `$end.AddDays(-30)
+`$domains = '$((@('drive.google.com','docs.google.com','dropbox.com','box.com','mega.nz','mediafire.com','sendspace.com','wetransfer.com','4shared.com','anonfiles.com','github.com','gitlab.com','bitbucket.org','gist.github.com','web.whatsapp.com','telegram.org','t.me','discord.com','discordapp.com','signal.org','mail.google.com','outlook.live.com','protonmail.com','tutanota.com')) -join ',')' -split ','
+`$rows = Import-Csv '$Csv' | Where-Object {
+    `$t = [datetime]::ParseExact(`$_.'TimeGenerated [UTC]', 'M/d/yyyy, h:mm:ss.fff tt', [cultureinfo]::InvariantCulture, 'AssumeUniversal,AdjustToUniversal')
+    `$h = (`$_.DestinationHostName.ToLower() -replace ':\d+$', '').TrimEnd('.')
+    `$t -gt `$start -and `$t -le `$end -and `$_.DeviceVendor -eq 'Zscaler' -and `$_.DeviceAction -notin 'block', 'blocked', 'deny' -and
+        `$_.SourceUserName -and (`$domains | Where-Object { `$h -eq `$_ -or `$h.EndsWith('.' + `$_) })
+}
+`$users = `$rows | Group-Object { `$_.SourceUserName.ToLower() } | ForEach-Object {
+    `$days = `$_.Group | Group-Object { `$_.'TimeGenerated [UTC]'.Split(',')[0] }
+    [pscustomobject]@{
+        UserName = `$_.Name
+        MB = [math]::Round((`$_.Group | Measure-Object SentBytes -Sum).Sum / 1MB, 2)
+        Days = `$days.Count
+    }
+}
+`$stats = `$users | Measure-Object MB -Average -StandardDeviation
+`$result = (`$users | Where-Object { (`$stats.StandardDeviation -gt 0 -and (`$_.MB - `$stats.Average) / `$stats.StandardDeviation -ge 3) -or (`$_.Days -ge 20 -and `$_.MB -gt 50) }).UserName
+"@
 }
 
 function Invoke-Clean {

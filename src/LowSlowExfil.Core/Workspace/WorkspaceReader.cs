@@ -76,10 +76,10 @@ namespace LowSlowExfil.Workspace
                     pending.Push((start, mid, true));
                     continue;
                 }
-                // 204 No Content: no rows, and no columns either; nothing to add.
-                if (table.Columns.Count == 0) continue;
                 if (table.PartialError != null)
                     PartialResults.Add($"{what} ({start:o}, {end:o}]: {table.PartialError.Code}: {table.PartialError.Message}");
+                // 204 No Content (or an accepted error without a table): no rows and no columns; nothing to add.
+                if (table.Columns.Count == 0) continue;
                 _log?.Invoke($"{what}: {table.Rows.Count} rows for ({start:o}, {end:o}].");
                 consume(table);
             }

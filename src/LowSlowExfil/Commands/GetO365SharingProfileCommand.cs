@@ -16,7 +16,7 @@ namespace LowSlowExfil.Commands
         private readonly List<O365SharingProfile> _piped = new List<O365SharingProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their sharing profiles, without reading the logs again.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        [Parameter(ValueFromPipeline = true, ParameterSetName = CandidateSet)]
         public ExfilCandidate[] Candidate { get; set; }
 
         /// <summary>Emit one object per user and operation (FileDownloaded, AnonymousLinkCreated, ...).</summary>

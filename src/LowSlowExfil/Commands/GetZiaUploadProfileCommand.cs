@@ -17,7 +17,7 @@ namespace LowSlowExfil.Commands
         private readonly List<ZiaUploadProfile> _piped = new List<ZiaUploadProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their upload profiles, without reading the logs again.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        [Parameter(ValueFromPipeline = true, ParameterSetName = CandidateSet)]
         public ExfilCandidate[] Candidate { get; set; }
 
         /// <summary>Emit one object per user-day instead of one per user.</summary>

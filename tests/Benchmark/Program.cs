@@ -1,0 +1,103 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using LowSlowExfil.SampleData;
+
+namespace LowSlowExfil.Benchmark
+{
+    /// <summary>
+    /// The benchmark's own programs, run by build.ps1 Bench one process each so every contender's peak memory
+    /// is its own:
+    ///   generate &lt;folder&gt; &lt;rows&gt;       a tenant of about that many ZIA rows, as CommonSecurityLog CSV and NSS CEF
+    ///   duckdb &lt;csv&gt; &lt;endTime&gt;        the same hunt in DuckDB (read_csv + SQL of the rule's intent mode)
+    ///   scan &lt;file&gt;                  the floor: read every byte and count line breaks
+    /// Each prints one line of JSON: seconds, peak working set and what it found.
+    /// </summary>
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            var sw = Stopwatch.StartNew();
+            switch (args.Length > 0 ? args[0] : "")
+            {
+                case "generate":
+                {
+                    string folder = args[1];
+                    long rows = long.Parse(args[2], CultureInfo.InvariantCulture);
+                    // The sample tenant writes about 300 proxy rows per background user over its 35 days.
+                    var options = new SampleTenantOptions { BackgroundUsers = (int)Math.Max(200, rows / 300) };
+                    var tenant = SampleTenant.Generate(options);
+                    Directory.CreateDirectory(folder);
+                    string csv = Path.Combine(folder, "CommonSecurityLog.csv"), cef = Path.Combine(folder, "nss-web.cef");
+                    SampleExportWriter.WriteCommonSecurityLogCsv(tenant.ProxyEvents(), csv);
+                    SampleRawFeedWriter.WriteNssCef(tenant.ProxyEvents(), cef, withPri: true);
+                    long written = File.ReadLines(cef).LongCount();
+                    Json(sw, ("rows", written), ("users", options.BackgroundUsers), ("csvBytes", new FileInfo(csv).Length), ("cefBytes", new FileInfo(cef).Length));
+                    return 0;
+                }
+                case "duckdb":
+                {
+                    var flagged = DuckDbHunt.Run(args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30);
+                    Json(sw, ("flagged", string.Join(";", flagged.Select(r => r.Split(',')[0]))));
+                    return 0;
+                }
+                case "scan":
+                {
+                    long lines = 0;
+                    var buf = new byte[1 << 20];
+                    using (var f = new FileStream(args[1], FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+                    {
+                        int n;
+                        while ((n = f.Read(buf, 0, buf.Length)) > 0)
+                        {
+                            var span = new ReadOnlySpan<byte>(buf, 0, n);
+                            int i;
+                            while ((i = span.IndexOf((byte)'\n')) >= 0)
+                            {
+                                lines++;
+                                span = span.Slice(i + 1);
+                            }
+                        }
+                    }
+                    Json(sw, ("lines", lines));
+                    return 0;
+                }
+                case "sql":
+                {
+                    // A diagnostic: run any SQL in DuckDB (e.g. to look at how it reads a file).
+                    using (var c = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:"))
+                    {
+                        c.Open();
+                        using (var q = c.CreateCommand())
+                        {
+                            q.CommandText = args[1];
+                            using (var r = q.ExecuteReader())
+                                while (r.Read()) Console.WriteLine(string.Join(" | ", Enumerable.Range(0, r.FieldCount).Select(i => r.GetValue(i))));
+                        }
+                    }
+                    return 0;
+                }
+            }
+            Console.Error.WriteLine("usage: generate <folder> <rows> | duckdb <csv> <endTime> | scan <file> | sql <query>");
+            return 2;
+        }
+
+        private static void Json(Stopwatch sw, params (string Key, object Value)[] fields)
+        {
+            var parts = new[] { ("seconds", (object)sw.Elapsed.TotalSeconds), ("peakMB", PeakMB()) }.Concat(fields)
+                .Select(f => "\"" + f.Item1 + "\":" + (f.Item2 is string s ? "\"" + s.Replace("\"", "\\\"") + "\"" : Convert.ToString(f.Item2, CultureInfo.InvariantCulture)));
+            Console.WriteLine("{" + string.Join(",", parts) + "}");
+        }
+
+        /// <summary>Peak resident memory of this process (VmHWM), the same measure build.ps1 reads for pwsh.</summary>
+        public static double PeakMB()
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return double.Parse(line.Substring(6).Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+            return Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+# The workspace source end to end through the module: Find-LowSlowExfil / Get-*Profile -WorkspaceId against a
+# real HTTP server on 127.0.0.1 that speaks the Log Analytics query API (tests/FakeLogAnalytics), over the
+# same generated tenant that is also read from files. The engine is loaded in isolation (Dependencies/), so
+# the module also works after another Azure.Core was loaded, as Az.Accounts does.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $ModuleManifest -Force
+
+    $Tenant = Join-Path $TestDrive 'tenant'
+    New-LowSlowExfilSampleData -Path $Tenant | Out-Null
+    $SampleEnd = [datetime]'2026-11-01T00:00:00Z'
+    $Token = 'pester-token-' + [guid]::NewGuid().ToString('N')
+    $SecureToken = ConvertTo-SecureString $Token -AsPlainText -Force
+
+    # Build and start the fake service; it prints its URL, workspace id and managed-identity endpoint.
+    $fakeOut = Join-Path $TestDrive 'fake'
+    & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE) { throw 'Could not build tests/FakeLogAnalytics.' }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @((Join-Path $fakeOut 'FakeLogAnalytics.dll'), '--port', '0', '--data', $Tenant, '--token', $Token, '--stdin')) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardInput = $true
+    $psi.UseShellExecute = $false
+    $Fake = [System.Diagnostics.Process]::Start($psi)
+    $info = @{}
+    $Url = $Fake.StandardOutput.ReadLine()
+    while (($line = $Fake.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) {
+        $k, $v = $line -split ' ', 2
+        $info[$k] = $v
+    }
+    $WorkspaceId = $info['workspace']
+    $Connection = @{ WorkspaceId = $WorkspaceId; Endpoint = $Url; AccessToken = $SecureToken; EndTime = $SampleEnd }
+
+    function Invoke-Fake([string] $Method, [string] $Path, $Body) {
+        $request = @{ Method = $Method; Uri = ($Url.TrimEnd("/") + $Path) }
+        if ($null -ne $Body) { $request.Body = ($Body | ConvertTo-Json -Depth 5 -AsArray:($Body -is [array])); $request.ContentType = "application/json" }
+        Invoke-RestMethod @request | ForEach-Object { $_ } # one object per array element
+    }
+}
+
+AfterAll {
+    if ($Fake -and -not $Fake.HasExited) {
+        $Fake.StandardInput.Close()
+        if (-not $Fake.WaitForExit(5000)) { $Fake.Kill() }
+    }
+}
+
+Describe 'Find-LowSlowExfil -WorkspaceId' {
+    BeforeEach { Invoke-Fake POST '/_fake/reset' $null | Out-Null }
+
+    It 'gives exactly what the same data gives from files, in <Mode> mode' -ForEach @(
+        @{ Mode = 'Intent'; Kql = $false }, @{ Mode = 'KqlCompatible'; Kql = $true }
+    ) {
+        $fromFiles = Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll -KqlCompatible:$Kql | ConvertTo-Csv
+        $fromWorkspace = Find-LowSlowExfil @Connection -IncludeAll -KqlCompatible:$Kql | ConvertTo-Csv
+        $fromWorkspace.Count | Should -BeGreaterThan 200
+        $fromWorkspace | Should -Be $fromFiles
+    }
+
+    It 'fetches aggregates, not events: two round trips, one row per user-day-host and per user-operation' {
+        $verbose = Find-LowSlowExfil @Connection -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $stats = $verbose.Message | Where-Object { $_ -match 'round trip' }
+        $stats | Should -Match '^2 round trip\(s\), 0 retried'
+        $requests = Invoke-Fake GET '/_fake/requests' $null
+        @($requests | Where-Object { $_.path -like '/v1/workspaces/*' }).Count | Should -Be 2
+    }
+
+    It 'splits the time range when the result exceeds the service limits, with the same result' {
+        Invoke-Fake POST '/_fake/settings' @{ maxRows = 150 } | Out-Null
+        try {
+            $split = Find-LowSlowExfil @Connection -IncludeAll | ConvertTo-Csv
+            $requests = @(Invoke-Fake GET '/_fake/requests' $null | Where-Object { $_.path -like '/v1/workspaces/*' })
+            $requests.Count | Should -BeGreaterThan 4
+            $split | Should -Be (Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll | ConvertTo-Csv)
+        }
+        finally { Invoke-Fake POST '/_fake/settings' @{ maxRows = 500000 } | Out-Null } # the service's limit
+    }
+
+    It 'waits out 429 with Retry-After and still succeeds' {
+        Invoke-Fake POST '/_fake/faults' @(@{ status = 429; retryAfter = 1; count = 2 }) | Out-Null
+        $r = Find-LowSlowExfil @Connection -Verbose 4>&1
+        ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'round trip' }).Message | Should -Match '2 retried'
+        @($r | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Count | Should -Be 4
+    }
+
+    It 'never re-runs a query the service timed out (504): one request, a terminating error' {
+        Invoke-Fake POST '/_fake/faults' @(@{ status = 504; count = 1 }) | Out-Null
+        { Find-LowSlowExfil @Connection -ErrorAction Stop } | Should -Throw -ErrorId 'QueryFailed*'
+        @(Invoke-Fake GET '/_fake/requests' $null | Where-Object { $_.path -like '/v1/workspaces/*' }).Count | Should -Be 1
+    }
+
+    It 'refuses a partial result unless -AllowPartialResults, then warns and marks the hunt' {
+        Invoke-Fake POST '/_fake/faults' @(@{ partial = $true; count = 1 }) | Out-Null
+        { Find-LowSlowExfil @Connection -ErrorAction Stop } | Should -Throw -ErrorId 'QueryFailed*'
+        Invoke-Fake POST '/_fake/faults' @(@{ partial = $true; count = 1 }) | Out-Null
+        $c = Find-LowSlowExfil @Connection -AllowPartialResults -WarningVariable w -WarningAction SilentlyContinue
+        ($w -join "`n") | Should -Match 'Partial result accepted'
+        $c[0].GetSummary().IsPartial | Should -BeTrue
+    }
+
+    It 'says why a bad token was refused, without ever showing the token' {
+        $bad = ConvertTo-SecureString 'wrong-token-value' -AsPlainText -Force
+        $err = $null
+        try { Find-LowSlowExfil -WorkspaceId $WorkspaceId -Endpoint $Url -AccessToken $bad -EndTime $SampleEnd -Verbose -Debug 4>&1 5>&1 | Out-Null } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.Exception.Message | Should -Match '401'
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        ($err | Out-String) | Should -Not -Match 'wrong-token-value'
+        $all = Find-LowSlowExfil @Connection -Verbose -Debug 4>&1 5>&1 | Out-String
+        $all | Should -Not -Match ([regex]::Escape($Token))
+    }
+
+    It 'refuses plain http to a host that is not loopback' {
+        { Find-LowSlowExfil -WorkspaceId $WorkspaceId -Endpoint 'http://api.example.com/' -AccessToken $SecureToken -EndTime $SampleEnd -ErrorAction Stop } |
+            Should -Throw '*http*'
+    }
+
+    It 'profiles per user and per user-day from the workspace as from files' {
+        (Get-ZiaUploadProfile @Connection -Daily | ConvertTo-Csv) | Should -Be (Get-ZiaUploadProfile -Path $Tenant -EndTime $SampleEnd -Daily | ConvertTo-Csv)
+        (Get-O365SharingProfile @Connection | ConvertTo-Csv) | Should -Be (Get-O365SharingProfile -Path $Tenant -EndTime $SampleEnd | ConvertTo-Csv)
+    }
+}
+
+Describe 'Managed identity (an Azure Automation job)' {
+    It 'gets its token from IDENTITY_ENDPOINT / IDENTITY_HEADER and queries' {
+        # In a child process, as a runbook would run, with the job's environment.
+        $script = @"
+`$env:IDENTITY_ENDPOINT = '$($info['identity-endpoint'])'
+`$env:IDENTITY_HEADER = '$($info['identity-header'])'
+Import-Module '$ModuleManifest'
+`$c = Find-LowSlowExfil -WorkspaceId '$WorkspaceId' -Endpoint '$Url' -UseManagedIdentity -EndTime ([datetime]'2026-11-01T00:00:00Z')
+`$c.UserName -join ','
+"@
+        $out = & dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $script 2>&1
+        $LASTEXITCODE | Should -Be 0
+        # No -AccessToken: the fake accepts only the token its managed-identity endpoint issues.
+        ($out | Select-Object -Last 1) | Should -Be 'marcus.webb@contoso.com,sofia.marino@contoso.com,priya.raman@contoso.com,tom.okafor@contoso.com'
+        ($out -join "`n") | Should -Not -Match ([regex]::Escape($info['identity-header']))
+    }
+}
+
+Describe 'Another Azure.Core already loaded (as with Az.Accounts)' {
+    It 'leaves the other Azure.Core alone and still queries' {
+        $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+        $oldCore = Join-Path $packages 'azure.core/1.38.0/lib/netstandard2.0/Azure.Core.dll'
+        Test-Path $oldCore | Should -BeTrue -Because 'build.ps1 Test restores Azure.Core 1.38.0 (tests/Pester/PesterTools.csproj)'
+        $script = @"
+Add-Type -Path '$oldCore'
+Import-Module '$ModuleManifest'
+`$c = Find-LowSlowExfil -WorkspaceId '$WorkspaceId' -Endpoint '$Url' -AccessToken (ConvertTo-SecureString '$Token' -AsPlainText -Force) -EndTime ([datetime]'2026-11-01T00:00:00Z')
+`$loaded = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Azure.Core' } | ForEach-Object {
+    `$alc = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_)
+    (`$(if (`$alc -eq [System.Runtime.Loader.AssemblyLoadContext]::Default) { 'default' } else { 'isolated' })) + ':' + `$_.GetName().Version
+} | Sort-Object
+"`$(`$loaded -join ',')|`$(`$c.Count)"
+"@
+        $out = & dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $script 2>&1
+        $LASTEXITCODE | Should -Be 0
+        # The session's own Azure.Core stays 1.38 in the default context for everyone else; the module runs its own beside it.
+        ($out | Select-Object -Last 1) | Should -Be 'default:1.38.0.0,isolated:1.64.0.0|4'
+    }
+}
+
+Describe 'Get-LowSlowExfilQuery' {
+    It 'prints the hunt as KQL with hostile domains as inert literals' {
+        $q = Get-LowSlowExfilQuery -EndTime $SampleEnd -ExfilDomain 'dropbox.com', 'x"); OfficeActivity | take 1 //'
+        $q | Should -Match 'ExfilHost in \("dropbox.com", "x\\"\); OfficeActivity \| take 1 //"\)'
+        ($q -split "`n" | Where-Object { $_ -match '^\| ' }).Count |
+            Should -Be ((Get-LowSlowExfilQuery -EndTime $SampleEnd -ExfilDomain 'dropbox.com', 'box.com') -split "`n" | Where-Object { $_ -match '^\| ' }).Count
+    }
+}
