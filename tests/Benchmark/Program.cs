@@ -13,6 +13,7 @@ namespace LowSlowExfil.Benchmark
     ///   generate &lt;folder&gt; &lt;rows&gt;       a tenant of about that many ZIA rows, as CommonSecurityLog CSV and NSS CEF
     ///   duckdb &lt;csv&gt; &lt;endTime&gt;        the same hunt in DuckDB (read_csv + SQL of the rule's intent mode)
     ///   scan &lt;file&gt;                  the floor: read every byte and count line breaks
+    ///   core &lt;file&gt; &lt;endTime&gt; [threads]  the module's core alone, without PowerShell (for profiling)
     /// Each prints one line of JSON: seconds, peak working set and what it found.
     /// </summary>
     public static class Program
@@ -41,6 +42,16 @@ namespace LowSlowExfil.Benchmark
                 {
                     var flagged = DuckDbHunt.Run(args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30);
                     Json(sw, ("flagged", string.Join(";", flagged.Select(r => r.Split(',')[0]))));
+                    return 0;
+                }
+                case "core":
+                {
+                    // The module's core without PowerShell: core <file> <endTime> [threads]
+                    var acc = new LowSlowExfil.Aggregation.EventAccumulator(new LowSlowExfil.Rule.HuntOptions(
+                        DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30));
+                    var ctx = new LowSlowExfil.Readers.ReadContext { MaxDegreeOfParallelism = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : Environment.ProcessorCount };
+                    var summary = LowSlowExfil.Readers.LogFileReader.Read(args[1], acc, ctx);
+                    Json(sw, ("records", summary.Records), ("users", acc.Uploads.BuildProfiles().Count));
                     return 0;
                 }
                 case "scan":

@@ -29,23 +29,54 @@ namespace LowSlowExfil.Readers
                     long total = file.Length;
                     using (var counted = new ProgressStream(file, n => ctx.OnProgress?.Invoke(new ReadProgress(path, n, total))))
                     {
-                        ReadStream(counted, path, sink, ctx, summary);
+                        ReadStream(counted, path, plainFile: true, sink, ctx, summary);
                         ctx.OnProgress?.Invoke(new ReadProgress(path, counted.BytesRead, total));
                     }
                 }
             }
             catch (OperationCanceledException) { throw; }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException
-                                      || e is DecoderFallbackException || e is NotSupportedException || e is ArgumentException)
+            catch (Exception e) when (IsReadFailure(e))
             {
-                // Includes a gzip stream that is corrupt or truncated part-way: what was read so far still counts.
-                summary.Failed = true;
-                ctx.Report(new ReadIssue(path, 0, 0, $"cannot read the file{(summary.Records > 0 ? $" past record {summary.Records}" : "")}: {e.Message}"));
+                ReportFailure(path, e, ctx, summary);
             }
             return summary;
         }
 
-        private static void ReadStream(Stream raw, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary)
+        /// <summary>
+        /// Reads log data already open as a stream (not disposed here), exactly as <see cref="Read(string, IEventSink, ReadContext)"/>
+        /// reads a file, under the name <paramref name="name"/> in its issues. A stream is never cut into ranges
+        /// for parallel reading. The in-memory entry of the fuzz targets and the parser tests.
+        /// </summary>
+        internal static FileReadSummary Read(Stream stream, string name, IEventSink sink, ReadContext ctx)
+        {
+            if (stream == null) throw new ArgumentNullException(nameof(stream));
+            if (sink == null) throw new ArgumentNullException(nameof(sink));
+            ctx = ctx ?? new ReadContext();
+            var summary = new FileReadSummary { File = name };
+            try
+            {
+                ReadStream(new NonClosingStream(stream), name, plainFile: false, sink, ctx, summary);
+            }
+            catch (OperationCanceledException) { throw; }
+            catch (Exception e) when (IsReadFailure(e))
+            {
+                ReportFailure(name, e, ctx, summary);
+            }
+            return summary;
+        }
+
+        private static bool IsReadFailure(Exception e) =>
+            e is IOException || e is UnauthorizedAccessException || e is InvalidDataException
+            || e is DecoderFallbackException || e is NotSupportedException || e is ArgumentException;
+
+        private static void ReportFailure(string path, Exception e, ReadContext ctx, FileReadSummary summary)
+        {
+            // Includes a gzip stream that is corrupt or truncated part-way: what was read so far still counts.
+            summary.Failed = true;
+            ctx.Report(new ReadIssue(path, 0, 0, $"cannot read the file{(summary.Records > 0 ? $" past record {summary.Records}" : "")}: {e.Message}"));
+        }
+
+        private static void ReadStream(Stream raw, string path, bool plainFile, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var input = new PeekableStream(raw);
             byte[] head = input.Peek(2);
@@ -78,7 +109,7 @@ namespace LowSlowExfil.Readers
                         NssCefReader.Read(text, path, sink, ctx, summary);
                     return;
                 default:
-                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, !gzip, acc, ctx, summary)) return;
+                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, plainFile && !gzip, acc, ctx, summary)) return;
                     using (var text = OpenText(stream))
                         LogAnalyticsCsvReader.Read(text, path, sink, ctx, summary);
                     return;
@@ -220,5 +251,22 @@ namespace LowSlowExfil.Readers
         private static readonly System.Text.RegularExpressions.Regex SyslogFramed = new System.Text.RegularExpressions.Regex(
             @"^(<\d{1,3}>|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} |\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S* )",
             System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    }
+
+    /// <summary>Passes reads through and leaves the stream open for its owner when disposed.</summary>
+    internal sealed class NonClosingStream : Stream
+    {
+        private readonly Stream _inner;
+        public NonClosingStream(Stream inner) { _inner = inner; }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -27,6 +27,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Looks up <paramref name="bytes"/>; on a miss decodes it and asks <paramref name="classify"/> for its verdict.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
         public string Get(ReadOnlySpan<byte> bytes, Func<string, int> classify, out int verdict)
         {
             int hash = Hash(bytes);
@@ -78,6 +79,7 @@ namespace LowSlowExfil.Readers
             buckets[b] = slotPlusOne;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
         private static int Hash(ReadOnlySpan<byte> bytes)
         {
             // FNV-1a, then mixed so that the low bits used for buckets depend on every byte.

@@ -13,6 +13,7 @@ namespace LowSlowExfil.Readers
         /// The Log Analytics export shape "M/d/yyyy, h:mm:ss[.f…] AM|PM" (fraction up to 7 digits), as UTC
         /// ticks shifted by <paramref name="offset"/> (the header's time zone).
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
         public static bool TryExportTimestamp(ReadOnlySpan<byte> s, TimeSpan offset, out DateTime utc)
         {
             utc = default;
@@ -52,6 +53,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>A plain decimal long: optional '-', 1–18 digits, nothing else.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
         public static bool TryLong(ReadOnlySpan<byte> s, out long value)
         {
             value = 0;
