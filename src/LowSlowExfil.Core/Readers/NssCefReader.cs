@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace LowSlowExfil.Readers
@@ -103,7 +104,7 @@ namespace LowSlowExfil.Readers
                 pos = bar + 1;
             }
 
-            ParseExtension(line, pos, fields);
+            ParseExtension(line, pos, fields, Wanted);
             fields.TryGetValue("rt", out string rt);
             if (string.IsNullOrEmpty(rt)) return Fail("the record has no rt (event time)", out error);
             if (!TryParseRt(rt, ctx.FeedTimeZone, out DateTime time)) return Fail($"rt '{LogAnalyticsCsvReader.Clip(rt)}' is not a time (expected 'Mon DD YYYY HH:MM:SS' or epoch milliseconds)", out error);
@@ -121,7 +122,8 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Zscaler publishes its feed format as a template whose values are placeholders (%s{login}, %02d{dd}).</summary>
-        internal static bool IsTemplate(string text, int from = 0) => Placeholder.IsMatch(text, from);
+        internal static bool IsTemplate(string text, int from = 0) =>
+            text.IndexOf("%", from, StringComparison.Ordinal) >= 0 && Placeholder.IsMatch(text, from); // the regex only where a '%' is
 
         private static readonly System.Text.RegularExpressions.Regex Placeholder =
             new System.Text.RegularExpressions.Regex(@"%\d*[sd]\{[A-Za-z_]+\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
@@ -148,8 +150,19 @@ namespace LowSlowExfil.Readers
             return sb.ToString();
         }
 
-        /// <summary>Splits "k1=v1 k2=v two k3=v3" on " key=" for keys of the feed; decodes the \= and \\ escapes.</summary>
-        internal static void ParseExtension(string s, int start, Dictionary<string, string> fields)
+        /// <summary>The keys the rule reads; the others are recognised (they end the value before them) but not kept.</summary>
+        private static readonly HashSet<string> Wanted = new HashSet<string>(StringComparer.Ordinal) { "act", "suser", "dhost", "out", "rt", "externalId" };
+
+        // The feed's keys by first character, so a candidate key is matched in place without allocating.
+        private static readonly Dictionary<char, string[]> KeysByFirstChar =
+            NssKeys.GroupBy(k => k[0]).ToDictionary(g => g.Key, g => g.ToArray());
+
+        /// <summary>
+        /// Splits "k1=v1 k2=v two k3=v3" on " key=" for keys of the feed; decodes the \= and \\ escapes. Only the
+        /// keys in <paramref name="wanted"/> are kept (all when null), and reading stops once they all are (so a key
+        /// repeated later in the line does not override its first value).
+        /// </summary>
+        internal static void ParseExtension(string s, int start, Dictionary<string, string> fields, HashSet<string> wanted = null)
         {
             fields.Clear();
             string key = null;
@@ -158,28 +171,43 @@ namespace LowSlowExfil.Readers
             while (i < s.Length)
             {
                 // A key starts the extension or follows a space; it is an identifier followed by '='.
-                if ((i == start || s[i - 1] == ' ') && TryKeyAt(s, i, out string k, out int eq))
+                if (TryKeyAt(s, i, out string k, out int eq))
                 {
-                    if (key != null) fields[key] = DecodeValue(s, valueStart, i == start ? i : i - 1);
+                    if (key != null && (wanted == null || wanted.Contains(key)))
+                    {
+                        fields[key] = DecodeValue(s, valueStart, i == start ? i : i - 1);
+                        // Every wanted value read: the rest of the line (about half of an NSS record) can wait.
+                        if (wanted != null && fields.Count == wanted.Count) return;
+                    }
                     key = k;
                     valueStart = eq + 1;
                     i = eq + 1;
-                    continue;
                 }
-                if (s[i] == '\\') i++; // an escaped character never starts a key
-                i++;
+                int space = s.IndexOf(' ', i);
+                if (space < 0) break;
+                i = space + 1;
             }
-            if (key != null) fields[key] = DecodeValue(s, valueStart, s.Length);
+            if (key != null && (wanted == null || wanted.Contains(key))) fields[key] = DecodeValue(s, valueStart, s.Length);
         }
 
+        /// <summary>A feed key followed by '=' at <paramref name="i"/>: the key's own string (no allocation).</summary>
         private static bool TryKeyAt(string s, int i, out string key, out int eq)
         {
             key = null;
             eq = i;
+            if (i >= s.Length || !KeysByFirstChar.TryGetValue(s[i], out var candidates)) return false;
             while (eq < s.Length && (char.IsLetterOrDigit(s[eq]) || s[eq] == '_')) eq++;
             if (eq == i || eq >= s.Length || s[eq] != '=') return false;
-            key = s.Substring(i, eq - i);
-            return NssKeys.Contains(key);
+            int length = eq - i;
+            foreach (string c in candidates)
+            {
+                if (c.Length == length && string.CompareOrdinal(s, i, c, 0, length) == 0)
+                {
+                    key = c;
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static string DecodeValue(string s, int start, int end)
