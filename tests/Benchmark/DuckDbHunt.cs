@@ -15,8 +15,8 @@ namespace LowSlowExfil.Benchmark
             var start = endUtc.AddDays(-days);
             string Lit(string s) => "'" + s.Replace("'", "''") + "'";
             var domains = ExfilRule.DefaultExfilDomains;
-            string hostMatch = "(h IN (" + string.Join(", ", domains.Select(Lit)) + ")" +
-                string.Concat(domains.Select(d => " OR h LIKE " + Lit("%." + d))) + ")";
+            // One RE2 pass per host: the host equals a listed domain or ends with "." + one.
+            string hostMatch = "regexp_matches(h, " + Lit("(^|\\.)(" + string.Join("|", domains.Select(d => System.Text.RegularExpressions.Regex.Escape(d))) + ")$") + ")";
             string ts = "strptime(\"TimeGenerated [UTC]\", '%m/%d/%Y, %I:%M:%S.%g %p')";
             return $@"
 WITH raw AS (
