@@ -220,7 +220,7 @@ $Body
         $module = Measure-Run 'Find-LowSlowExfil (CSV)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$csv' -EndTime ([datetime]'$end')).UserName" }
         $duck = Measure-Run 'DuckDB (read_csv + SQL)' { & dotnet $exe duckdb $csv $end }
         $scan = Measure-Run 'bare scan (count line breaks)' { & dotnet $exe scan $csv }
-        $cefRun = Measure-Run 'Find-LowSlowExfil (CEF)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$cef' -EndTime ([datetime]'$end')).UserName" }
+        $cefRun = if (Test-Path $cef) { Measure-Run 'Find-LowSlowExfil (CEF)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$cef' -EndTime ([datetime]'$end')).UserName" } }
         # Plain PowerShell on a slice of 20,000 rows, scaled: the whole file would take hours.
         $slice = Join-Path $dir 'slice.csv'
         $sliceRows = 20000
@@ -229,15 +229,15 @@ $Body
         $plainSeconds = $plain.seconds * $gen.rows / $sliceRows
         if ($module.flagged -ne $duck.flagged) { Write-Warning "The module and DuckDB disagree: '$($module.flagged)' vs '$($duck.flagged)'." }
         foreach ($r in @(
-            @{ Contender = 'Find-LowSlowExfil, CSV'; Seconds = $module.seconds; MB = $csvMB; Peak = $module.peakMB }
-            @{ Contender = 'DuckDB read_csv + SQL'; Seconds = $duck.seconds; MB = $csvMB; Peak = $duck.peakMB }
-            @{ Contender = 'Import-Csv | Where-Object | Group-Object (scaled)'; Seconds = $plainSeconds; MB = $csvMB; Peak = $plain.peakMB }
-            @{ Contender = 'Bare scan (line breaks)'; Seconds = $scan.seconds; MB = $csvMB; Peak = $scan.peakMB }
-            @{ Contender = 'Find-LowSlowExfil, NSS CEF'; Seconds = $cefRun.seconds; MB = $cefMB; Peak = $cefRun.peakMB }
+            @{ Rows = $gen.rows; Contender = 'Find-LowSlowExfil, CSV'; Seconds = $module.seconds; MB = $csvMB; Peak = $module.peakMB }
+            @{ Rows = $gen.rows; Contender = 'DuckDB read_csv + SQL'; Seconds = $duck.seconds; MB = $csvMB; Peak = $duck.peakMB }
+            @{ Rows = $gen.rows; Contender = 'Import-Csv | Where-Object | Group-Object (scaled)'; Seconds = $plainSeconds; MB = $csvMB; Peak = $plain.peakMB }
+            @{ Rows = $gen.rows; Contender = 'Bare scan (line breaks)'; Seconds = $scan.seconds; MB = $csvMB; Peak = $scan.peakMB }
+            $(if ($cefRun) { @{ Rows = $gen.cefRows; Contender = 'Find-LowSlowExfil, NSS CEF'; Seconds = $cefRun.seconds; MB = $cefMB; Peak = $cefRun.peakMB } })
         )) {
             $results.Add([pscustomobject]@{
-                Rows = $gen.rows; Contender = $r.Contender; Seconds = [math]::Round($r.Seconds, 2)
-                RowsPerSecond = [math]::Round($gen.rows / $r.Seconds); MBPerSecond = [math]::Round($r.MB / $r.Seconds, 1)
+                Rows = $r.Rows; Contender = $r.Contender; Seconds = [math]::Round($r.Seconds, 2)
+                RowsPerSecond = [math]::Round($r.Rows / $r.Seconds); MBPerSecond = [math]::Round($r.MB / $r.Seconds, 1)
                 VsDuckDB = [math]::Round($duck.seconds / $r.Seconds, 2); VsBareScan = [math]::Round($scan.seconds / $r.Seconds, 3)
                 PeakMB = [math]::Round($r.Peak); Agrees = ($r.Contender -notlike 'Find*' -or $module.flagged -eq $duck.flagged)
             })
