@@ -245,15 +245,43 @@ $Body
         Remove-Item $dir -Recurse -Force
     }
     $results | Export-Csv (Join-Path $bench 'results.csv') -NoTypeInformation
+    $workspaceLine = Measure-WorkspaceTransfer $bench
     $table = @('| Rows | Contender | Seconds | Rows/s | MB/s | × DuckDB speed | × bare-scan speed | Peak MB |', '|---:|---|---:|---:|---:|---:|---:|---:|')
     $table += $results | ForEach-Object { '| {0:N0} | {1} | {2} | {3:N0} | {4} | {5} | {6} | {7:N0} |' -f $_.Rows, $_.Contender, $_.Seconds, $_.RowsPerSecond, $_.MBPerSecond, $_.VsDuckDB, $_.VsBareScan, $_.PeakMB }
     $machine = "$([Environment]::ProcessorCount) cores, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd'))"
-    $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./build.ps1 Bench`` on $machine._`n`n" + ($table -join "`n") + "`n<!-- bench:end -->"
+    $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./build.ps1 Bench`` on $machine._`n`n" + ($table -join "`n") + "`n`n$workspaceLine`n<!-- bench:end -->"
     $readme = Join-Path $Root 'README.md'
     $text = Get-Content -Raw $readme
     $text = [regex]::Replace($text, '(?s)<!-- bench:start -->.*?<!-- bench:end -->', { $block })
     Set-Content -Path $readme -Value $text -NoNewline
     $results | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+}
+
+# The workspace path moves aggregates, not events: hunt the sample tenant through tests/FakeLogAnalytics and
+# report round trips and bytes against the events the service holds.
+function Measure-WorkspaceTransfer([string] $Bench) {
+    $tenant = Join-Path $Bench 'workspace-tenant'
+    $fake = Join-Path $Bench 'fake'
+    Invoke-Dotnet build (Join-Path $Root 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fake --nologo -v quiet
+    $out = Invoke-InFreshPwshOutput @"
+`$ErrorActionPreference = 'Stop'
+Import-Module ./$ModuleName.psd1
+New-LowSlowExfilSampleData -Path '$tenant' -Force | Out-Null
+`$psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+foreach (`$a in @('$fake/FakeLogAnalytics.dll', '--port', '0', '--data', '$tenant', '--token', 'bench', '--stdin')) { `$psi.ArgumentList.Add(`$a) }
+`$psi.RedirectStandardOutput = `$true; `$psi.RedirectStandardInput = `$true; `$psi.UseShellExecute = `$false
+`$p = [System.Diagnostics.Process]::Start(`$psi)
+`$url = `$p.StandardOutput.ReadLine(); `$ws = (`$p.StandardOutput.ReadLine() -split ' ')[1]
+while ((`$l = `$p.StandardOutput.ReadLine()) -notlike 'events*') { }
+`$events = `$l
+`$v = Find-LowSlowExfil -WorkspaceId `$ws -Endpoint `$url -AccessToken (ConvertTo-SecureString 'bench' -AsPlainText -Force) -EndTime ([datetime]'2026-11-01T00:00:00Z') -Verbose 4>&1 |
+    Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] -and `$_.Message -match 'round trip' }
+`$p.StandardInput.Close(); `$null = `$p.WaitForExit(5000)
+"Workspace path, on the sample tenant (`$(`$events -replace '^events ', '')): `$(`$v.Message)"
+"@
+    $line = $out | Select-Object -Last 1
+    Write-Host "  $line"
+    $line
 }
 
 # The job as a PowerShell user would write it: Import-Csv | Where-Object | Group-Object (the rule's intent mode).
