@@ -116,6 +116,11 @@ Describe 'Find-LowSlowExfil -WorkspaceId' {
             Should -Throw '*http*'
     }
 
+    It 'gives the same result from an Azure Data Explorer database (-ClusterUri, -Database)' {
+        $adx = Find-LowSlowExfil -ClusterUri $Url -Database $info['database'] -AccessToken $SecureToken -EndTime $SampleEnd -IncludeAll | ConvertTo-Csv
+        $adx | Should -Be (Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll | ConvertTo-Csv)
+    }
+
     It 'profiles per user and per user-day from the workspace as from files' {
         (Get-ZiaUploadProfile @Connection -Daily | ConvertTo-Csv) | Should -Be (Get-ZiaUploadProfile -Path $Tenant -EndTime $SampleEnd -Daily | ConvertTo-Csv)
         (Get-O365SharingProfile @Connection | ConvertTo-Csv) | Should -Be (Get-O365SharingProfile -Path $Tenant -EndTime $SampleEnd | ConvertTo-Csv)
