@@ -21,10 +21,12 @@ namespace LowSlowExfil.Readers
         private int[] _fieldEnds = new int[64];
         private int _fieldCount;
 
-        public CsvRecordReader(TextReader reader, int maxRecordChars)
+        /// <param name="firstLine">The line number of the reader's first character (when it starts part-way into a file).</param>
+        public CsvRecordReader(TextReader reader, int maxRecordChars, long firstLine = 1)
         {
             _reader = reader;
             _maxRecordChars = maxRecordChars;
+            _line = firstLine;
         }
 
         /// <summary>1-based line on which the current record starts.</summary>

@@ -44,11 +44,55 @@ namespace LowSlowExfil.Readers
                 error = $"expected a JSON object, found {record.ValueKind}";
                 return JsonRecordKind.Invalid;
             }
-            var props = Properties(record, out TimeSpan offset);
-            return Map(props, offset, sink, ctx, out error);
+            Dictionary<string, JsonElement> props;
+            try
+            {
+                props = Properties(record, out TimeSpan offset);
+                return Map(props, offset, sink, ctx, out error);
+            }
+            catch (InvalidOperationException)
+            {
+                error = NotText;
+                return JsonRecordKind.Invalid;
+            }
         }
 
+        /// <summary>
+        /// Why a record whose property name or value cannot be decoded is skipped: System.Text.Json checks a string's
+        /// UTF-8 (and its \u escapes' surrogate pairs) only when the string is read, and then throws InvalidOperationException.
+        /// </summary>
+        internal const string NotText = "a property name or value is not valid text (invalid UTF-8, or a \\u escape that is half a surrogate pair)";
+
         public static JsonRecordKind Map(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string error)
+        {
+            try
+            {
+                return MapProperties(props, offset, sink, ctx, out error);
+            }
+            catch (InvalidOperationException)
+            {
+                error = NotText;
+                return JsonRecordKind.Invalid;
+            }
+        }
+
+        /// <summary>A string element's text; false for any other kind, or a string that cannot be decoded.</summary>
+        internal static bool TryGetString(JsonElement e, out string text)
+        {
+            text = null;
+            if (e.ValueKind != JsonValueKind.String) return false;
+            try
+            {
+                text = e.GetString();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private static JsonRecordKind MapProperties(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string error)
         {
             error = null;
             string type = Text(props, "Type");
@@ -98,15 +142,21 @@ namespace LowSlowExfil.Readers
                 }
                 wall = parsed;
             }
-            DateTime time = FeedTime.ToUtc(wall, ctx.FeedTimeZone);
+            if (!FeedTime.TryToUtc(wall, ctx.FeedTimeZone, out DateTime time))
+            {
+                error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' has no UTC equivalent in the feed's time zone";
+                return JsonRecordKind.Invalid;
+            }
             string bytes = Text(props, "out");
             if (!ExportSchema.TryParseLong(bytes, out long? sent))
             {
                 error = $"out '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number of bytes";
                 return JsonRecordKind.Invalid;
             }
+            // Every value read before the replay filter remembers the id: a record that fails must not mark it seen.
+            string vendor = Text(props, "vendor") ?? "Zscaler", act = Text(props, "act"), user = Text(props, "suser"), host = Text(props, "dhost");
             if (!ctx.Replays.IsFirst(Text(props, "externalId"))) return JsonRecordKind.Replay;
-            sink.AddProxy(time, Text(props, "vendor") ?? "Zscaler", Text(props, "act"), Text(props, "suser"), Text(props, "dhost"), sent);
+            sink.AddProxy(time, vendor, act, user, host, sent);
             return JsonRecordKind.Proxy;
         }
 

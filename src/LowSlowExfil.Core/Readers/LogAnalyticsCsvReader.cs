@@ -21,6 +21,7 @@ namespace LowSlowExfil.Readers
             int bom = head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
             int nl = Array.IndexOf(head, (byte)'\n', bom);
             if (nl < 0 || Array.IndexOf(head, (byte)'"', bom, nl - bom) >= 0) return false; // no plain header line
+            if (nl - bom > ctx.MaxRecordChars) return false; // a header that may pass the record cap: the general reader says so
             string line = Utf8Cache.Decode(new ReadOnlySpan<byte>(head, bom, nl - bom));
             if (line.EndsWith("\r", StringComparison.Ordinal)) line = line.Substring(0, line.Length - 1);
             if (line.Length == 0 || line.IndexOf('\r') >= 0) return false;
@@ -41,12 +42,65 @@ namespace LowSlowExfil.Readers
                 if (n <= 0) throw new EndOfStreamException();
                 got += n;
             }
-            var scanner = new ProxyCsvScanner(sink.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, file, ctx, ctx.Report);
+            ScanProxyRows(stream, headerBytes, file, header, sink, ctx, summary);
+            return true;
+        }
+
+        /// <summary>
+        /// The rows of a CommonSecurityLog export on one thread, <paramref name="stream"/> positioned just past the header:
+        /// ProxyCsvScanner, and the general reader from a record the scanner hands over (one that may pass the record cap).
+        /// </summary>
+        internal static void ScanProxyRows(Stream stream, long headerBytes, string file, ExportHeader header, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
+        {
+            var scanner = new ProxyCsvScanner(sink.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, file, ctx, i => ctx.Report(i.ToIssue()));
             scanner.Run(stream, headerBytes, long.MaxValue, firstLine: 2, firstRecord: 0);
             summary.Records += scanner.Records;
             summary.Skipped += scanner.Skipped;
             summary.ProxyEvents += scanner.ProxyEvents;
-            return true;
+            if (!scanner.HandedOver) return;
+            using (var rest = new StreamReader(new PrefixedStream(scanner.HandOverBytes, stream), new System.Text.UTF8Encoding(false, false),
+                       detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true))
+            {
+                var csv = new CsvRecordReader(rest, ctx.MaxRecordChars, scanner.HandOverLine);
+                long record = scanner.HandOverRecord;
+                ReadProxyRows(csv, file, header, sink, ctx, summary, ref record);
+            }
+        }
+
+        /// <summary>Some bytes already read, then the rest of a stream (left open).</summary>
+        private sealed class PrefixedStream : Stream
+        {
+            private readonly byte[] _prefix;
+            private readonly Stream _rest;
+            private int _pos;
+
+            public PrefixedStream(byte[] prefix, Stream rest)
+            {
+                _prefix = prefix;
+                _rest = rest;
+            }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                if (_pos < _prefix.Length)
+                {
+                    int n = Math.Min(count, _prefix.Length - _pos);
+                    Buffer.BlockCopy(_prefix, _pos, buffer, offset, n);
+                    _pos += n;
+                    return n;
+                }
+                return _rest.Read(buffer, offset, count);
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
 
         public static void Read(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
@@ -96,17 +150,7 @@ namespace LowSlowExfil.Readers
             TimeSpan tOffset = header.TimeOffset;
             if (format == LogFormat.CommonSecurityLogCsv)
             {
-                int vendor = index[ExportSchema.DeviceVendor], action = index[ExportSchema.DeviceAction],
-                    user = index[ExportSchema.SourceUserName], host = index[ExportSchema.DestinationHostName], sent = index[ExportSchema.SentBytes];
-                while (NextRow(csv, file, headerFields, ctx, summary, ref record))
-                {
-                    string t = csv.GetField(tCol);
-                    if (!Timestamps.TryParse(t, tOffset, out DateTime time)) { Skip(ctx, summary, file, csv, record, $"TimeGenerated '{Clip(t)}' is not a timestamp"); continue; }
-                    string bytes = csv.GetField(sent);
-                    if (!ExportSchema.TryParseLong(bytes, out long? sentBytes)) { Skip(ctx, summary, file, csv, record, $"SentBytes '{Clip(bytes)}' is not a whole number"); continue; }
-                    sink.AddProxy(time, csv.GetField(vendor), csv.GetField(action), csv.GetField(user), csv.GetField(host), sentBytes);
-                    summary.ProxyEvents++;
-                }
+                ReadProxyRows(csv, file, header, sink, ctx, summary, ref record);
             }
             else
             {
@@ -118,6 +162,25 @@ namespace LowSlowExfil.Readers
                     sink.AddSharing(time, csv.GetField(user), csv.GetField(op));
                     summary.SharingEvents++;
                 }
+            }
+        }
+
+        /// <summary>The data rows of a CommonSecurityLog export (the general reader).</summary>
+        private static void ReadProxyRows(CsvRecordReader csv, string file, ExportHeader header, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long record)
+        {
+            var index = header.Index;
+            int tCol = index[ExportSchema.TimeGenerated];
+            TimeSpan tOffset = header.TimeOffset;
+            int vendor = index[ExportSchema.DeviceVendor], action = index[ExportSchema.DeviceAction],
+                user = index[ExportSchema.SourceUserName], host = index[ExportSchema.DestinationHostName], sent = index[ExportSchema.SentBytes];
+            while (NextRow(csv, file, header.FieldCount, ctx, summary, ref record))
+            {
+                string t = csv.GetField(tCol);
+                if (!Timestamps.TryParse(t, tOffset, out DateTime time)) { Skip(ctx, summary, file, csv, record, $"TimeGenerated '{Clip(t)}' is not a timestamp"); continue; }
+                string bytes = csv.GetField(sent);
+                if (!ExportSchema.TryParseLong(bytes, out long? sentBytes)) { Skip(ctx, summary, file, csv, record, $"SentBytes '{Clip(bytes)}' is not a whole number"); continue; }
+                sink.AddProxy(time, csv.GetField(vendor), csv.GetField(action), csv.GetField(user), csv.GetField(host), sentBytes);
+                summary.ProxyEvents++;
             }
         }
 

@@ -35,7 +35,7 @@ namespace LowSlowExfil.Readers
                 }
             }
             catch (OperationCanceledException) { throw; }
-            catch (Exception e) when (IsReadFailure(e))
+            catch (Exception e) when (IsReadFailure(e, ctx))
             {
                 ReportFailure(path, e, ctx, summary);
             }
@@ -58,16 +58,18 @@ namespace LowSlowExfil.Readers
                 ReadStream(new NonClosingStream(stream), name, plainFile: false, sink, ctx, summary);
             }
             catch (OperationCanceledException) { throw; }
-            catch (Exception e) when (IsReadFailure(e))
+            catch (Exception e) when (IsReadFailure(e, ctx))
             {
                 ReportFailure(name, e, ctx, summary);
             }
             return summary;
         }
 
-        private static bool IsReadFailure(Exception e) =>
-            e is IOException || e is UnauthorizedAccessException || e is InvalidDataException
-            || e is DecoderFallbackException || e is NotSupportedException || e is ArgumentException;
+        // ArgumentException and NotSupportedException are a path the file system refuses; raised while parsing they
+        // would be a reader's bug, which the fuzz targets ask to see (RethrowUnexpected) rather than have reported.
+        private static bool IsReadFailure(Exception e, ReadContext ctx) =>
+            e is IOException || e is UnauthorizedAccessException || e is InvalidDataException || e is DecoderFallbackException
+            || (!ctx.RethrowUnexpected && (e is NotSupportedException || e is ArgumentException));
 
         private static void ReportFailure(string path, Exception e, ReadContext ctx, FileReadSummary summary)
         {
@@ -120,7 +122,7 @@ namespace LowSlowExfil.Readers
         private static StreamReader OpenText(Stream stream) =>
             new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
 
-        private static void ReadJson(Stream stream, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary)
+        internal static void ReadJson(Stream stream, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var splitter = new JsonRecordSplitter(stream, ctx.MaxRecordChars);
             long record = 0;
@@ -144,13 +146,22 @@ namespace LowSlowExfil.Readers
                 }
                 using (doc)
                 {
-                    var root = doc.RootElement;
-                    if (root.TryGetProperty("tables", out var tables) && tables.ValueKind == JsonValueKind.Array)
-                        ReadQueryResponse(tables, path, line, ref record, sink, ctx, summary);
-                    else if (root.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array)
-                        ReadEnvelope(events, path, line, ref record, sink, ctx, summary);
-                    else
-                        Count(JsonRecordMapper.Map(root, sink, ctx, out error), path, line, ++record, error, ctx, summary);
+                    try
+                    {
+                        var root = doc.RootElement;
+                        if (root.TryGetProperty("tables", out var tables) && tables.ValueKind == JsonValueKind.Array)
+                            ReadQueryResponse(tables, path, line, ref record, sink, ctx, summary);
+                        else if (root.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array)
+                            ReadEnvelope(events, path, line, ref record, sink, ctx, summary);
+                        else
+                            Count(JsonRecordMapper.Map(root, sink, ctx, out error), path, line, ++record, error, ctx, summary);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // A property name System.Text.Json cannot decode (looking a property up decodes the names): the
+                        // rows and events mapped one by one catch this themselves, so here it is the container's own.
+                        Skip(path, line, ++record, JsonRecordMapper.NotText, ctx, summary);
+                    }
                 }
             }
         }
@@ -160,13 +171,24 @@ namespace LowSlowExfil.Readers
         {
             foreach (var table in tables.EnumerateArray())
             {
-                if (!table.TryGetProperty("columns", out var columns) || !table.TryGetProperty("rows", out var rows)) continue;
+                if (table.ValueKind != JsonValueKind.Object || !table.TryGetProperty("columns", out var columns) || columns.ValueKind != JsonValueKind.Array
+                    || !table.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
+                {
+                    // A table whose shape is not {"columns":[…],"rows":[…]} cannot be read: said once, not dropped silently.
+                    Skip(path, line, ++record, "a table of the query response is not an object with a \"columns\" array and a \"rows\" array", ctx, summary);
+                    continue;
+                }
                 var names = new List<string>();
                 foreach (var c in columns.EnumerateArray())
-                    names.Add(c.TryGetProperty("name", out var n) ? n.GetString() : null);
+                    names.Add(c.ValueKind == JsonValueKind.Object && c.TryGetProperty("name", out var n) && JsonRecordMapper.TryGetString(n, out string name) ? name : null);
                 foreach (var row in rows.EnumerateArray())
                 {
                     ctx.Cancellation.ThrowIfCancellationRequested();
+                    if (row.ValueKind != JsonValueKind.Array)
+                    {
+                        Skip(path, line, ++record, $"a row of the query response is {row.ValueKind}, not an array of values", ctx, summary);
+                        continue;
+                    }
                     var props = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
                     int i = 0;
                     foreach (var v in row.EnumerateArray())
@@ -190,9 +212,14 @@ namespace LowSlowExfil.Readers
                 if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("event", out var ev) && ev.ValueKind == JsonValueKind.Object
                     && ev.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.String)
                 {
+                    if (!JsonRecordMapper.TryGetString(original, out string text))
+                    {
+                        Skip(path, line, record, "event.original: " + JsonRecordMapper.NotText, ctx, summary);
+                        continue;
+                    }
                     try
                     {
-                        using (var inner = JsonDocument.Parse(original.GetString()))
+                        using (var inner = JsonDocument.Parse(text))
                             Count(JsonRecordMapper.Map(inner.RootElement, sink, ctx, out error), path, line, record, error, ctx, summary);
                     }
                     catch (JsonException e)
@@ -234,6 +261,10 @@ namespace LowSlowExfil.Readers
             while (i < head.Length && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
             if (i >= head.Length) return SniffResult.Empty;
 
+            // JSON records are JSON whatever their values hold: a Cloud NSS or audit record (JSON lines) whose user
+            // name or URL contains "CEF:" or a placeholder-like "%s{login}" is data, not a CEF feed or a feed template.
+            // (No CEF line opens with '{' or '['; Zscaler's Cloud NSS template opens with an escaped "\{".)
+            if (LooksLikeJson(head, i)) return SniffResult.Json;
             int nl = Array.IndexOf(head, (byte)'\n', i);
             string firstLine = Encoding.UTF8.GetString(head, i, (nl < 0 ? head.Length : nl) - i);
             // A CEF file reports template lines one by one (there may be real records after them).
@@ -245,6 +276,16 @@ namespace LowSlowExfil.Readers
             if (SyslogFramed.IsMatch(firstLine) && NssCefReader.LooksLikeCef(Encoding.UTF8.GetString(head, i, head.Length - i)))
                 return SniffResult.Cef;
             return SniffResult.Text;
+        }
+
+        /// <summary>An object, or an array whose first element is an object or array (or that is empty).</summary>
+        private static bool LooksLikeJson(byte[] head, int i)
+        {
+            if (head[i] == '{') return true;
+            if (head[i] != '[') return false;
+            int j = i + 1;
+            while (j < head.Length && (head[j] == ' ' || head[j] == '\t' || head[j] == '\r' || head[j] == '\n')) j++;
+            return j >= head.Length || head[j] == '{' || head[j] == '[' || head[j] == ']';
         }
 
         // "<134>…", "Jun 11 02:52:44 …" (RFC 3164), "2024-06-11T02:52:44… " (RFC 5424 / rsyslog file format).

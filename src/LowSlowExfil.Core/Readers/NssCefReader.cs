@@ -230,6 +230,9 @@ namespace LowSlowExfil.Readers
             return sb.ToString();
         }
 
+        private static readonly DateTime UnixEpoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        private static readonly long MaxEpochMilliseconds = (DateTime.MaxValue.Ticks - UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
+
         private static readonly string[] RtFormats = { "MMM dd yyyy HH:mm:ss", "MMM d yyyy HH:mm:ss", "MMM dd yyyy HH:mm:ss.fff", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss" };
 
         /// <summary>rt: "Jun 11 2024 02:52:44" in the feed's time zone, or epoch milliseconds (standard CEF).</summary>
@@ -239,12 +242,13 @@ namespace LowSlowExfil.Readers
             string t = rt.Trim();
             if (t.Length >= 12 && long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out long ms))
             {
-                utc = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(ms);
+                // Past 9999-12-31 is no time (AddMilliseconds would throw).
+                if (ms > MaxEpochMilliseconds) return false;
+                utc = UnixEpoch.AddMilliseconds(ms);
                 return true;
             }
             if (!DateTime.TryParseExact(t, RtFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowInnerWhite, out DateTime local)) return false;
-            utc = FeedTime.ToUtc(local, zone);
-            return true;
+            return FeedTime.TryToUtc(local, zone, out utc);
         }
     }
 }

@@ -23,7 +23,7 @@ namespace LowSlowExfil.Readers
             public long Start, Stop;
             public EventAccumulator Acc;
             public ProxyCsvScanner Scanner; // null: nothing left to read in this range
-            public List<ReadIssue> Issues = new List<ReadIssue>();
+            public List<ScanIssue> Issues = new List<ScanIssue>();
             public long BytesDone;
             public long End => Scanner?.End ?? Start;
         }
@@ -59,10 +59,22 @@ namespace LowSlowExfil.Readers
                 Wait(new[] { Task.Run(() => Scan(path, header, ranges[k], startsAtBoundary: true, target.Options, ctx)) }, ranges, path, length, ctx);
             }
 
+            // A range stopped at a record that may pass the record cap: such a file is read on one thread instead, where
+            // the general reader takes over at that record (rare: the cap is 16 M characters).
+            if (ranges.Any(r => r.Scanner != null && r.Scanner.HandedOver))
+            {
+                using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
+                {
+                    file.Position = headerBytes;
+                    LogAnalyticsCsvReader.ScanProxyRows(file, headerBytes, path, header, target, ctx, summary);
+                }
+                return;
+            }
+
             long line = 2, record = 0; // the header is line 1
             foreach (var r in ranges.Where(r => r.Scanner != null))
             {
-                foreach (var issue in r.Issues) ctx.Report(new ReadIssue(issue.File, issue.Line + line, issue.Record + record, issue.Reason));
+                foreach (var issue in r.Issues) ctx.Report(issue.ToIssue(line, record));
                 line += r.Scanner.Lines;
                 record += r.Scanner.Records;
                 summary.Records += r.Scanner.Records;
@@ -75,7 +87,7 @@ namespace LowSlowExfil.Readers
         private static void Scan(string path, ExportHeader header, Range r, bool startsAtBoundary, Rule.HuntOptions options, ReadContext ctx)
         {
             r.Acc = new EventAccumulator(options);
-            r.Issues = new List<ReadIssue>();
+            r.Issues = new List<ScanIssue>();
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
             {
                 // A cut right after a line break is already a line start.

@@ -29,7 +29,7 @@ namespace LowSlowExfil.Readers
         private readonly TimeSpan _offset;
         private readonly int _maxRecord;
         private readonly string _file;
-        private readonly Action<ReadIssue> _report;
+        private readonly Action<ScanIssue> _report;
         private readonly System.Threading.CancellationToken _cancel;
         private readonly Utf8Cache _vendors = new Utf8Cache(), _actions = new Utf8Cache(), _users = new Utf8Cache(), _hosts = new Utf8Cache();
         private readonly Func<string, int> _vendorOk, _actionBlocked, _hostMatches, _none = _ => 0;
@@ -39,7 +39,7 @@ namespace LowSlowExfil.Readers
         private readonly bool[] _escaped = new bool[Slots];
         private byte[] _scratch = new byte[256];
 
-        public ProxyCsvScanner(ZiaAccumulator acc, int headerFields, int[] columns, TimeSpan offset, string file, ReadContext ctx, Action<ReadIssue> report)
+        public ProxyCsvScanner(ZiaAccumulator acc, int headerFields, int[] columns, TimeSpan offset, string file, ReadContext ctx, Action<ScanIssue> report)
         {
             _acc = acc;
             _headerFields = headerFields;
@@ -98,25 +98,9 @@ namespace LowSlowExfil.Readers
                     {
                         if (len > _maxRecord)
                         {
-                            // A record longer than the cap: report it and resume after the next line break.
-                            record++;
-                            Records++;
-                            Issue(line, record, $"record longer than {_maxRecord:N0} characters without a line break; skipped to the next line");
-                            int skipFrom = _maxRecord + 1;
-                            int nl;
-                            while ((nl = Array.IndexOf(buf, Lf, skipFrom, len - skipFrom)) < 0)
-                            {
-                                consumedBase += len;
-                                len = 0;
-                                skipFrom = 0;
-                                int n = stream.Read(buf, 0, buf.Length);
-                                if (n <= 0) { eof = true; break; }
-                                len = n;
-                            }
-                            line += 1;
-                            if (eof) { Lines = line - firstLine; End = consumedBase; return; }
-                            pos = nl + 1;
-                            continue;
+                            // A record longer than the cap, not even ended yet: the general reader takes over from it.
+                            HandOver(buf, 0, len, consumedBase, line, record, firstLine);
+                            return;
                         }
                         Array.Resize(ref buf, Math.Min(buf.Length * 2, Math.Max(_maxRecord + 2, buf.Length)));
                     }
@@ -127,24 +111,24 @@ namespace LowSlowExfil.Readers
                 }
 
                 int recordBytes = status - pos;
+                if (recordBytes > _maxRecord)
+                {
+                    // It may be over CsvRecordReader's cap (which counts the characters of the fields, never more than
+                    // these bytes), and that reader resynchronises on the next line break wherever the cap is passed,
+                    // inside a quoted field or not. Rather than imitate that, the general reader takes over from this
+                    // record: the same issues and records by construction, and a record this long is rare.
+                    HandOver(buf, pos, len, consumedBase, line, record, firstLine);
+                    return;
+                }
                 pos = status;
                 long recordLine = line;
                 line += newlines;
-                // As CsvRecordReader, which caps the characters of a record's fields (delimiters not counted).
-                if (fieldCount > 0 && recordBytes - fieldCount > _maxRecord)
-                {
-                    record++;
-                    Records++;
-                    Issue(recordLine, record, newlines > 1
-                        ? $"record longer than {_maxRecord:N0} characters (a quoted field opened on line {recordLine} does not close); skipped to the next line"
-                        : $"record longer than {_maxRecord:N0} characters without a line break; skipped to the next line");
-                }
-                else if (fieldCount < 0)
+                if (fieldCount < 0)
                 {
                     // Unterminated quote at the end of the data.
                     record++;
                     Records++;
-                    Issue(recordLine, record, $"unterminated quoted field (opened on line {quoteLine + recordLine}) at end of file");
+                    Issue(recordLine, record, "unterminated quoted field (opened on line {0}) at end of file", quoteLine + recordLine);
                 }
                 else if (!blank)
                 {
@@ -202,6 +186,29 @@ namespace LowSlowExfil.Readers
             if (matches == 0) { _acc.CountRejected(ProxyDisposition.OtherDestination); return; }
             string user = _users.Get(userBytes, _none, out _);
             _acc.AddCounted(time, user, host, sent);
+        }
+
+        /// <summary>
+        /// True when the scan stopped at a record that may exceed the record cap: the rest, from <see cref="HandOverOffset"/>
+        /// (its first bytes in <see cref="HandOverBytes"/>, the others still in the stream), is for the general CSV reader,
+        /// starting at line <see cref="HandOverLine"/> after <see cref="HandOverRecord"/> records (relative to the scan's start).
+        /// </summary>
+        public bool HandedOver { get; private set; }
+        public long HandOverOffset { get; private set; }
+        public long HandOverLine { get; private set; }
+        public long HandOverRecord { get; private set; }
+        public byte[] HandOverBytes { get; private set; }
+
+        private void HandOver(byte[] buf, int from, int len, long consumedBase, long line, long record, long firstLine)
+        {
+            HandedOver = true;
+            HandOverOffset = consumedBase + from;
+            HandOverLine = line;
+            HandOverRecord = record;
+            HandOverBytes = new byte[len - from];
+            Buffer.BlockCopy(buf, from, HandOverBytes, 0, len - from);
+            End = HandOverOffset;
+            Lines = line - firstLine;
         }
 
         /// <summary>A needed field's bytes, unescaped into scratch space when it was quoted with "" or trailing text.</summary>
@@ -339,10 +346,34 @@ namespace LowSlowExfil.Readers
             return n;
         }
 
-        private void Issue(long line, long record, string reason)
+        /// <summary><paramref name="openedOn"/>: a line the reason names (as {0}); lines are relative to the scan's first line.</summary>
+        private void Issue(long line, long record, string reason, long openedOn = -1)
         {
             Skipped++;
-            _report(new ReadIssue(_file, line, record, reason));
+            _report(new ScanIssue(_file, line, record, reason, openedOn));
         }
+    }
+
+    /// <summary>
+    /// An issue found by <see cref="ProxyCsvScanner"/>, with its line numbers relative to where the scan started: a
+    /// parallel read learns where its range starts in the file only when all ranges are done, so the line a reason
+    /// names (where a quoted field opened) is shifted with the issue's own line, not baked into the text early.
+    /// </summary>
+    internal readonly struct ScanIssue
+    {
+        private readonly string _file, _reason;
+        private readonly long _line, _record, _openedOn;
+
+        public ScanIssue(string file, long line, long record, string reason, long openedOn)
+        {
+            _file = file;
+            _line = line;
+            _record = record;
+            _reason = reason;
+            _openedOn = openedOn;
+        }
+
+        public ReadIssue ToIssue(long lineShift = 0, long recordShift = 0) => new ReadIssue(_file, _line + lineShift, _record + recordShift,
+            _openedOn < 0 ? _reason : string.Format(System.Globalization.CultureInfo.InvariantCulture, _reason, _openedOn + lineShift));
     }
 }

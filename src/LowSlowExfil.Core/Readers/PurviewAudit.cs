@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text.Json;
 
 namespace LowSlowExfil.Readers
@@ -25,7 +26,16 @@ namespace LowSlowExfil.Readers
                         reason = "AuditData is not a JSON object";
                         return false;
                     }
-                    var props = JsonRecordMapper.Properties(doc.RootElement, out _);
+                    Dictionary<string, JsonElement> props;
+                    try
+                    {
+                        props = JsonRecordMapper.Properties(doc.RootElement, out _);
+                    }
+                    catch (System.InvalidOperationException)
+                    {
+                        reason = "AuditData: " + JsonRecordMapper.NotText;
+                        return false;
+                    }
                     if (!props.ContainsKey(ExportSchema.Operation) || !props.ContainsKey(ExportSchema.CreationTime))
                     {
                         reason = "AuditData lacks CreationTime or Operation";

@@ -98,6 +98,12 @@ namespace LowSlowExfil.Readers
         /// <summary>Files smaller than this are read on one thread (tests lower it to cut small files into many ranges).</summary>
         internal long ParallelMinimumBytes { get; set; } = 16L * 1024 * 1024;
 
+        /// <summary>
+        /// Tests and fuzz targets: let an ArgumentException or NotSupportedException raised while parsing escape
+        /// instead of being reported as "cannot read the file" (the safety net for users), so that a reader's bug shows.
+        /// </summary>
+        internal bool RethrowUnexpected { get; set; }
+
         /// <summary>Shared across the files of one read, so a replay in the next file is recognised too.</summary>
         public ReplayFilter Replays { get; set; } = new ReplayFilter();
 

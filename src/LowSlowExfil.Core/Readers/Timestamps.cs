@@ -32,7 +32,10 @@ namespace LowSlowExfil.Readers
             if (!DateTime.TryParseExact(text.Trim(), Formats, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowWhiteSpaces, out var t))
                 return false;
-            utc = DateTime.SpecifyKind(t - offset, DateTimeKind.Utc);
+            // A column header's offset can push a time off either end of DateTime's range: then it is no timestamp.
+            long ticks = t.Ticks - offset.Ticks;
+            if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) return false;
+            utc = new DateTime(ticks, DateTimeKind.Utc);
             return true;
         }
 

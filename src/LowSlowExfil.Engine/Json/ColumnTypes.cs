@@ -86,26 +86,41 @@ namespace LowSlowExfil.Engine.Json
             {
                 case "long":
                     if (r.TryGetInt64(out long l)) return l;
-                    return checked((long)ParseDouble(r.NumberText, type));
+                    return ToLong(ParseDouble(r.NumberText, type), type, r.NumberText);
                 case "int":
                     if (Utf8Parser.TryParse(span, out int i, out int used) && used == span.Length) return i;
-                    return checked((int)ParseDouble(r.NumberText, type));
+                    return ToInt(ParseDouble(r.NumberText, type), type, r.NumberText);
                 case "real":
                     if (Utf8Parser.TryParse(span, out double d, out used, 'E') && used == span.Length) return d;
                     return ParseDouble(r.NumberText, type);
                 case "decimal":
-                    return decimal.Parse(r.NumberText, NumberStyles.Float, CultureInfo.InvariantCulture);
+                    if (decimal.TryParse(r.NumberText, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal dec)) return dec;
+                    throw Bad(type, r.NumberText);
                 case "bool":
                     return r.NumberText != "0";
                 case "timespan":
                     // A bare number is ticks (100 ns), as a .NET TimeSpan serialises.
-                    return TimeSpan.FromTicks(r.TryGetInt64(out long ticks) ? ticks : checked((long)ParseDouble(r.NumberText, type)));
+                    return TimeSpan.FromTicks(r.TryGetInt64(out long ticks) ? ticks : ToLong(ParseDouble(r.NumberText, type), type, r.NumberText));
                 case "string":
                 case "dynamic":
                     return r.NumberText;
                 default:
                     throw Bad(type, r.NumberText);
             }
+        }
+
+        // A long or int sent as a real ("1e3", "12.0") is taken when it fits; NaN, infinities and values out of range are
+        // refused as a bad cell (a JsonException, which the client reports), never an OverflowException.
+        private static long ToLong(double d, string type, string text)
+        {
+            if (double.IsNaN(d) || d < -9.2233720368547758E18 || d >= 9.2233720368547758E18) throw Bad(type, text);
+            return (long)d;
+        }
+
+        private static int ToInt(double d, string type, string text)
+        {
+            if (double.IsNaN(d) || d <= int.MinValue - 1.0 || d >= int.MaxValue + 1.0) throw Bad(type, text);
+            return (int)d;
         }
 
         private static double ParseDouble(string s, string type)
@@ -129,10 +144,10 @@ namespace LowSlowExfil.Engine.Json
             {
                 case "long":
                     if (long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)) return l;
-                    return checked((long)ParseDouble(t, type));
+                    return ToLong(ParseDouble(t, type), type, s);
                 case "int":
                     if (int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i)) return i;
-                    return checked((int)ParseDouble(t, type));
+                    return ToInt(ParseDouble(t, type), type, s);
                 case "real":
                     switch (t)
                     {

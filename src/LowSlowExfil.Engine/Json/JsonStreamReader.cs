@@ -45,7 +45,17 @@ namespace LowSlowExfil.Engine.Json
                     _tokenStart = _start + (int)reader.TokenStartIndex;
                     _string = null;
                     if (TokenType == JsonTokenType.String || TokenType == JsonTokenType.PropertyName)
-                        _string = reader.GetString();
+                    {
+                        try
+                        {
+                            _string = reader.GetString();
+                        }
+                        catch (InvalidOperationException e)
+                        {
+                            // Invalid UTF-8 inside a string: Utf8JsonReader checks it only when the string is decoded.
+                            throw new JsonException("The response holds a string that is not valid UTF-8.", e);
+                        }
+                    }
                     else if (TokenType == JsonTokenType.Number)
                         _valueLength = reader.ValueSpan.Length;
                     _start += (int)reader.BytesConsumed;

@@ -87,6 +87,10 @@ namespace LowSlowExfil.Engine.Json
             {
                 return null;
             }
+            catch (InvalidOperationException)
+            {
+                return null;   // a string that is not valid UTF-8 (decoded only when read): no usable error object
+            }
         }
 
         /// <summary>An <c>error</c> object's JSON text.</summary>
