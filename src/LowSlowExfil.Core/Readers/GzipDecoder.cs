@@ -12,7 +12,7 @@ namespace LowSlowExfil.Readers
     /// InvalidDataException, after everything decoded before the cut has been handed out. Concatenated members
     /// (cat a.gz b.gz) are read in turn, as gzip -d does; trailing zero padding is ignored.
     /// </summary>
-    internal sealed class GzipDecoder : Stream
+    internal sealed class GzipDecoder : ReadOnlyStream
     {
         private readonly Source _src;
         private DeflateStream _member;
@@ -102,13 +102,18 @@ namespace LowSlowExfil.Readers
             // The trailer is followed by the end of the file, the next member's header (1F 8B 08), or zero
             // padding; prefer a match so followed, as the trailer pattern can also occur just before it (an empty
             // member's trailer is eight zero bytes, and its deflate data "03 00" ends in one).
+            // Only the first match and the seven positions after it are candidates: the trailer follows the deflate
+            // data at once, so it is the first match or overlaps it (an empty member's zeros). A later match is data
+            // after the member — preferring it (say, a run of zeros in garbage) would skip that garbage unreported.
             byte[] window = _src.RecentChunksAndLookahead(16, out int chunks, out bool eof);
-            int best = -1, rank = 0;
+            int best = -1, rank = 0, first = -1;
             for (int p = 0; p <= chunks && p + 8 <= window.Length; p++)
             {
+                if (first >= 0 && p > first + 7) break;
                 int k = 0;
                 while (k < 8 && window[p + k] == expected[k]) k++;
                 if (k < 8) continue;
+                if (first < 0) first = p;
                 int after = p + 8;
                 int r = (after == window.Length && eof) || (after + 3 <= window.Length && window[after] == 0x1F && window[after + 1] == 0x8B && window[after + 2] == 8) ? 3
                       : after < window.Length && window[after] == 0 ? 2 : 1;
@@ -136,16 +141,6 @@ namespace LowSlowExfil.Readers
             b[at + 3] = (byte)(v >> 24);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing)
@@ -157,7 +152,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>The compressed input: bytes given back are served first; the last two chunks read are kept.</summary>
-        private sealed class Source : Stream
+        private sealed class Source : ReadOnlyStream
         {
             private readonly Stream _inner;
             private byte[] _back = Array.Empty<byte>();
@@ -232,16 +227,6 @@ namespace LowSlowExfil.Readers
                 _back = b;
                 _backPos = 0;
             }
-
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
             protected override void Dispose(bool disposing)
             {

@@ -295,19 +295,10 @@ namespace LowSlowExfil.Readers
     }
 
     /// <summary>Passes reads through and leaves the stream open for its owner when disposed.</summary>
-    internal sealed class NonClosingStream : Stream
+    internal sealed class NonClosingStream : ReadOnlyStream
     {
         private readonly Stream _inner;
         public NonClosingStream(Stream inner) { _inner = inner; }
         public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -137,7 +137,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Counts bytes read through it.</summary>
-        private sealed class CountingStream : Stream
+        private sealed class CountingStream : ReadOnlyStream
         {
             private readonly Stream _inner;
             private readonly Action<int> _add;
@@ -155,15 +155,8 @@ namespace LowSlowExfil.Readers
                 return n;
             }
 
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
             public override long Length => _inner.Length;
             public override long Position { get => _inner.Position; set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }

@@ -5,7 +5,7 @@ using System.Runtime.ExceptionServices;
 namespace LowSlowExfil.Readers
 {
     /// <summary>A read-only stream whose first bytes can be looked at before they are read (format sniffing).</summary>
-    internal sealed class PeekableStream : Stream
+    internal sealed class PeekableStream : ReadOnlyStream
     {
         private readonly Stream _inner;
         private byte[] _head = Array.Empty<byte>();
@@ -61,16 +61,6 @@ namespace LowSlowExfil.Readers
             _pendingError?.Throw();
             return _inner.Read(buffer, offset, count);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

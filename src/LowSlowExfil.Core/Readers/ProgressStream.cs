@@ -4,7 +4,7 @@ using System.IO;
 namespace LowSlowExfil.Readers
 {
     /// <summary>A read-only pass-through that reports bytes read from the underlying file.</summary>
-    internal sealed class ProgressStream : Stream
+    internal sealed class ProgressStream : ReadOnlyStream
     {
         private const long ReportEvery = 4 * 1024 * 1024;
         private readonly Stream _inner;
@@ -31,15 +31,8 @@ namespace LowSlowExfil.Readers
             return n;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => _inner.Length;
         public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
