@@ -2,7 +2,8 @@
 # Fuzzes one parser of LowSlowExfil for a given time. See README.md beside this file.
 #
 #   tests/Fuzz/run.sh <target> <seconds> [afl|libfuzzer]     (default: afl)
-#   tests/Fuzz/run.sh <target> --minimize                    corpus + what the last runs found -> a minimal corpus
+#   tests/Fuzz/run.sh <target> --minimize                    afl-cmin over the corpus and what the last runs found;
+#                                                            keeps up to 25 small finds in corpus/<target>/found-*
 #
 # Targets: csv cef json gzip proxycsv response. Builds the harness into out/fuzz/<target>/bin, instruments
 # LowSlowExfil.Core.dll and LowSlowExfil.Engine.dll there with the sharpfuzz tool (.config/dotnet-tools.json),
@@ -67,7 +68,19 @@ if [ "$mode" = "--minimize" ]; then
     echo "== afl-cmin over $(ls "$pool" | wc -l) inputs"
     dotnet_bin="$(readlink -f "$(command -v dotnet)")"   # afl-cmin wants the program's real path
     AFL_SKIP_BIN_CHECK=1 AFL_FORKSRV_INIT_TMOUT=60000 afl-cmin -i "$pool" -o "$out" -t 10000 -m none -- "$dotnet_bin" "$dll" "$target"
-    echo "== minimized corpus: $out ($(ls "$out" | wc -l) files, $(du -sh "$out" | cut -f1)); copy what is worth keeping into $seeds"
+    echo "== minimized corpus: $out ($(ls "$out" | wc -l) files, $(du -sh "$out" | cut -f1))"
+    # Keep the repository's corpus small: the seeds, plus at most 25 of the inputs the fuzzer found (16 B to 2 KB,
+    # spread over the order they were found in) as found-<id>, replacing the ones an earlier run kept.
+    rm -f "$seeds"/found-*
+    mapfile -t picks < <(find "$out" -maxdepth 1 -type f -name 'id*' -size +15c -size -2049c | sort)
+    n=${#picks[@]}; keep=$(( n < 25 ? n : 25 ))
+    for ((i = 0; i < keep; i++)); do
+        f="${picks[$(( i * n / keep ))]}"
+        id="$(basename "$f" | sed -E 's/^id[:_]0*([0-9]+).*/\1/')"
+        cp "$f" "$seeds/found-$(printf '%06d' "$id")"
+        chmod 644 "$seeds/found-$(printf '%06d' "$id")"
+    done
+    echo "== kept $keep of them in $seeds (found-*); tests/LowSlowExfil.Tests FuzzCorpusTests replays them"
     exit 0
 fi
 

@@ -310,5 +310,55 @@ namespace LowSlowExfil.Tests
             if (shape == "multi-byte") Assert.Equal("", general.Issues.Trim('\n'));   // 300 characters, 600 bytes: under the cap
             else Assert.Contains("longer than 500 characters", general.Issues);
         }
+
+        // ───────────────────────── gzip ─────────────────────────
+
+        private static byte[] Gz(string text)
+        {
+            using var ms = new MemoryStream();
+            using (var z = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                byte[] b = Utf8(text);
+                z.Write(b, 0, b.Length);
+            }
+            return ms.ToArray();
+        }
+
+        private static readonly byte[] EmptyMember = { 0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+        /// <summary>
+        /// Found by afl-fuzz (gzip), through the target's oracle that what GzipDecoder accepts GZipStream decodes the same:
+        /// after an empty member (whose trailer is eight zero bytes), GzipDecoder looked for the trailer anywhere in what
+        /// the deflate stream had read and preferred a match followed by a zero byte — a run of zeros inside the garbage
+        /// that followed — so it skipped the garbage without a word and read the next member. Now only the first match
+        /// (and the positions overlapping it) can be the trailer, and the garbage is "unexpected data after gzip member 1".
+        /// </summary>
+        [Fact]
+        public void GarbageBetweenGzipMembers_IsReported_EvenWithAZeroRunInIt()
+        {
+            byte[] garbage = { 0x1F, 0x8A, 0xF4, 0, 0, 0, 0, 0, 0x80, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+            byte[] data = EmptyMember.Concat(garbage).Concat(Gz(GoodAuditLine)).ToArray();
+            var (sink, summary) = ReadBytes(data, "audit.json.gz");
+            Assert.True(summary.Failed);
+            Assert.Contains("unexpected data after gzip member 1", Assert.Single(sink.Issues).Reason);
+            Assert.Empty(sink.Sharing);
+        }
+
+        [Fact]
+        public void EmptyMembers_ZeroPadding_AndConcatenation_StillRead()
+        {
+            foreach (var data in new[]
+            {
+                EmptyMember.Concat(Gz(GoodAuditLine)).ToArray(),
+                Gz(GoodAuditLine).Concat(EmptyMember).Concat(new byte[64]).ToArray(),
+                EmptyMember.Concat(EmptyMember).Concat(Gz(GoodAuditLine)).Concat(new byte[3]).ToArray(),
+            })
+            {
+                var (sink, summary) = ReadBytes(data, "audit.json.gz");
+                Assert.Empty(sink.Issues);
+                Assert.False(summary.Failed);
+                Assert.Single(sink.Sharing);
+            }
+        }
     }
 }
