@@ -38,14 +38,12 @@ build() {
     need dotnet "install the .NET SDK"
     (cd "$root" && dotnet tool restore >/dev/null)
     echo "== building and instrumenting the harness into $bin"
-    rm -rf "$bin"
-    mkdir -p "$root/out/fuzz"
-    # One build at a time: runs for two targets started together share the projects' obj/ folders.
-    (
-        flock 9
-        dotnet build "$here/LowSlowExfil.Fuzz.csproj" -c Release -o "$bin" --nologo -v quiet -p:TreatWarningsAsErrors=true >"$work/build.log" 2>&1 \
-            || { cat "$work/build.log" >&2; exit 1; }
-    ) 9>"$root/out/fuzz/.build.lock"
+    rm -rf "$bin" "$work/artifacts"
+    # Its own obj/ and bin/ (--artifacts-path): a build of the module or of another target running at the same time
+    # cannot hand this one a stale or half-written assembly through the projects' shared obj/ folders.
+    dotnet build "$here/LowSlowExfil.Fuzz.csproj" -c Release --artifacts-path "$work/artifacts" --nologo -v quiet \
+        -p:TreatWarningsAsErrors=true >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+    cp -r "$work/artifacts/bin/LowSlowExfil.Fuzz/release" "$bin"
     for a in LowSlowExfil.Core LowSlowExfil.Engine; do
         (cd "$root" && dotnet sharpfuzz "$bin/$a.dll" >/dev/null)
     done
