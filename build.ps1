@@ -250,7 +250,7 @@ $Body
     $results | Export-Csv (Join-Path $bench 'results.csv') -NoTypeInformation
     $workspaceLine = Measure-WorkspaceTransfer $bench
     $table = @('| Rows | Contender | Seconds | Rows/s | MB/s | × DuckDB speed | × bare-scan speed | Peak MB |', '|---:|---|---:|---:|---:|---:|---:|---:|')
-    $table += $results | ForEach-Object { '| {0:N0} | {1} | {2} | {3:N0} | {4} | {5} | {6} | {7:N0} |' -f $_.Rows, $_.Contender, $_.Seconds, $_.RowsPerSecond, $_.MBPerSecond, $_.VsDuckDB, $_.VsBareScan, $_.PeakMB }
+    $table += $results | ForEach-Object { '| {0:N0} | {1} | {2} | {3:N0} | {4} | {5} | {6} | {7:N0} |' -f $_.Rows, ($_.Contender -replace '\|', '\|'), $_.Seconds, $_.RowsPerSecond, $_.MBPerSecond, $_.VsDuckDB, $_.VsBareScan, $_.PeakMB }
     $machine = "$([Environment]::ProcessorCount) cores, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd'))"
     $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./build.ps1 Bench`` on $machine._`n`n" + ($table -join "`n") + "`n`n$workspaceLine`n<!-- bench:end -->"
     $readme = Join-Path $Root 'README.md'
@@ -265,7 +265,7 @@ $Body
 function Measure-WorkspaceTransfer([string] $Bench) {
     $tenant = Join-Path $Bench 'workspace-tenant'
     $fake = Join-Path $Bench 'fake'
-    Invoke-Dotnet build (Join-Path $Root 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fake --nologo -v quiet
+    Invoke-Dotnet build (Join-Path $Root 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fake --nologo -v quiet | Out-Host
     $out = Invoke-InFreshPwshOutput @"
 `$ErrorActionPreference = 'Stop'
 Import-Module ./$ModuleName.psd1
