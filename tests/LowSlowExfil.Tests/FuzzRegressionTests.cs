@@ -345,6 +345,26 @@ namespace LowSlowExfil.Tests
             Assert.Empty(sink.Sharing);
         }
 
+        /// <summary>
+        /// Found by afl-fuzz (gzip), after the fix above, the same way: a member whose deflate data is corrupt and never
+        /// ends reads on into the next members (.NET's DeflateStream reports no error), produces nothing, and then any
+        /// eight zero bytes further on matched its "trailer" (an empty member's CRC-32 and length are all zeros). An
+        /// empty member's deflate data is now at most a few bytes, as encoders write it; the rest is reported.
+        /// </summary>
+        [Fact]
+        public void ABrokenMemberThatReadsIntoTheNext_IsReported()
+        {
+            // The fuzzer's input: a member whose deflate data is garbage, ten zero bytes, then a good member.
+            byte[] data = Convert.FromHexString(
+                "1f8b0800000000000003ad59596f2337127edf78514f8b06596f23000000000000000000001f8b08000000000000030b" +
+                "c9cc4d754fcd4b2d4a2c494d51880e0d718ed5092d4e2df24cd1f12f008966e6e7710100a22ed78e25000000");
+            var (sink, summary) = ReadBytes(data, "broken.gz");
+            Assert.True(summary.Failed);
+            Assert.Contains("truncated or corrupt", Assert.Single(sink.Issues).Reason);
+            Assert.Empty(sink.Sharing);
+            Assert.Empty(sink.Proxy);
+        }
+
         [Fact]
         public void EmptyMembers_ZeroPadding_AndConcatenation_StillRead()
         {

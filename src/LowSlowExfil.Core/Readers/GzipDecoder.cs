@@ -73,6 +73,7 @@ namespace LowSlowExfil.Readers
             if ((flg & 0x10) != 0) while (Need() != 0) { }                    // FCOMMENT
             if ((flg & 0x02) != 0) { Need(); Need(); }                        // FHCRC
             _src.ForgetChunks();
+            _src.Consumed = 0;
             _member = new DeflateStream(_src, CompressionMode.Decompress, leaveOpen: true);
             _crc = 0;
             _size = 0;
@@ -105,6 +106,7 @@ namespace LowSlowExfil.Readers
             // Only the first match and the seven positions after it are candidates: the trailer follows the deflate
             // data at once, so it is the first match or overlaps it (an empty member's zeros). A later match is data
             // after the member — preferring it (say, a run of zeros in garbage) would skip that garbage unreported.
+            long consumed = _src.Consumed;
             byte[] window = _src.RecentChunksAndLookahead(16, out int chunks, out bool eof);
             int best = -1, rank = 0, first = -1;
             for (int p = 0; p <= chunks && p + 8 <= window.Length; p++)
@@ -124,6 +126,10 @@ namespace LowSlowExfil.Readers
                     if (r == 3) break;
                 }
             }
+            // An empty member's trailer is eight zero bytes, found in any run of zeros: its deflate data must also be
+            // as short as an encoder writes it ("03 00", or an empty stored block). A longer stretch is a deflate stream
+            // that never ended (corrupt or cut) and read on into what follows, where some zeros are no trailer.
+            if (best >= 0 && _size == 0 && consumed - chunks + best > MaxEmptyDeflateBytes) best = -1;
             if (best >= 0)
             {
                 _src.PushBack(window, best + 8, window.Length - best - 8);
@@ -132,6 +138,9 @@ namespace LowSlowExfil.Readers
             throw new InvalidDataException(
                 $"the gzip data is truncated or corrupt: member {_members} ends without a matching CRC-32/length trailer after {_size:N0} decompressed bytes");
         }
+
+        /// <summary>The longest deflate data taken for an empty member (zlib writes 2 bytes, an empty stored block is 5).</summary>
+        private const int MaxEmptyDeflateBytes = 16;
 
         private static void WriteUInt32(byte[] b, int at, uint v)
         {
@@ -175,11 +184,15 @@ namespace LowSlowExfil.Readers
                 return _inner.Read(buffer, offset, count);
             }
 
+            /// <summary>Bytes handed out through <see cref="Read"/> (to the deflate stream) since it was last set to 0.</summary>
+            public long Consumed { get; set; }
+
             public override int Read(byte[] buffer, int offset, int count)
             {
                 int n = ReadRaw(buffer, offset, count);
                 if (n > 0)
                 {
+                    Consumed += n;
                     var t = _prev;
                     _prev = _last;
                     _prevLen = _lastLen;
