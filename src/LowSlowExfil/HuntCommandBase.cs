@@ -209,6 +209,23 @@ namespace LowSlowExfil.Commands
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        private readonly List<string> _userPatterns = new List<string>();
+
+        /// <summary>Collects -UserName patterns, given on the command line or bound from piped objects.</summary>
+        protected void AddUserPatterns(string[] patterns)
+        {
+            if (patterns != null) _userPatterns.AddRange(patterns);
+        }
+
+        /// <summary>The profiles of the users asked for (all when no -UserName), remembered for tab completion.</summary>
+        protected List<T> ForRequestedUsers<T>(IEnumerable<T> profiles, Func<T, string> userName)
+        {
+            var users = new UserNameFilter(_userPatterns.ToArray());
+            var selected = profiles.Where(p => users.IsMatch(userName(p))).ToList();
+            UserNameCompleter.Remember(selected.Select(userName));
+            return selected;
+        }
+
         /// <summary>
         /// Progress only where someone can see it: not in Azure Automation, remoting or other hosts without a
         /// console, nor under pwsh -NonInteractive (a scheduled job's stream would just fill with records).

@@ -12,7 +12,6 @@ namespace LowSlowExfil.Commands
     [OutputType(typeof(O365SharingProfile), typeof(O365OperationCount))]
     public sealed class GetO365SharingProfileCommand : HuntCommandBase
     {
-        private readonly List<string> _users = new List<string>();
         private readonly List<O365SharingProfile> _piped = new List<O365SharingProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their sharing profiles, without reading the logs again.</summary>
@@ -40,7 +39,7 @@ namespace LowSlowExfil.Commands
                 _piped.AddRange(Candidate.Where(c => c != null).Select(c => c.GetSharingProfile()).Where(p => p != null));
                 return;
             }
-            if (UserName != null) _users.AddRange(UserName);
+            AddUserPatterns(UserName);
             base.ProcessRecord();
         }
 
@@ -49,9 +48,7 @@ namespace LowSlowExfil.Commands
             IEnumerable<O365SharingProfile> profiles = _piped;
             if (ParameterSetName != CandidateSet)
             {
-                var users = new UserNameFilter(_users.ToArray());
-                profiles = ReadInputs(CreateOptions(), HuntSides.Sharing).Sharing.BuildProfiles().Where(p => users.IsMatch(p.UserName)).ToList();
-                UserNameCompleter.Remember(profiles.Select(p => p.UserName));
+                profiles = ForRequestedUsers(ReadInputs(CreateOptions(), HuntSides.Sharing).Sharing.BuildProfiles(), p => p.UserName);
             }
             foreach (var profile in profiles)
             {

@@ -13,7 +13,6 @@ namespace LowSlowExfil.Commands
     [OutputType(typeof(ZiaUploadProfile), typeof(ZiaDailyUpload), typeof(DestinationUpload), typeof(ChannelUpload))]
     public sealed class GetZiaUploadProfileCommand : HuntCommandBase
     {
-        private readonly List<string> _users = new List<string>();
         private readonly List<ZiaUploadProfile> _piped = new List<ZiaUploadProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their upload profiles, without reading the logs again.</summary>
@@ -60,7 +59,7 @@ namespace LowSlowExfil.Commands
                 }
                 return;
             }
-            if (UserName != null) _users.AddRange(UserName);
+            AddUserPatterns(UserName);
             base.ProcessRecord();
         }
 
@@ -69,9 +68,7 @@ namespace LowSlowExfil.Commands
             IEnumerable<ZiaUploadProfile> profiles = _piped;
             if (ParameterSetName != CandidateSet)
             {
-                var users = new UserNameFilter(_users.ToArray());
-                profiles = ReadInputs(CreateOptions(), HuntSides.Uploads).Uploads.BuildProfiles().Where(p => users.IsMatch(p.UserName)).ToList();
-                UserNameCompleter.Remember(profiles.Select(p => p.UserName));
+                profiles = ForRequestedUsers(ReadInputs(CreateOptions(), HuntSides.Uploads).Uploads.BuildProfiles(), p => p.UserName);
             }
             foreach (var profile in profiles)
             {
