@@ -90,8 +90,7 @@ namespace LowSlowExfil.Readers
             r.Issues = new List<ScanIssue>();
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
             {
-                // A cut right after a line break is already a line start.
-                long start = startsAtBoundary ? r.Start : NextLineStart(file, r.Start - 1);
+                long start = startsAtBoundary ? r.Start : LikelyRecordStart(file, r.Start, header.FieldCount);
                 r.Start = start;
                 file.Position = start;
                 var counting = new CountingStream(file, n => Interlocked.Add(ref r.BytesDone, n));
@@ -101,8 +100,33 @@ namespace LowSlowExfil.Readers
             }
         }
 
+        /// <summary>
+        /// Where a record most likely starts at or after <paramref name="from"/>: the first line start from which the
+        /// next few records each have the header's number of fields. A cut inside a multi-line quoted cell has line
+        /// breaks after it that are not record ends; starting there would read the range with quotes inverted, and
+        /// the check after the read would have it read again, on one thread. This guess only saves that; the check
+        /// still decides. With no such line start in reach, the first line start.
+        /// </summary>
+        internal static long LikelyRecordStart(Stream file, long from, int fields)
+        {
+            const int Window = 256 * 1024, Records = 4;
+            file.Position = from - 1; // a cut right after a line break is a line start
+            var buf = new byte[Window];
+            int n = 0, read;
+            while (n < buf.Length && (read = file.Read(buf, n, buf.Length - n)) > 0) n += read;
+            bool final = n < buf.Length;
+            long first = -1;
+            for (int i = 0; i < n; i++)
+            {
+                if (buf[i] != (byte)'\n') continue;
+                if (first < 0) first = from + i;
+                if (HasRecords(buf, i + 1, n, final, fields, Records)) return from + i;
+            }
+            return first >= 0 ? first : final ? from - 1 + n : NextLineStart(file, from - 1 + n);
+        }
+
         /// <summary>The offset just after the first line break at or after <paramref name="from"/> (the end of the file if none).</summary>
-        private static long NextLineStart(FileStream file, long from)
+        private static long NextLineStart(Stream file, long from)
         {
             file.Position = from;
             var buf = new byte[64 * 1024];
@@ -115,6 +139,34 @@ namespace LowSlowExfil.Readers
                 pos += n;
             }
             return pos;
+        }
+
+        /// <summary>True when <paramref name="count"/> records (or all up to the end of data) from <paramref name="p"/> have <paramref name="fields"/> fields.</summary>
+        private static bool HasRecords(byte[] b, int p, int n, bool final, int fields, int count)
+        {
+            for (int r = 0; r < count; r++)
+            {
+                if (p >= n) return final;
+                int field = 1;
+                bool inQuotes = false, fieldStart = true;
+                for (; p < n; p++)
+                {
+                    byte c = b[p];
+                    if (inQuotes)
+                    {
+                        if (c == (byte)'"') inQuotes = false; // a doubled quote reopens on the next byte
+                    }
+                    else if (c == (byte)'"' && fieldStart) inQuotes = true;
+                    else if (c == (byte)'"' && p > 0 && b[p - 1] == (byte)'"') inQuotes = true;
+                    else if (c == (byte)',') { field++; fieldStart = true; continue; }
+                    else if (c == (byte)'\n') break;
+                    fieldStart = false;
+                }
+                if (p >= n) return final && field == fields;
+                if (field != fields) return false;
+                p++;
+            }
+            return true;
         }
 
         /// <summary>Waits on the calling thread, which alone may report progress to the host.</summary>

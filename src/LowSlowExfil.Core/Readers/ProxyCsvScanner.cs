@@ -26,6 +26,7 @@ namespace LowSlowExfil.Readers
         private readonly ZiaAccumulator _acc;
         private readonly int _headerFields;
         private readonly int[] _slotOfColumn;
+        private readonly int[] _nextReadColumn; // per column: the first column at or after it that is read
         private readonly TimeSpan _offset;
         private readonly int _maxRecord;
         private readonly string _file;
@@ -37,6 +38,8 @@ namespace LowSlowExfil.Readers
         // Per record: where each needed field lies (start, length) and whether it must be unescaped.
         private readonly int[] _start = new int[Slots], _length = new int[Slots];
         private readonly bool[] _escaped = new bool[Slots];
+        // Records are split on 64-byte masks where vectors are accelerated (ParseRecordByBlocks), else field by field.
+        private readonly bool _blocks;
         private byte[] _scratch = new byte[256];
 
         public ProxyCsvScanner(ZiaAccumulator acc, int headerFields, int[] columns, TimeSpan offset, string file, ReadContext ctx, Action<ScanIssue> report)
@@ -46,11 +49,16 @@ namespace LowSlowExfil.Readers
             _slotOfColumn = new int[headerFields];
             for (int i = 0; i < headerFields; i++) _slotOfColumn[i] = -1;
             for (int s = 0; s < Slots; s++) _slotOfColumn[columns[s]] = s;
+            // The first column is read too: a record of one empty field is a blank line.
+            _nextReadColumn = new int[headerFields + 1];
+            _nextReadColumn[headerFields] = int.MaxValue;
+            for (int i = headerFields - 1; i >= 0; i--) _nextReadColumn[i] = _slotOfColumn[i] >= 0 || i == 0 ? i : _nextReadColumn[i + 1];
             _offset = offset;
             _maxRecord = ctx.MaxRecordChars;
             _file = file;
             _report = report;
             _cancel = ctx.Cancellation;
+            _blocks = ctx.UseBlockParsing && CsvBlocks.Supported;
             var o = acc.Options;
             _vendorOk = v => o.IsZscalerVendor(v) ? 1 : 0;
             _actionBlocked = a => o.IsBlockedAction(a) ? 1 : 0;
@@ -82,7 +90,9 @@ namespace LowSlowExfil.Readers
                 if (pos >= len && eof) break;
                 int fieldCount = 0, newlines = 0, quoteLine = 0;
                 bool blank = false;
-                int status = pos < len ? ParseRecord(buf, pos, len, eof, out fieldCount, out newlines, out quoteLine, out blank) : 0;
+                int status = pos >= len ? 0
+                    : _blocks && len - pos >= CsvBlocks.Size ? ParseRecordByBlocks(buf, pos, len, out fieldCount, out newlines, out blank) : -1;
+                if (status < 0) status = ParseRecord(buf, pos, len, eof, out fieldCount, out newlines, out quoteLine, out blank);
                 if (status == 0)
                 {
                     if (eof) break; // nothing left
@@ -233,6 +243,114 @@ namespace LowSlowExfil.Readers
                 _scratch[n++] = c;
             }
             return new ReadOnlySpan<byte>(_scratch, 0, n);
+        }
+
+        /// <summary>
+        /// Parses one record at <paramref name="p"/> from 64-byte masks (<see cref="CsvBlocks"/>): quotes toggle a
+        /// running parity, delimiters outside quotes end fields. Returns the index just past the record, or -1 when
+        /// <see cref="ParseRecord"/> must decide: the record runs into the buffer's last 64 bytes, or a quote is not
+        /// where plain CSV puts one (opening a field, closing it, or doubled inside it), where that reader's rules for
+        /// stray quotes apply. Only records it can read exactly as <see cref="ParseRecord"/> does are read here.
+        /// </summary>
+        [MethodImpl(Hot)]
+        private int ParseRecordByBlocks(byte[] b, int p, int len, out int fieldCount, out int newlines, out bool blank)
+        {
+            fieldCount = 0;
+            newlines = 0;
+            blank = false;
+            for (int s = 0; s < Slots; s++) { _length[s] = 0; _escaped[s] = false; }
+            int[] slotOfColumn = _slotOfColumn, nextReadColumn = _nextReadColumn;
+            int field = 0, fieldStart = p, columns = slotOfColumn.Length, lines = 0, nextRead = 0;
+            ulong inQuotesCarry = 0, afterDelimiterCarry = 1, afterCloseCarry = 0; // the record starts outside quotes, as after a delimiter
+            for (int at = p; at + CsvBlocks.Size <= len; at += CsvBlocks.Size)
+            {
+                CsvBlocks.Classify(b, at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds);
+                ulong inQuotes = CsvBlocks.PrefixXor(quotes) ^ inQuotesCarry;
+                inQuotesCarry = 0 - (inQuotes >> 63);
+                ulong ends = delimiters & ~inQuotes;
+                if (quotes != 0)
+                {
+                    // Parity reads quotes as the field-by-field parse does as long as every quote that opens either
+                    // starts a field (right after a delimiter) or doubles a quote (right after a closing one). A quote
+                    // anywhere else (ab"c) is a literal there: the general rules decide. Text after a closing quote
+                    // ("x"tail) needs no check: Field() rebuilds such a value from its raw span.
+                    ulong opens = quotes & inQuotes, closes = quotes & ~inQuotes;
+                    if ((opens & ~((ends << 1) | afterDelimiterCarry | (closes << 1) | afterCloseCarry)) != 0) return -1;
+                    afterCloseCarry = closes >> 63;
+                }
+                else afterCloseCarry = 0;
+                afterDelimiterCarry = ends >> 63;
+                if (lineFeeds != 0) lines += CsvBlocks.PopCount(lineFeeds & inQuotes); // line feeds inside quotes (counted to the block end: corrected below)
+                if (ends == 0) continue;
+                if ((breaks & ends) == 0)
+                {
+                    // No record end here: when none of the fields this block ends is one the rule reads, count them
+                    // and move on, instead of visiting each delimiter.
+                    int count = CsvBlocks.PopCount(ends);
+                    if (field + count <= nextRead)
+                    {
+                        field += count;
+                        fieldStart = at + CsvBlocks.HighestBit(ends) + 1;
+                        continue;
+                    }
+                }
+                do
+                {
+                    int bit = CsvBlocks.LowestBit(ends);
+                    ends &= ends - 1;
+                    int end = at + bit;
+                    if (field < columns)
+                    {
+                        if (slotOfColumn[field] >= 0) SetField(b, slotOfColumn[field], fieldStart, end);
+                        nextRead = nextReadColumn[field + 1];
+                    }
+                    // A record of one empty field ("" counts as empty) is a blank line, skipped like CsvRecordReader.IsBlank.
+                    if (field == 0) blank = end == fieldStart || (end - fieldStart == 2 && b[fieldStart] == Quote);
+                    field++;
+                    byte d = b[end];
+                    if (d == Comma)
+                    {
+                        fieldStart = end + 1;
+                        continue;
+                    }
+                    // The record ends: take back the quoted line feeds counted past it, add the line break itself.
+                    if (lineFeeds != 0 && bit < 63) lines -= CsvBlocks.PopCount(lineFeeds & inQuotes & (ulong.MaxValue << (bit + 1)));
+                    newlines = lines + 1;
+                    fieldCount = field;
+                    blank = blank && field == 1;
+                    if (d == Cr)
+                    {
+                        if (end + 1 >= len) return -1; // whether an LF follows is not known yet
+                        if (b[end + 1] == Lf) return end + 2;
+                    }
+                    return end + 1;
+                }
+                while (ends != 0);
+            }
+            return -1;
+        }
+
+        /// <summary>Notes where a field the rule reads lies, for a record <see cref="ParseRecordByBlocks"/> parsed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void SetField(byte[] b, int slot, int start, int end)
+        {
+            if (end > start && b[start] == Quote)
+            {
+                // Quoted, and the block checks put the closing quote last: strip both unless a doubled quote needs
+                // rebuilding, which Field() does from the raw span.
+                if (end - start > 2 && new ReadOnlySpan<byte>(b, start + 1, end - start - 2).IndexOf(Quote) >= 0)
+                {
+                    _start[slot] = start;
+                    _length[slot] = end - start;
+                    _escaped[slot] = true;
+                    return;
+                }
+                _start[slot] = start + 1;
+                _length[slot] = end - start - 2;
+                return;
+            }
+            _start[slot] = start;
+            _length[slot] = end - start;
         }
 
         /// <summary>

@@ -92,6 +92,9 @@ namespace LowSlowExfil.Readers
         /// </summary>
         public bool UseFastPaths { get; set; } = true;
 
+        /// <summary>The CommonSecurityLog fast path splits records on 64-byte masks (tests turn it off to hold it to the field-by-field parse).</summary>
+        internal bool UseBlockParsing { get; set; } = true;
+
         /// <summary>Threads for one large file (1 reads on the calling thread only). Results are the same either way.</summary>
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 

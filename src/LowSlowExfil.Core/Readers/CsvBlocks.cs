@@ -1,0 +1,120 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace LowSlowExfil.Readers
+{
+    /// <summary>
+    /// Classifies CSV bytes 64 at a time into bit masks (bit i for byte i): quotes, delimiters (comma, CR, LF) and
+    /// line feeds. One vector compare covers 16–32 bytes where a per-field search pays a call per field; the masks
+    /// then give every delimiter of a 55-column row by bit arithmetic. netstandard2.0 has no movemask, so each
+    /// compare result is gathered into bits by one multiply per 8 bytes.
+    /// </summary>
+    internal static class CsvBlocks
+    {
+        public const int Size = 64;
+        private const ulong Bytes = 0x0101010101010101UL;
+
+        /// <summary>False where vectors are not hardware accelerated or do not tile 64 bytes: callers use their scalar path.</summary>
+        public static readonly bool Supported = Vector.IsHardwareAccelerated && Vector<byte>.Count <= Size && Size % Vector<byte>.Count == 0;
+
+        private static readonly Vector<byte> QuoteV = new Vector<byte>((byte)'"'), CommaV = new Vector<byte>((byte)','),
+            LfV = new Vector<byte>((byte)'\n'), CrV = new Vector<byte>((byte)'\r'), Weights = MakeWeights();
+        private static readonly byte[] DeBruijn = MakeDeBruijn();
+        private const ulong DeBruijnMultiplier = 0x03F79D71B4CB0A89UL;
+
+        /// <summary>
+        /// Masks of the 64 bytes at <paramref name="at"/> (which must have 64 bytes after it): quotes, delimiters
+        /// (comma, CR, LF), line breaks (CR, LF) and line feeds. Quotes and breaks are sparse, so their bits are
+        /// gathered only for the vectors that hold one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Classify(byte[] b, int at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds)
+        {
+            ulong q = 0, d = 0, br = 0, lf = 0;
+            for (int v = 0; v < Size; v += Vector<byte>.Count)
+            {
+                var x = new Vector<byte>(b, at + v);
+                var isQuote = Vector.Equals(x, QuoteV);
+                var isLf = Vector.Equals(x, LfV);
+                var isCr = Vector.Equals(x, CrV);
+                var isBreak = isLf | isCr;
+                d |= Gather(Vector.Equals(x, CommaV) | isBreak) << v;
+                if (!isQuote.Equals(Vector<byte>.Zero)) q |= Gather(isQuote) << v;
+                if (!isBreak.Equals(Vector<byte>.Zero))
+                {
+                    ulong lfBits = Gather(isLf);
+                    lf |= lfBits << v;
+                    br |= (isCr.Equals(Vector<byte>.Zero) ? lfBits : lfBits | Gather(isCr)) << v;
+                }
+            }
+            quotes = q;
+            delimiters = d;
+            breaks = br;
+            lineFeeds = lf;
+        }
+
+        /// <summary>Bits of a compare result (0xFF or 0 per byte): weight each byte by its bit, then sum 8 bytes with one multiply.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong Gather(Vector<byte> match)
+        {
+            var w = Vector.AsVectorUInt64(match & Weights);
+            ulong r = 0;
+            for (int i = 0; i < Vector<ulong>.Count; i++) r |= ((w[i] * Bytes) >> 56) << (8 * i);
+            return r;
+        }
+
+        /// <summary>Bit i set when an odd number of bits at or below i are set: inside quotes, counting the opening quote.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong PrefixXor(ulong x)
+        {
+            x ^= x << 1;
+            x ^= x << 2;
+            x ^= x << 4;
+            x ^= x << 8;
+            x ^= x << 16;
+            x ^= x << 32;
+            return x;
+        }
+
+        /// <summary>Index of the lowest set bit of a non-zero mask.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int LowestBit(ulong x) => DeBruijn[(int)(((x & (0 - x)) * DeBruijnMultiplier) >> 58)];
+
+        /// <summary>Index of the highest set bit of a non-zero mask.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int HighestBit(ulong x)
+        {
+            x |= x >> 1;
+            x |= x >> 2;
+            x |= x >> 4;
+            x |= x >> 8;
+            x |= x >> 16;
+            x |= x >> 32;
+            return LowestBit(x ^ (x >> 1));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int PopCount(ulong x)
+        {
+            x -= (x >> 1) & 0x5555555555555555UL;
+            x = (x & 0x3333333333333333UL) + ((x >> 2) & 0x3333333333333333UL);
+            x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FUL;
+            return (int)((x * Bytes) >> 56);
+        }
+
+        private static Vector<byte> MakeWeights()
+        {
+            var w = new byte[Vector<byte>.Count];
+            for (int i = 0; i < w.Length; i++) w[i] = (byte)(1 << (i & 7));
+            return new Vector<byte>(w);
+        }
+
+        private static byte[] MakeDeBruijn()
+        {
+            var table = new byte[64];
+            for (int i = 0; i < 64; i++) table[((1UL << i) * DeBruijnMultiplier) >> 58] = (byte)i;
+            return table;
+        }
+    }
+}
