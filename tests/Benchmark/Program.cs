@@ -65,7 +65,7 @@ namespace LowSlowExfil.Benchmark
                         var ctx = new LowSlowExfil.Readers.ReadContext { MaxDegreeOfParallelism = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : Environment.ProcessorCount };
                         var summary = LowSlowExfil.Readers.LogFileReader.Read(args[1], acc, ctx);
                         int users = acc.Uploads.BuildProfiles().Count;
-                        if (pass > 1) Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s");
+                        if (pass > 1) Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s, {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs");
                         if (pass >= repeats)
                         {
                             Json(sw, ("records", summary.Records), ("users", users));

@@ -124,6 +124,18 @@ namespace LowSlowExfil.Tests
         }
 
         [Fact]
+        public void LowestAndHighestBit_OfEverySingleBitAndPair()
+        {
+            for (int i = 0; i < 64; i++)
+                for (int j = i; j < 64; j++)
+                {
+                    ulong x = (1UL << i) | (1UL << j);
+                    Assert.Equal(i, CsvBlocks.LowestBit(x));
+                    Assert.Equal(j, CsvBlocks.HighestBit(x));
+                }
+        }
+
+        [Fact]
         public void Classify_FindsEveryQuoteDelimiterAndBreak_AtEveryOffset()
         {
             var rng = new Random(7);

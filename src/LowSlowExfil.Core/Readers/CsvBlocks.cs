@@ -20,8 +20,13 @@ namespace LowSlowExfil.Readers
 
         private static readonly Vector<byte> QuoteV = new Vector<byte>((byte)'"'), CommaV = new Vector<byte>((byte)','),
             LfV = new Vector<byte>((byte)'\n'), CrV = new Vector<byte>((byte)'\r'), Weights = MakeWeights();
-        private static readonly byte[] DeBruijn = MakeDeBruijn();
         private const ulong DeBruijnMultiplier = 0x03F79D71B4CB0A89UL;
+        // Bit index by (lowest bit × multiplier) >> 58; a constant span compiles to data, read without bounds checks.
+        private static ReadOnlySpan<byte> DeBruijn => new byte[]
+        {
+            0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+            63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
+        };
 
         /// <summary>
         /// Masks of the 64 bytes at <paramref name="at"/> (which must have 64 bytes after it): quotes, delimiters
@@ -29,12 +34,20 @@ namespace LowSlowExfil.Readers
         /// gathered only for the vectors that hold one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Classify(byte[] b, int at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds)
+        public static unsafe void Classify(byte[] b, int at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds)
+        {
+            if ((uint)at > (uint)(b.Length - Size)) throw new ArgumentOutOfRangeException(nameof(at));
+            fixed (byte* p = &b[at]) Classify(p, out quotes, out delimiters, out breaks, out lineFeeds);
+        }
+
+        /// <summary>As above, for 64 readable bytes at <paramref name="p"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void Classify(byte* p, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds)
         {
             ulong q = 0, d = 0, br = 0, lf = 0;
             for (int v = 0; v < Size; v += Vector<byte>.Count)
             {
-                var x = new Vector<byte>(b, at + v);
+                var x = Unsafe.ReadUnaligned<Vector<byte>>(p + v);
                 var isQuote = Vector.Equals(x, QuoteV);
                 var isLf = Vector.Equals(x, LfV);
                 var isCr = Vector.Equals(x, CrV);
@@ -108,13 +121,6 @@ namespace LowSlowExfil.Readers
             var w = new byte[Vector<byte>.Count];
             for (int i = 0; i < w.Length; i++) w[i] = (byte)(1 << (i & 7));
             return new Vector<byte>(w);
-        }
-
-        private static byte[] MakeDeBruijn()
-        {
-            var table = new byte[64];
-            for (int i = 0; i < 64; i++) table[((1UL << i) * DeBruijnMultiplier) >> 58] = (byte)i;
-            return table;
         }
     }
 }

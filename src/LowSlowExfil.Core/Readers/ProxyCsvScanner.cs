@@ -253,92 +253,109 @@ namespace LowSlowExfil.Readers
         /// stray quotes apply. Only records it can read exactly as <see cref="ParseRecord"/> does are read here.
         /// </summary>
         [MethodImpl(Hot)]
-        private int ParseRecordByBlocks(byte[] b, int p, int len, out int fieldCount, out int newlines, out bool blank)
+        private unsafe int ParseRecordByBlocks(byte[] b, int p, int len, out int fieldCount, out int newlines, out bool blank)
         {
             fieldCount = 0;
             newlines = 0;
             blank = false;
             for (int s = 0; s < Slots; s++) { _length[s] = 0; _escaped[s] = false; }
             int[] slotOfColumn = _slotOfColumn, nextReadColumn = _nextReadColumn;
-            int field = 0, fieldStart = p, columns = slotOfColumn.Length, lines = 0, nextRead = 0;
-            ulong inQuotesCarry = 0, afterDelimiterCarry = 1, afterCloseCarry = 0; // the record starts outside quotes, as after a delimiter
-            for (int at = p; at + CsvBlocks.Size <= len; at += CsvBlocks.Size)
+            int field = 0, columns = slotOfColumn.Length, lines = 0, nextRead = 0;
+            // The delimiter before the current field: the highest bit of lastEnds, in the block at lastEndsAt. Turned
+            // into an offset only for the fields the rule reads. The record starts as if after a delimiter at p - 1.
+            int lastEndsAt = p - 1;
+            ulong lastEnds = 1;
+            ulong inQuotesCarry = 0, afterDelimiterCarry = 1, afterCloseCarry = 0;
+            fixed (byte* bytes = b)
             {
-                CsvBlocks.Classify(b, at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds);
-                ulong inQuotes = CsvBlocks.PrefixXor(quotes) ^ inQuotesCarry;
-                inQuotesCarry = 0 - (inQuotes >> 63);
-                ulong ends = delimiters & ~inQuotes;
-                if (quotes != 0)
+                for (int at = p; at <= len - CsvBlocks.Size; at += CsvBlocks.Size)
                 {
-                    // Parity reads quotes as the field-by-field parse does as long as every quote that opens either
-                    // starts a field (right after a delimiter) or doubles a quote (right after a closing one). A quote
-                    // anywhere else (ab"c) is a literal there: the general rules decide. Text after a closing quote
-                    // ("x"tail) needs no check: Field() rebuilds such a value from its raw span.
-                    ulong opens = quotes & inQuotes, closes = quotes & ~inQuotes;
-                    if ((opens & ~((ends << 1) | afterDelimiterCarry | (closes << 1) | afterCloseCarry)) != 0) return -1;
-                    afterCloseCarry = closes >> 63;
-                }
-                else afterCloseCarry = 0;
-                afterDelimiterCarry = ends >> 63;
-                if (lineFeeds != 0) lines += CsvBlocks.PopCount(lineFeeds & inQuotes); // line feeds inside quotes (counted to the block end: corrected below)
-                if (ends == 0) continue;
-                if ((breaks & ends) == 0)
-                {
-                    // No record end here: when none of the fields this block ends is one the rule reads, count them
-                    // and move on, instead of visiting each delimiter.
-                    int count = CsvBlocks.PopCount(ends);
-                    if (field + count <= nextRead)
+                    CsvBlocks.Classify(bytes + at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds);
+                    ulong inQuotes = inQuotesCarry, ends;
+                    if (quotes == 0)
                     {
-                        field += count;
-                        fieldStart = at + CsvBlocks.HighestBit(ends) + 1;
-                        continue;
+                        ends = delimiters & ~inQuotes;
+                        afterCloseCarry = 0;
                     }
-                }
-                do
-                {
-                    int bit = CsvBlocks.LowestBit(ends);
-                    ends &= ends - 1;
-                    int end = at + bit;
-                    if (field < columns)
+                    else
                     {
-                        if (slotOfColumn[field] >= 0) SetField(b, slotOfColumn[field], fieldStart, end);
-                        nextRead = nextReadColumn[field + 1];
+                        inQuotes ^= CsvBlocks.PrefixXor(quotes);
+                        inQuotesCarry = 0 - (inQuotes >> 63);
+                        ends = delimiters & ~inQuotes;
+                        // Parity reads quotes as the field-by-field parse does as long as every quote that opens either
+                        // starts a field (right after a delimiter) or doubles a quote (right after a closing one). A quote
+                        // anywhere else (ab"c) is a literal there: the general rules decide. Text after a closing quote
+                        // ("x"tail) needs no check: Field() rebuilds such a value from its raw span.
+                        ulong opens = quotes & inQuotes, closes = quotes & ~inQuotes;
+                        if ((opens & ~((ends << 1) | afterDelimiterCarry | (closes << 1) | afterCloseCarry)) != 0) return -1;
+                        afterCloseCarry = closes >> 63;
                     }
-                    // A record of one empty field ("" counts as empty) is a blank line, skipped like CsvRecordReader.IsBlank.
-                    if (field == 0) blank = end == fieldStart || (end - fieldStart == 2 && b[fieldStart] == Quote);
-                    field++;
-                    byte d = b[end];
-                    if (d == Comma)
+                    afterDelimiterCarry = ends >> 63;
+                    if (lineFeeds != 0) lines += CsvBlocks.PopCount(lineFeeds & inQuotes); // quoted line feeds, to the block end (corrected below)
+                    if (ends == 0) continue;
+                    ulong recordEnd = breaks & ends;
+                    recordEnd &= 0 - recordEnd; // the first line break outside quotes, if the record ends in this block
+                    if (recordEnd == 0)
                     {
-                        fieldStart = end + 1;
-                        continue;
+                        // When none of the fields this block ends is one the rule reads, count them and move on.
+                        int count = CsvBlocks.PopCount(ends);
+                        if (field + count <= nextRead)
+                        {
+                            field += count;
+                            lastEndsAt = at;
+                            lastEnds = ends;
+                            continue;
+                        }
                     }
+                    else ends &= (recordEnd << 1) - 1; // this record's delimiters only (all bits when the end is bit 63)
+                    do
+                    {
+                        ulong delimiter = ends & (0 - ends);
+                        ends ^= delimiter;
+                        if (field == nextRead)
+                        {
+                            int start = lastEndsAt + CsvBlocks.HighestBit(lastEnds) + 1, end = at + CsvBlocks.LowestBit(delimiter);
+                            if (field < columns)
+                            {
+                                if (slotOfColumn[field] >= 0) SetField(bytes, slotOfColumn[field], start, end);
+                                nextRead = nextReadColumn[field + 1];
+                            }
+                            // A record of one empty field ("" counts as empty) is a blank line, skipped like CsvRecordReader.IsBlank.
+                            if (field == 0) blank = end == start || (end - start == 2 && bytes[start] == Quote);
+                        }
+                        field++;
+                        lastEndsAt = at;
+                        lastEnds = delimiter;
+                    }
+                    while (ends != 0);
+                    if (recordEnd == 0) continue;
+
                     // The record ends: take back the quoted line feeds counted past it, add the line break itself.
+                    int bit = CsvBlocks.LowestBit(recordEnd), last = at + bit;
                     if (lineFeeds != 0 && bit < 63) lines -= CsvBlocks.PopCount(lineFeeds & inQuotes & (ulong.MaxValue << (bit + 1)));
                     newlines = lines + 1;
                     fieldCount = field;
                     blank = blank && field == 1;
-                    if (d == Cr)
+                    if (bytes[last] == Cr)
                     {
-                        if (end + 1 >= len) return -1; // whether an LF follows is not known yet
-                        if (b[end + 1] == Lf) return end + 2;
+                        if (last + 1 >= len) return -1; // whether an LF follows is not known yet
+                        if (bytes[last + 1] == Lf) return last + 2;
                     }
-                    return end + 1;
+                    return last + 1;
                 }
-                while (ends != 0);
             }
             return -1;
         }
 
         /// <summary>Notes where a field the rule reads lies, for a record <see cref="ParseRecordByBlocks"/> parsed.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void SetField(byte[] b, int slot, int start, int end)
+        private unsafe void SetField(byte* b, int slot, int start, int end)
         {
             if (end > start && b[start] == Quote)
             {
-                // Quoted, and the block checks put the closing quote last: strip both unless a doubled quote needs
-                // rebuilding, which Field() does from the raw span.
-                if (end - start > 2 && new ReadOnlySpan<byte>(b, start + 1, end - start - 2).IndexOf(Quote) >= 0)
+                // Quoted, and parity put the closing quote last unless text follows it: strip both quotes unless a
+                // quote inside needs rebuilding (a doubled one, or text after the closing one), which Field() does.
+                if (end - start > 2 && new ReadOnlySpan<byte>(b + start + 1, end - start - 2).IndexOf(Quote) >= 0)
                 {
                     _start[slot] = start;
                     _length[slot] = end - start;
