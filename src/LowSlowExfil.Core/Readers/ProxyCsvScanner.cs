@@ -41,6 +41,7 @@ namespace LowSlowExfil.Readers
         // Records are split on 64-byte masks where vectors are accelerated (ParseRecordByBlocks), else field by field.
         private readonly bool _blocks;
         private byte[] _scratch = new byte[256];
+        private Utf8Parse.DayCache _days;
 
         public ProxyCsvScanner(ZiaAccumulator acc, int headerFields, int[] columns, TimeSpan offset, string file, ReadContext ctx, Action<ScanIssue> report)
         {
@@ -160,7 +161,7 @@ namespace LowSlowExfil.Readers
             // TimeGenerated, then SentBytes, are checked on every row, as the general reader does.
             var timeBytes = Field(buf, TimeSlot);
             DateTime time;
-            if (!Utf8Parse.TryExportTimestamp(timeBytes, _offset, out time))
+            if (!Utf8Parse.TryExportTimestamp(timeBytes, _offset, ref _days, out time))
             {
                 string t = Utf8Cache.Decode(timeBytes);
                 if (!Timestamps.TryParse(t, _offset, out time))

@@ -13,8 +13,22 @@ namespace LowSlowExfil.Readers
         /// The Log Analytics export shape "M/d/yyyy, h:mm:ss[.f…] AM|PM" (fraction up to 7 digits), as UTC
         /// ticks shifted by <paramref name="offset"/> (the header's time zone).
         /// </summary>
-        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
         public static bool TryExportTimestamp(ReadOnlySpan<byte> s, TimeSpan offset, out DateTime utc)
+        {
+            var days = new DayCache();
+            return TryExportTimestamp(s, offset, ref days, out utc);
+        }
+
+        /// <summary>The last calendar day a timestamp named, as ticks: rows come in time order, so most share it.</summary>
+        public struct DayCache
+        {
+            internal int Key; // yyyymmdd, 0 = none
+            internal long Ticks;
+        }
+
+        /// <inheritdoc cref="TryExportTimestamp(ReadOnlySpan{byte}, TimeSpan, out DateTime)"/>
+        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
+        public static bool TryExportTimestamp(ReadOnlySpan<byte> s, TimeSpan offset, ref DayCache days, out DateTime utc)
         {
             utc = default;
             int p = 0;
@@ -43,10 +57,16 @@ namespace LowSlowExfil.Readers
             if (s[p] == (byte)'P') pm = true;
             else if (s[p] == (byte)'A') pm = false;
             else return false;
-            if (hour < 1 || hour > 12 || minute > 59 || second > 59 || month < 1 || month > 12 || year < 1) return false;
-            if (day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+            if (hour < 1 || hour > 12 || minute > 59 || second > 59) return false;
+            int key = year * 10000 + month * 100 + day;
+            if (key != days.Key)
+            {
+                if (month < 1 || month > 12 || year < 1 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+                days.Ticks = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Utc).Ticks;
+                days.Key = key;
+            }
             hour = hour % 12 + (pm ? 12 : 0);
-            long ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction - offset.Ticks;
+            long ticks = days.Ticks + (hour * 3600L + minute * 60 + second) * TimeSpan.TicksPerSecond + fraction - offset.Ticks;
             if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) return false;
             utc = new DateTime(ticks, DateTimeKind.Utc);
             return true;
