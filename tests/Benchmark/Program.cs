@@ -10,7 +10,7 @@ namespace LowSlowExfil.Benchmark
     /// <summary>
     /// The benchmark's own programs, run by build.ps1 Bench one process each so every contender's peak memory
     /// is its own:
-    ///   generate &lt;folder&gt; &lt;rows&gt;       a tenant of about that many ZIA rows, as CommonSecurityLog CSV and NSS CEF
+    ///   generate &lt;folder&gt; &lt;rows&gt; [users]  a tenant of about that many ZIA rows, as CommonSecurityLog CSV and NSS CEF
     ///   duckdb &lt;csv&gt; &lt;endTime&gt;        the same hunt in DuckDB (read_csv + SQL of the rule's intent mode)
     ///   scan &lt;file&gt;                  the floor: read every byte and count line breaks
     ///   core &lt;file&gt; &lt;endTime&gt; [threads]  the module's core alone, without PowerShell (for profiling)
@@ -27,8 +27,15 @@ namespace LowSlowExfil.Benchmark
                 {
                     string folder = args[1];
                     long rows = long.Parse(args[2], CultureInfo.InvariantCulture);
-                    // The sample tenant writes about 300 proxy rows per background user over its 35 days.
-                    var options = new SampleTenantOptions { BackgroundUsers = (int)Math.Max(200, rows / 300) };
+                    // With a user count, rows grow by browsing per user (about 26.5 rows per unit of daily rate over
+                    // the 35 days, weekends light, plus about 11 uploads), so memory can be shown to follow users × days,
+                    // not rows. Without, the sample tenant's 10 a day (about 276 rows a user) and users grow with rows.
+                    var options = new SampleTenantOptions { BackgroundUsers = (int)Math.Max(200, rows / 276) };
+                    if (args.Length > 3)
+                    {
+                        options.BackgroundUsers = int.Parse(args[3], CultureInfo.InvariantCulture);
+                        options.BrowsingEventsPerUserPerDay = Math.Max(1, ((double)rows / options.BackgroundUsers - 11) / 26.5);
+                    }
                     var tenant = SampleTenant.Generate(options);
                     Directory.CreateDirectory(folder);
                     string csv = Path.Combine(folder, "CommonSecurityLog.csv"), cef = Path.Combine(folder, "nss-web.cef");
@@ -110,7 +117,7 @@ namespace LowSlowExfil.Benchmark
                     return 0;
                 }
             }
-            Console.Error.WriteLine("usage: generate <folder> <rows> | duckdb <csv> <endTime> | scan <file> | sql <query>");
+            Console.Error.WriteLine("usage: generate <folder> <rows> [users] | duckdb <csv> <endTime> | scan <file> | sql <query>");
             return 2;
         }
 

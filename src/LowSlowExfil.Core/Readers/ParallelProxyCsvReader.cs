@@ -18,6 +18,8 @@ namespace LowSlowExfil.Readers
     /// </summary>
     internal static class ParallelProxyCsvReader
     {
+        private const int RangesPerWorker = 4;
+
         private sealed class Range
         {
             public long Start, Stop;
@@ -31,15 +33,24 @@ namespace LowSlowExfil.Readers
         public static void Read(string path, ExportHeader header, long headerBytes, EventAccumulator target, ReadContext ctx, FileReadSummary summary, int workers)
         {
             long length = new FileInfo(path).Length;
-            // Ranges of at least half the parallel threshold: cutting finer costs more than it saves.
-            workers = (int)Math.Max(1, Math.Min(workers, (length - headerBytes) / Math.Max(1, ctx.ParallelMinimumBytes / 2)));
-            var ranges = new Range[workers];
-            long span = (length - headerBytes) / workers;
-            for (int i = 0; i < workers; i++)
-                ranges[i] = new Range { Start = headerBytes + span * i, Stop = i == workers - 1 ? long.MaxValue : headerBytes + span * (i + 1) };
+            // Ranges of at least half the parallel threshold (cutting finer costs more than it saves), a few per
+            // worker: a worker that is slowed down (a busy machine) leaves its next range to the others.
+            long most = Math.Max(1, (length - headerBytes) / Math.Max(1, ctx.ParallelMinimumBytes / 2));
+            workers = (int)Math.Min(workers, most);
+            int count = (int)Math.Max(1, Math.Min(workers * RangesPerWorker, most));
+            var ranges = new Range[count];
+            long span = (length - headerBytes) / count;
+            for (int i = 0; i < count; i++)
+                ranges[i] = new Range { Start = headerBytes + span * i, Stop = i == count - 1 ? long.MaxValue : headerBytes + span * (i + 1) };
 
-            var tasks = ranges.Select((r, i) => Task.Run(() => Scan(path, header, r, startsAtBoundary: i == 0, target.Options, ctx))).ToArray();
+            int next = -1;
+            var tasks = Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(() =>
+            {
+                for (int i; (i = Interlocked.Increment(ref next)) < ranges.Length && !ctx.Cancellation.IsCancellationRequested;)
+                    Scan(path, header, ranges[i], startsAtBoundary: i == 0, target.Options, ctx);
+            })).ToArray();
             Wait(tasks, ranges, path, length, ctx);
+            ctx.Cancellation.ThrowIfCancellationRequested();
 
             // A worker whose cut fell inside a multi-line cell started mid-record and read garbage: read its
             // range again from where the previous range really ended (or drop it if that one read past it).
