@@ -9,7 +9,8 @@
       Demo     Build, generate the sample tenant into out/demo and show Find-LowSlowExfil's candidates.
       Package  Build, then zip the module folder (root: LowSlowExfil/) into out/ for an Automation account or a gallery.
       Bench    Build, then time Find-LowSlowExfil against DuckDB, plain PowerShell and a bare scan on generated
-               tenants of -BenchRows sizes; writes out/bench/results.csv and the table in README.md. Not part of Test.
+               tenants of -BenchRows sizes and -BenchUsers users, each timed contender -BenchRepeat times (median);
+               writes out/bench/results.csv and the table in README.md. Not part of Test.
       Clean    Remove build output.
     The version comes from LowSlowExfil.psd1 (ModuleVersion) and nowhere else.
 .EXAMPLE
@@ -21,8 +22,12 @@ param(
     [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
 
-    # Bench: tenant sizes in ZIA rows.
+    # Bench: tenant sizes in ZIA rows, all with the same number of users (so memory can be seen to follow users x days,
+    # not rows), and how many times each timed contender runs (interleaved; the median counts: this machine is noisy).
     [long[]] $BenchRows = @(1000000, 4000000, 16000000),
+    [int] $BenchUsers = 5000,
+    [ValidateRange(1, 9)]
+    [int] $BenchRepeat = 3,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -210,18 +215,29 @@ $Body
 [pscustomobject]@{ seconds = `$sw.Elapsed.TotalSeconds; peakMB = `$peak; flagged = (`$result -join ';') } | ConvertTo-Json -Compress
 "@
     }
+    # Runs a contender -BenchRepeat times; the median run stands for it, the others give its spread.
+    function Measure-Median([object[]] $Runs) {
+        $sorted = @($Runs | Sort-Object seconds)
+        $median = $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)]
+        [pscustomobject]@{ seconds = $median.seconds; peakMB = ($sorted | Measure-Object peakMB -Maximum).Maximum
+            flagged = $(if ($median.PSObject.Properties['flagged']) { $median.flagged }); spread = '{0:N2}–{1:N2}' -f $sorted[0].seconds, $sorted[-1].seconds }
+    }
     $results = [System.Collections.Generic.List[object]]::new()
     foreach ($rows in $BenchRows) {
         $dir = Join-Path $bench "tenant-$rows"
-        Write-Host "Tenant of about $rows ZIA rows" -ForegroundColor Cyan
-        $gen = Measure-Run 'generate' { & dotnet $exe generate $dir $rows }
+        Write-Host "Tenant of about $rows ZIA rows, $BenchUsers users" -ForegroundColor Cyan
+        $gen = Measure-Run 'generate' { & dotnet $exe generate $dir $rows $BenchUsers }
         $csv = Join-Path $dir 'CommonSecurityLog.csv'; $cef = Join-Path $dir 'nss-web.cef'
         $csvMB = $gen.csvBytes / 1MB; $cefMB = $gen.cefBytes / 1MB
         # One untimed pass so every contender reads the CSV from the page cache, not only the ones after the first.
         & dotnet $exe scan $csv | Out-Null
-        $module = Measure-Run 'Find-LowSlowExfil (CSV)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$csv' -EndTime ([datetime]'$end')).UserName" }
-        $duck = Measure-Run 'DuckDB (read_csv + SQL)' { & dotnet $exe duckdb $csv $end }
-        $scan = Measure-Run 'bare scan (count line breaks)' { & dotnet $exe scan $csv }
+        $moduleRuns = @(); $duckRuns = @(); $scanRuns = @()
+        foreach ($round in 1..$BenchRepeat) {
+            $moduleRuns += Measure-Run "Find-LowSlowExfil (CSV), run $round" { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$csv' -EndTime ([datetime]'$end')).UserName" }
+            $duckRuns += Measure-Run "DuckDB (read_csv + SQL), run $round" { & dotnet $exe duckdb $csv $end }
+            $scanRuns += Measure-Run "bare scan (count line breaks), run $round" { & dotnet $exe scan $csv }
+        }
+        $module = Measure-Median $moduleRuns; $duck = Measure-Median $duckRuns; $scan = Measure-Median $scanRuns
         if (Test-Path $cef) { & dotnet $exe scan $cef | Out-Null } # warm, as for the CSV
         $cefRun = if (Test-Path $cef) { Measure-Run 'Find-LowSlowExfil (CEF)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$cef' -EndTime ([datetime]'$end')).UserName" } }
         # Plain PowerShell on a slice of 20,000 rows, scaled: the whole file would take hours.
@@ -232,14 +248,14 @@ $Body
         $plainSeconds = $plain.seconds * $gen.rows / $sliceRows
         if ($module.flagged -ne $duck.flagged) { Write-Warning "The module and DuckDB disagree: '$($module.flagged)' vs '$($duck.flagged)'." }
         foreach ($r in @(
-            @{ Rows = $gen.rows; Contender = 'Find-LowSlowExfil, CSV'; Seconds = $module.seconds; MB = $csvMB; Peak = $module.peakMB }
-            @{ Rows = $gen.rows; Contender = 'DuckDB read_csv + SQL'; Seconds = $duck.seconds; MB = $csvMB; Peak = $duck.peakMB }
-            @{ Rows = $gen.rows; Contender = 'Import-Csv | Where-Object | Group-Object (scaled)'; Seconds = $plainSeconds; MB = $csvMB; Peak = $plain.peakMB }
-            @{ Rows = $gen.rows; Contender = 'Bare scan (line breaks)'; Seconds = $scan.seconds; MB = $csvMB; Peak = $scan.peakMB }
-            $(if ($cefRun) { @{ Rows = $gen.cefRows; Contender = 'Find-LowSlowExfil, NSS CEF'; Seconds = $cefRun.seconds; MB = $cefMB; Peak = $cefRun.peakMB } })
+            @{ Rows = $gen.rows; Contender = 'Find-LowSlowExfil, CSV'; Seconds = $module.seconds; Spread = $module.spread; MB = $csvMB; Peak = $module.peakMB }
+            @{ Rows = $gen.rows; Contender = 'DuckDB read_csv + SQL'; Seconds = $duck.seconds; Spread = $duck.spread; MB = $csvMB; Peak = $duck.peakMB }
+            @{ Rows = $gen.rows; Contender = 'Import-Csv | Where-Object | Group-Object (scaled)'; Seconds = $plainSeconds; Spread = ''; MB = $csvMB; Peak = $plain.peakMB }
+            @{ Rows = $gen.rows; Contender = 'Bare scan (line breaks)'; Seconds = $scan.seconds; Spread = $scan.spread; MB = $csvMB; Peak = $scan.peakMB }
+            $(if ($cefRun) { @{ Rows = $gen.cefRows; Contender = 'Find-LowSlowExfil, NSS CEF'; Seconds = $cefRun.seconds; Spread = ''; MB = $cefMB; Peak = $cefRun.peakMB } })
         )) {
             $results.Add([pscustomobject]@{
-                Rows = $r.Rows; Contender = $r.Contender; Seconds = [math]::Round($r.Seconds, 2)
+                Rows = $r.Rows; Users = $gen.users; Contender = $r.Contender; Seconds = [math]::Round($r.Seconds, 2); Spread = $r.Spread
                 RowsPerSecond = [math]::Round($r.Rows / $r.Seconds); MBPerSecond = [math]::Round($r.MB / $r.Seconds, 1)
                 VsDuckDB = [math]::Round($duck.seconds / $r.Seconds, 2); VsBareScan = [math]::Round($scan.seconds / $r.Seconds, 3)
                 PeakMB = [math]::Round($r.Peak); Agrees = ($r.Contender -notlike 'Find*' -or $module.flagged -eq $duck.flagged)
@@ -249,10 +265,13 @@ $Body
     }
     $results | Export-Csv (Join-Path $bench 'results.csv') -NoTypeInformation
     $workspaceLine = Measure-WorkspaceTransfer $bench
-    $table = @('| Rows | Contender | Seconds | Rows/s | MB/s | × DuckDB speed | × bare-scan speed | Peak MB |', '|---:|---|---:|---:|---:|---:|---:|---:|')
-    $table += $results | ForEach-Object { '| {0:N0} | {1} | {2} | {3:N0} | {4} | {5} | {6} | {7:N0} |' -f $_.Rows, ($_.Contender -replace '\|', '\|'), $_.Seconds, $_.RowsPerSecond, $_.MBPerSecond, $_.VsDuckDB, $_.VsBareScan, $_.PeakMB }
-    $machine = "$([Environment]::ProcessorCount) cores, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd'))"
-    $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./build.ps1 Bench`` on $machine._`n`n" + ($table -join "`n") + "`n`n$workspaceLine`n<!-- bench:end -->"
+    $table = @('| Rows | Contender | Seconds (median) | Runs (s) | Rows/s | MB/s | × DuckDB speed | × bare-scan speed | Peak MB |', '|---:|---|---:|---|---:|---:|---:|---:|---:|')
+    $table += $results | ForEach-Object { '| {0:N0} | {1} | {2} | {3} | {4:N0} | {5} | {6} | {7} | {8:N0} |' -f $_.Rows, ($_.Contender -replace '\|', '\|'), $_.Seconds, $_.Spread, $_.RowsPerSecond, $_.MBPerSecond, $_.VsDuckDB, $_.VsBareScan, $_.PeakMB }
+    # Linear cost and flat memory: the module's seconds per million rows and its peak at each size (same users).
+    $mine = @($results | Where-Object Contender -eq 'Find-LowSlowExfil, CSV')
+    $scaling = "Find-LowSlowExfil on the CSV, per size: " + (($mine | ForEach-Object { '{0:N1}M rows {1:N2} s per million rows, peak {2:N0} MB' -f ($_.Rows / 1e6), ($_.Seconds / ($_.Rows / 1e6)), $_.PeakMB }) -join '; ') + '.'
+    $machine = "$([Environment]::ProcessorCount) cores, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd')), $BenchUsers users at every size, median of $BenchRepeat interleaved runs"
+    $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./build.ps1 Bench`` on $machine._`n`n" + ($table -join "`n") + "`n`n$scaling`n`n$workspaceLine`n<!-- bench:end -->"
     $readme = Join-Path $Root 'README.md'
     $text = Get-Content -Raw $readme
     $text = [regex]::Replace($text, '(?s)<!-- bench:start -->.*?<!-- bench:end -->', { $block })

@@ -66,8 +66,9 @@ namespace FakeLogAnalytics
             {
                 if (Directory.Exists(p))
                 {
+                    // A sample tenant folder holds its manifest (tenant.psd1) beside the logs: that is not a log.
                     foreach (string f in Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).OrderBy(x => x, StringComparer.Ordinal))
-                        LogFileReader.Read(f, store, ctx);
+                        if (!f.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)) LogFileReader.Read(f, store, ctx);
                 }
                 else if (File.Exists(p))
                 {
