@@ -24,6 +24,8 @@ namespace LowSlowExfil.Aggregation
     public sealed class ZiaAccumulator
     {
         private readonly HuntOptions _options;
+        // Methods marked ProxyCsvScanner.Hot run once per row or per user of a large read: compiled optimised at
+        // once rather than after a slow first phase.
         private readonly Dictionary<string, UserState> _users = new Dictionary<string, UserState>(StringComparer.Ordinal);
         // Raw user name → its state, so the common case skips lower-casing.
         private readonly Dictionary<string, UserState> _byRawName = new Dictionary<string, UserState>(StringComparer.Ordinal);
@@ -48,6 +50,7 @@ namespace LowSlowExfil.Aggregation
         internal void CountRejected(ProxyDisposition d) => _dispositions[(int)d]++;
 
         /// <summary>For a reader that applied the same filters itself: one event the rule counts.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
         internal void AddCounted(DateTime timeUtc, string user, string host, long? sentBytes)
         {
             _dispositions[(int)ProxyDisposition.Counted]++;
@@ -84,6 +87,7 @@ namespace LowSlowExfil.Aggregation
         }
 
         /// <summary>Adds another accumulator's state (same options) into this one.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
         public void Merge(ZiaAccumulator other)
         {
             for (int i = 0; i < _dispositions.Length; i++) _dispositions[i] += other._dispositions[i];
@@ -95,6 +99,7 @@ namespace LowSlowExfil.Aggregation
         }
 
         /// <summary>One profile per user, ordered by user name.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
         public IReadOnlyList<ZiaUploadProfile> BuildProfiles()
         {
             var list = new List<ZiaUploadProfile>(_users.Count);
@@ -117,6 +122,7 @@ namespace LowSlowExfil.Aggregation
 
             public UserState(string name) { Name = name; }
 
+            [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
             public void Add(DateTime t, string host, long bytes)
             {
                 long day = t.Ticks - t.Ticks % TimeSpan.TicksPerDay;
@@ -139,6 +145,7 @@ namespace LowSlowExfil.Aggregation
                 if (last > Last) Last = last;
             }
 
+            [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
             public void Merge(UserState other)
             {
                 foreach (var day in other.Days)
@@ -155,6 +162,7 @@ namespace LowSlowExfil.Aggregation
                 if (other.Last > Last) Last = other.Last;
             }
 
+            [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
             public ZiaUploadProfile ToProfile(HuntOptions options)
             {
                 var daily = new List<ZiaDailyUpload>(Days.Count);
