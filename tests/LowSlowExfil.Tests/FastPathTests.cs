@@ -124,6 +124,28 @@ namespace LowSlowExfil.Tests
         }
 
         [Fact]
+        public void ParallelCut_InsideAMultilineCell_GuessesTheNextRecordStart()
+        {
+            // Every record has a quoted cell with a line break in it, so half the line starts are not record starts.
+            const string header = "TimeGenerated [UTC],DeviceVendor,Note,SourceUserName,DestinationHostName,SentBytes\n";
+            var text = new StringBuilder(header);
+            var recordStarts = new System.Collections.Generic.List<long>();
+            for (int i = 0; i < 200; i++)
+            {
+                recordStarts.Add(text.Length);
+                text.Append($"\"10/20/2026, 3:05:{i % 60:00}.000 PM\",Zscaler,\"first line,\nsecond, line {i}\",u{i}@x.com,dropbox.com,{i}\n");
+            }
+            byte[] bytes = Encoding.ASCII.GetBytes(text.ToString());
+            using var stream = new MemoryStream(bytes);
+            int fields = 6;
+            foreach (long cut in new long[] { recordStarts[10] + 5, recordStarts[50] + 40, recordStarts[50] + 46, recordStarts[120] })
+            {
+                long guess = ParallelProxyCsvReader.LikelyRecordStart(stream, cut, fields);
+                Assert.Equal(recordStarts.First(r => r >= cut), guess);
+            }
+        }
+
+        [Fact]
         public void OverlongLine_SameIssue()
         {
             using var dir = TestPaths.NewTempFolder();

@@ -98,15 +98,26 @@ namespace LowSlowExfil.Rule
         /// </summary>
         public ExfilChannel ChannelOf(string host)
         {
+            // Asked once per user and host when profiles are built: thousands of users share a few hosts.
+            if (host == null) return ExfilChannel.Unknown;
+            if (_channelOfHost.TryGetValue(host, out var known)) return known;
             string h = DestinationMatcher.DomainSuffixMatcher.NormalizeHost(host);
             CatalogDomain best = null;
             foreach (var d in _domains)
             {
-                bool match = h == d.Domain || h.EndsWith("." + d.Domain, StringComparison.Ordinal);
-                if (match && (best == null || d.Domain.Length > best.Domain.Length)) best = d;
+                string domain = d.Domain;
+                bool match = h.Length == domain.Length ? h == domain
+                    : h.Length > domain.Length && h[h.Length - domain.Length - 1] == '.' && h.EndsWith(domain, StringComparison.Ordinal);
+                if (match && (best == null || domain.Length > best.Domain.Length)) best = d;
             }
-            return best?.Channel ?? ExfilChannel.Unknown;
+            var channel = best?.Channel ?? ExfilChannel.Unknown;
+            if (_channelOfHost.Count < MaxRememberedHosts) _channelOfHost[host] = channel;
+            return channel;
         }
+
+        private const int MaxRememberedHosts = 100000;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ExfilChannel> _channelOfHost =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, ExfilChannel>(StringComparer.Ordinal);
 
         /// <summary>This catalogue plus the rows of a CSV file with columns Domain,Channel (later rows win).</summary>
         public DomainCatalog ExtendFromFile(string path)
