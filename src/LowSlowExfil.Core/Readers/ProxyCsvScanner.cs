@@ -259,7 +259,7 @@ namespace LowSlowExfil.Readers
             fieldCount = 0;
             newlines = 0;
             blank = false;
-            for (int s = 0; s < Slots; s++) { _length[s] = 0; _escaped[s] = false; }
+            // No slots to clear: Process runs only for a record with the header's field count, and then SetField set every slot.
             int[] slotOfColumn = _slotOfColumn, nextReadColumn = _nextReadColumn;
             int field = 0, columns = slotOfColumn.Length, lines = 0, nextRead = 0;
             // The delimiter before the current field: the highest bit of lastEnds, in the block at lastEndsAt. Turned
@@ -365,10 +365,12 @@ namespace LowSlowExfil.Readers
                 }
                 _start[slot] = start + 1;
                 _length[slot] = end - start - 2;
+                _escaped[slot] = false;
                 return;
             }
             _start[slot] = start;
             _length[slot] = end - start;
+            _escaped[slot] = false;
         }
 
         /// <summary>
