@@ -51,17 +51,7 @@ namespace LowSlowExfil.Commands
 
         protected override void BeginProcessing()
         {
-            _path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out ProviderInfo provider, out _);
-            if (provider == null || !string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{Path}' is not a file system path."), "NotFileSystemPath", ErrorCategory.InvalidArgument, Path));
-            var file = new FileInfo(_path);
-            if (file.Directory != null && !file.Directory.Exists)
-                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"Could not find a part of the path '{_path}': the folder '{file.DirectoryName}' does not exist."),
-                    "DirectoryNotFound", ErrorCategory.ObjectNotFound, _path));
-            if (Directory.Exists(_path))
-                ThrowTerminatingError(new ErrorRecord(new IOException($"'{_path}' is a folder; give the path of a CSV file."), "PathIsFolder", ErrorCategory.InvalidArgument, _path));
-            if (file.Exists && NoClobber)
-                ThrowTerminatingError(new ErrorRecord(new IOException($"The file '{_path}' already exists."), "NoClobber", ErrorCategory.ResourceExists, _path));
+            _path = OutputFile.Resolve(this, Path, NoClobber, "a CSV file").FullName;
             if (!ShouldProcess(_path, Raw ? "Write CSV (cells as they are)" : "Write CSV (formula-like cells quoted for spreadsheets)"))
             {
                 _skip = true;

@@ -59,23 +59,8 @@ namespace LowSlowExfil.Commands
 
         protected override void EndProcessing()
         {
-            string path = ResolveFileSystemPath();
-            var file = new FileInfo(path);
-            if (file.Directory != null && !file.Directory.Exists)
-            {
-                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"Could not find a part of the path '{path}': the folder '{file.DirectoryName}' does not exist."),
-                    "DirectoryNotFound", ErrorCategory.ObjectNotFound, path));
-            }
-            if (Directory.Exists(path))
-            {
-                ThrowTerminatingError(new ErrorRecord(new IOException($"'{path}' is a folder; give the path of an HTML file."),
-                    "PathIsFolder", ErrorCategory.InvalidArgument, path));
-            }
-            if (file.Exists && NoClobber)
-            {
-                ThrowTerminatingError(new ErrorRecord(new IOException($"The file '{path}' already exists."),
-                    "NoClobber", ErrorCategory.ResourceExists, path));
-            }
+            var file = OutputFile.Resolve(this, Path, NoClobber, "an HTML file");
+            string path = file.FullName;
             bool readOnly = file.Exists && (file.Attributes & FileAttributes.ReadOnly) != 0;
             if (readOnly && !Force)
             {
@@ -105,17 +90,6 @@ namespace LowSlowExfil.Commands
             }
             WriteVerbose($"Wrote {path}: {_candidates.Count} candidates ({flagged} flagged), {html.Length:N0} characters.");
             if (PassThru) WriteObject(new FileInfo(path));
-        }
-
-        private string ResolveFileSystemPath()
-        {
-            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path, out ProviderInfo provider, out _);
-            if (provider == null || !string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{Path}' is not a file system path."),
-                    "NotFileSystemPath", ErrorCategory.InvalidArgument, Path));
-            }
-            return path;
         }
     }
 }
