@@ -68,10 +68,14 @@ namespace LowSlowExfil.Rule
     /// <summary>The three flag clauses' thresholds (SPEC §1.6).</summary>
     public sealed class FlagThresholds
     {
-        public double ZScore { get; set; } = 3.0;
-        public long AnonymousLinks { get; set; } = 3;
-        public double AnonymousLinkMinMB { get; set; } = 10;
-        public long PersistenceDays { get; set; } = 20;
-        public double PersistenceMinMB { get; set; } = 50;
+        // The rule's values; also the defaults of the cmdlets' threshold parameters.
+        public const double DefaultZScore = 3.0, DefaultAnonymousLinkMinMB = 10, DefaultPersistenceMinMB = 50;
+        public const long DefaultAnonymousLinks = 3, DefaultPersistenceDays = 20;
+
+        public double ZScore { get; set; } = DefaultZScore;
+        public long AnonymousLinks { get; set; } = DefaultAnonymousLinks;
+        public double AnonymousLinkMinMB { get; set; } = DefaultAnonymousLinkMinMB;
+        public long PersistenceDays { get; set; } = DefaultPersistenceDays;
+        public double PersistenceMinMB { get; set; } = DefaultPersistenceMinMB;
     }
 }

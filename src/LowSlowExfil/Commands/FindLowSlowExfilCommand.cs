@@ -32,27 +32,27 @@ namespace LowSlowExfil.Commands
 
         /// <summary>Flag users whose Zscore is at least this (default 3.0).</summary>
         [Parameter]
-        public double ZScoreThreshold { get; set; } = 3.0;
+        public double ZScoreThreshold { get; set; } = FlagThresholds.DefaultZScore;
 
         /// <summary>Flag users with at least this many anonymous links ... (default 3) ...</summary>
         [Parameter]
         [ValidateRange(0, long.MaxValue)]
-        public long AnonymousLinkThreshold { get; set; } = 3;
+        public long AnonymousLinkThreshold { get; set; } = FlagThresholds.DefaultAnonymousLinks;
 
         /// <summary>... who also uploaded more than this many MB (default 10).</summary>
         [Parameter]
         [ValidateRange(0, double.MaxValue)]
-        public double AnonymousLinkMinMB { get; set; } = 10;
+        public double AnonymousLinkMinMB { get; set; } = FlagThresholds.DefaultAnonymousLinkMinMB;
 
         /// <summary>Flag users active on at least this many days ... (default 20) ...</summary>
         [Parameter]
         [ValidateRange(0, 3650)]
-        public long PersistenceDays { get; set; } = 20;
+        public long PersistenceDays { get; set; } = FlagThresholds.DefaultPersistenceDays;
 
         /// <summary>... who also uploaded more than this many MB (default 50).</summary>
         [Parameter]
         [ValidateRange(0, double.MaxValue)]
-        public double PersistenceMinMB { get; set; } = 50;
+        public double PersistenceMinMB { get; set; } = FlagThresholds.DefaultPersistenceMinMB;
 
         /// <summary>Emit every profiled user with its score, flagged or not.</summary>
         [Parameter]

@@ -45,27 +45,27 @@ namespace LowSlowExfil.Commands
 
         /// <summary>Zscore threshold (default 3.0).</summary>
         [Parameter]
-        public double ZScoreThreshold { get; set; } = 3.0;
+        public double ZScoreThreshold { get; set; } = FlagThresholds.DefaultZScore;
 
         /// <summary>Anonymous links threshold (default 3).</summary>
         [Parameter]
         [ValidateRange(0, long.MaxValue)]
-        public long AnonymousLinkThreshold { get; set; } = 3;
+        public long AnonymousLinkThreshold { get; set; } = FlagThresholds.DefaultAnonymousLinks;
 
         /// <summary>MB uploaded beside anonymous links (default 10).</summary>
         [Parameter]
         [ValidateRange(0, double.MaxValue)]
-        public double AnonymousLinkMinMB { get; set; } = 10;
+        public double AnonymousLinkMinMB { get; set; } = FlagThresholds.DefaultAnonymousLinkMinMB;
 
         /// <summary>Active days for persistence (default 20).</summary>
         [Parameter]
         [ValidateRange(0, 3650)]
-        public long PersistenceDays { get; set; } = 20;
+        public long PersistenceDays { get; set; } = FlagThresholds.DefaultPersistenceDays;
 
         /// <summary>MB uploaded for persistence (default 50).</summary>
         [Parameter]
         [ValidateRange(0, double.MaxValue)]
-        public double PersistenceMinMB { get; set; } = 50;
+        public double PersistenceMinMB { get; set; } = FlagThresholds.DefaultPersistenceMinMB;
 
         protected override void EndProcessing()
         {
