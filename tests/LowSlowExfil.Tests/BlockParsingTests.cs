@@ -144,7 +144,11 @@ namespace LowSlowExfil.Tests
             for (int i = 0; i < bytes.Length; i++) bytes[i] = alphabet[rng.Next(alphabet.Length)];
             for (int at = 0; at + CsvBlocks.Size <= bytes.Length; at += 13)
             {
-                CsvBlocks.Classify(bytes, at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds);
+                ulong quotes, delimiters, breaks, lineFeeds;
+                unsafe
+                {
+                    fixed (byte* p = &bytes[at]) CsvBlocks.Classify(p, out quotes, out delimiters, out breaks, out lineFeeds);
+                }
                 ulong Mask(Func<byte, bool> f) => Enumerable.Range(0, 64).Aggregate(0UL, (m, i) => f(bytes[at + i]) ? m | 1UL << i : m);
                 Assert.Equal(Mask(c => c == '"'), quotes);
                 Assert.Equal(Mask(c => c == ',' || c == '\r' || c == '\n'), delimiters);

@@ -21,7 +21,7 @@ namespace LowSlowExfil.Readers
         private static readonly Vector<byte> QuoteV = new Vector<byte>((byte)'"'), CommaV = new Vector<byte>((byte)','),
             LfV = new Vector<byte>((byte)'\n'), CrV = new Vector<byte>((byte)'\r'), Weights = MakeWeights();
         private const ulong DeBruijnMultiplier = 0x03F79D71B4CB0A89UL;
-        // Bit index by (lowest bit × multiplier) >> 58; a constant span compiles to data, read without bounds checks.
+        // Bit index by (lowest bit × multiplier) >> 58; a constant span compiles to data, allocated nowhere.
         private static ReadOnlySpan<byte> DeBruijn => new byte[]
         {
             0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
@@ -29,18 +29,10 @@ namespace LowSlowExfil.Readers
         };
 
         /// <summary>
-        /// Masks of the 64 bytes at <paramref name="at"/> (which must have 64 bytes after it): quotes, delimiters
-        /// (comma, CR, LF), line breaks (CR, LF) and line feeds. Quotes and breaks are sparse, so their bits are
-        /// gathered only for the vectors that hold one.
+        /// Masks of the 64 bytes at <paramref name="p"/> (all of them readable): quotes, delimiters (comma, CR, LF),
+        /// line breaks (CR, LF) and line feeds. Quotes and breaks are sparse, so their bits are gathered only for the
+        /// vectors that hold one.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Classify(byte[] b, int at, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds)
-        {
-            if ((uint)at > (uint)(b.Length - Size)) throw new ArgumentOutOfRangeException(nameof(at));
-            fixed (byte* p = &b[at]) Classify(p, out quotes, out delimiters, out breaks, out lineFeeds);
-        }
-
-        /// <summary>As above, for 64 readable bytes at <paramref name="p"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static unsafe void Classify(byte* p, out ulong quotes, out ulong delimiters, out ulong breaks, out ulong lineFeeds)
         {

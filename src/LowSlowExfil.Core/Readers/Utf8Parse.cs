@@ -13,20 +13,7 @@ namespace LowSlowExfil.Readers
         /// The Log Analytics export shape "M/d/yyyy, h:mm:ss[.f…] AM|PM" (fraction up to 7 digits), as UTC
         /// ticks shifted by <paramref name="offset"/> (the header's time zone).
         /// </summary>
-        public static bool TryExportTimestamp(ReadOnlySpan<byte> s, TimeSpan offset, out DateTime utc)
-        {
-            var days = new DayCache();
-            return TryExportTimestamp(s, offset, ref days, out utc);
-        }
-
-        /// <summary>The last calendar day a timestamp named, as ticks: rows come in time order, so most share it.</summary>
-        public struct DayCache
-        {
-            internal int Key; // yyyymmdd, 0 = none
-            internal long Ticks;
-        }
-
-        /// <inheritdoc cref="TryExportTimestamp(ReadOnlySpan{byte}, TimeSpan, out DateTime)"/>
+        /// <param name="days">The last day parsed: rows come in time order, so most share it and skip the calendar.</param>
         [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
         public static bool TryExportTimestamp(ReadOnlySpan<byte> s, TimeSpan offset, ref DayCache days, out DateTime utc)
         {
@@ -70,6 +57,13 @@ namespace LowSlowExfil.Readers
             if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) return false;
             utc = new DateTime(ticks, DateTimeKind.Utc);
             return true;
+        }
+
+        /// <summary>The last calendar day a timestamp named, as ticks (see <see cref="TryExportTimestamp"/>).</summary>
+        public struct DayCache
+        {
+            internal int Key; // yyyymmdd, 0 = none
+            internal long Ticks;
         }
 
         /// <summary>A plain decimal long: optional '-', 1–18 digits, nothing else.</summary>
