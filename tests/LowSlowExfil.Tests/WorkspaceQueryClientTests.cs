@@ -297,10 +297,14 @@ namespace LowSlowExfil.Tests
             using var cts = new CancellationTokenSource();
             var sw = Stopwatch.StartNew();
             var run = System.Threading.Tasks.Task.Run(() => RunZia(client, ct: cts.Token));
-            while (server.QueryRequests.Count == 0 && sw.Elapsed < TimeSpan.FromSeconds(4)) Thread.Sleep(20);
+            // Cancel once the server holds the request (on a loaded machine reaching it can take seconds), then the
+            // call must end well before the server's 5-second answer would.
+            while (server.QueryRequests.Count == 0 && sw.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(20);
+            Assert.Single(server.QueryRequests);
+            var cancelled = Stopwatch.StartNew();
             cts.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(4.5), sw.Elapsed.ToString());
+            Assert.True(cancelled.Elapsed < TimeSpan.FromSeconds(4.5), cancelled.Elapsed.ToString());
             Assert.Single(server.QueryRequests);
         }
 
