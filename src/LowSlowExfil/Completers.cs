@@ -34,10 +34,12 @@ namespace LowSlowExfil.Commands
 
         internal static void Remember(IEnumerable<string> users)
         {
+            // Count takes every lock of the dictionary: asked once, not per name.
+            int room = Capacity - Seen.Count;
             foreach (string u in users)
             {
-                if (Seen.Count >= Capacity) return;
-                if (!string.IsNullOrEmpty(u)) Seen.TryAdd(u, 0);
+                if (room <= 0) return;
+                if (!string.IsNullOrEmpty(u) && Seen.TryAdd(u, 0)) room--;
             }
         }
 
