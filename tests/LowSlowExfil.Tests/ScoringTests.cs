@@ -602,6 +602,20 @@ namespace LowSlowExfil.Tests
             finally { CultureInfo.CurrentCulture = saved; }
         }
 
+        [Theory]
+        [InlineData("{Unknown} {UserName}", "{Unknown} bob")]
+        [InlineData("{{UserName}}", "{bob}")]
+        [InlineData("{User{UserName}", "{Userbob")]
+        [InlineData("days: {ZIA_ActiveDays", "days: {ZIA_ActiveDays")]
+        [InlineData("{O365_AnonLinks}{ZIA_ActiveDays}", "421")]
+        [InlineData("no placeholders", "no placeholders")]
+        [InlineData("", "")]
+        public void AlertText_OnlyTheFiveColumnsAreReplaced(string template, string expected)
+        {
+            var c = new ExfilCandidate { UserName = "bob", ZIA_ActiveDays = 21, O365_AnonLinks = 4 };
+            Assert.Equal(expected, CandidateScorer.FormatAlert(template, c));
+        }
+
         [Fact]
         public void AlertText_ValuesAreNotReExpanded()
         {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
+using System.Text;
 using LowSlowExfil.Kql;
 using LowSlowExfil.Rule;
 
@@ -143,21 +143,47 @@ namespace LowSlowExfil.Scoring
         }
 
         /// <summary>Fills the rule's alertDetailsOverride templates; numbers as Sentinel renders them (invariant).</summary>
-        /// <remarks>One pass: a value taken from the logs (a user name such as <c>{Zscore}@x.com</c>) is never re-expanded.</remarks>
-        public static string FormatAlert(string template, ExfilCandidate c) => AlertPlaceholder.Replace(template, m =>
+        /// <remarks>
+        /// One pass: a value taken from the logs (a user name such as <c>{Zscore}@x.com</c>) is never re-expanded.
+        /// Text in braces that is not one of the five columns stays as written. Run for every scored user, so a
+        /// plain scan rather than a regular expression.
+        /// </remarks>
+        public static string FormatAlert(string template, ExfilCandidate c)
         {
-            switch (m.Groups[1].Value)
+            if (template == null) throw new ArgumentNullException(nameof(template));
+            var sb = new StringBuilder(template.Length + 64);
+            int i = 0;
+            while (i < template.Length)
+            {
+                int open = template.IndexOf('{', i);
+                if (open < 0) break;
+                sb.Append(template, i, open - i);
+                int close = template.IndexOf('}', open + 1);
+                string value = close < 0 ? null : Placeholder(template.Substring(open + 1, close - open - 1), c);
+                if (value == null)
+                {
+                    sb.Append('{');
+                    i = open + 1;
+                    continue;
+                }
+                sb.Append(value);
+                i = close + 1;
+            }
+            return sb.Append(template, i, template.Length - i).ToString();
+        }
+
+        private static string Placeholder(string column, ExfilCandidate c)
+        {
+            switch (column)
             {
                 case "UserName": return c.UserName ?? string.Empty;
                 case "Zscore": return Real(c.Zscore);
                 case "ZIA_TotalMBSent": return Real(c.ZIA_TotalMBSent);
                 case "ZIA_ActiveDays": return c.ZIA_ActiveDays.ToString(CultureInfo.InvariantCulture);
-                default: return c.O365_AnonLinks.ToString(CultureInfo.InvariantCulture);
+                case "O365_AnonLinks": return c.O365_AnonLinks.ToString(CultureInfo.InvariantCulture);
+                default: return null;
             }
-        });
-
-        private static readonly Regex AlertPlaceholder =
-            new Regex(@"\{(UserName|Zscore|ZIA_TotalMBSent|ZIA_ActiveDays|O365_AnonLinks)\}", RegexOptions.CultureInvariant);
+        }
 
         private static string Real(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
     }
