@@ -747,6 +747,14 @@ namespace LowSlowExfil.Tests
                 Assert.Equal(all.Count(d), left.Count(d));
             Assert.True(all.Count(ProxyDisposition.OutsideWindow) >= 1);
 
+            // The other side's state moved: it is left empty, so it shares nothing the merged side goes on changing.
+            Assert.Empty(right.BuildProfiles());
+            foreach (ProxyDisposition d in Enum.GetValues(typeof(ProxyDisposition)))
+                Assert.Equal(0, right.Count(d));
+            right.Add(June(20), "Zscaler", "Allowed", "C@X.COM", "dropbox.com", 5);
+            Assert.Equal(Describe(expected), Describe(left.BuildProfiles()));
+            Assert.Throws<ArgumentException>(() => left.Merge(left));
+
             // After a merge the accumulator keeps accepting events, for users it learned from the other side too.
             all.Add(June(20), "Zscaler", "Allowed", "C@X.COM", "dropbox.com", 99);
             left.Add(June(20), "Zscaler", "Allowed", "C@X.COM", "dropbox.com", 99);

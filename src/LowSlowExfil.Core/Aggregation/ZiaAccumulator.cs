@@ -86,16 +86,25 @@ namespace LowSlowExfil.Aggregation
             return ProxyDisposition.Counted;
         }
 
-        /// <summary>Adds another accumulator's state (same options) into this one.</summary>
+        /// <summary>
+        /// Adds another accumulator's state (same options) into this one. The state moves rather than being copied
+        /// (a user or day only the other has is taken over whole: a parallel read's ranges mostly hold different
+        /// days), so <paramref name="other"/> is left empty.
+        /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
         public void Merge(ZiaAccumulator other)
         {
+            if (other == null) throw new ArgumentNullException(nameof(other));
+            if (ReferenceEquals(other, this)) throw new ArgumentException("An accumulator cannot merge into itself.", nameof(other));
             for (int i = 0; i < _dispositions.Length; i++) _dispositions[i] += other._dispositions[i];
             foreach (var kv in other._users)
             {
-                if (!_users.TryGetValue(kv.Key, out var mine)) _users.Add(kv.Key, mine = new UserState(kv.Key));
-                mine.Merge(kv.Value);
+                if (_users.TryGetValue(kv.Key, out var mine)) mine.Merge(kv.Value);
+                else _users.Add(kv.Key, kv.Value);
             }
+            other._users.Clear();
+            other._byRawName.Clear();
+            Array.Clear(other._dispositions, 0, other._dispositions.Length);
         }
 
         /// <summary>One profile per user, ordered by user name.</summary>
@@ -145,12 +154,17 @@ namespace LowSlowExfil.Aggregation
                 if (last > Last) Last = last;
             }
 
+            /// <summary>Adds <paramref name="other"/>'s days; a day this state lacks is taken over, not copied.</summary>
             [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
             public void Merge(UserState other)
             {
                 foreach (var day in other.Days)
                 {
-                    if (!Days.TryGetValue(day.Key, out var hosts)) Days.Add(day.Key, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
+                    if (!Days.TryGetValue(day.Key, out var hosts))
+                    {
+                        Days.Add(day.Key, day.Value);
+                        continue;
+                    }
                     foreach (var h in day.Value)
                     {
                         if (!hosts.TryGetValue(h.Key, out var tally)) hosts.Add(h.Key, tally = new HostTally());
