@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -122,18 +123,25 @@ namespace LowSlowExfil.Readers
         {
             const int Window = 256 * 1024, Records = 4;
             file.Position = from - 1; // a cut right after a line break is a line start
-            var buf = new byte[Window];
-            int n = 0, read;
-            while (n < buf.Length && (read = file.Read(buf, n, buf.Length - n)) > 0) n += read;
-            bool final = n < buf.Length;
-            long first = -1;
-            for (int i = 0; i < n; i++)
+            var buf = ArrayPool<byte>.Shared.Rent(Window); // pooled for the same reason as the scanner's buffer
+            try
             {
-                if (buf[i] != (byte)'\n') continue;
-                if (first < 0) first = from + i;
-                if (HasRecords(buf, i + 1, n, final, fields, Records)) return from + i;
+                int n = 0, read;
+                while (n < Window && (read = file.Read(buf, n, Window - n)) > 0) n += read;
+                bool final = n < Window;
+                long first = -1;
+                for (int i = 0; i < n; i++)
+                {
+                    if (buf[i] != (byte)'\n') continue;
+                    if (first < 0) first = from + i;
+                    if (HasRecords(buf, i + 1, n, final, fields, Records)) return from + i;
+                }
+                return first >= 0 ? first : final ? from - 1 + n : NextLineStart(file, from - 1 + n);
             }
-            return first >= 0 ? first : final ? from - 1 + n : NextLineStart(file, from - 1 + n);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buf);
+            }
         }
 
         /// <summary>The offset just after the first line break at or after <paramref name="from"/> (the end of the file if none).</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Runtime.CompilerServices;
 using LowSlowExfil.Aggregation;
@@ -78,10 +79,26 @@ namespace LowSlowExfil.Readers
         /// Reads records from <paramref name="stream"/>, positioned at a record start at absolute offset
         /// <paramref name="offset"/>, until end of data or the first record ending at or after <paramref name="stopAt"/>.
         /// </summary>
-        [MethodImpl(Hot)]
         public void Run(Stream stream, long offset, long stopAt, long firstLine, long firstRecord)
         {
-            byte[] buf = new byte[1 << 20];
+            // Pooled: a parallel read runs a scanner per range, and a fresh megabyte each (large-object heap) would
+            // bring on full collections of the host's whole heap.
+            byte[] pooled = ArrayPool<byte>.Shared.Rent(BufferBytes);
+            try
+            {
+                Scan(stream, pooled, offset, stopAt, firstLine, firstRecord);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(pooled);
+            }
+        }
+
+        private const int BufferBytes = 1 << 20;
+
+        [MethodImpl(Hot)]
+        private void Scan(Stream stream, byte[] buf, long offset, long stopAt, long firstLine, long firstRecord)
+        {
             int pos = 0, len = 0;
             bool eof = false;
             long line = firstLine, record = firstRecord, consumedBase = offset;
