@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using LowSlowExfil.Kql;
 using LowSlowExfil.Rule;
 
@@ -111,10 +110,12 @@ namespace LowSlowExfil.Aggregation
         [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
         public IReadOnlyList<ZiaUploadProfile> BuildProfiles()
         {
-            var list = new List<ZiaUploadProfile>(_users.Count);
-            foreach (var state in _users.Values.OrderBy(u => u.Name, StringComparer.Ordinal))
-                list.Add(state.ToProfile(_options));
-            return list;
+            var states = new UserState[_users.Count];
+            _users.Values.CopyTo(states, 0);
+            Array.Sort(states, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var profiles = new ZiaUploadProfile[states.Length];
+            for (int i = 0; i < states.Length; i++) profiles[i] = states[i].ToProfile(_options);
+            return profiles;
         }
 
         private sealed class HostTally
@@ -176,49 +177,68 @@ namespace LowSlowExfil.Aggregation
                 if (other.Last > Last) Last = other.Last;
             }
 
+            // Run once per user: sorts on arrays and a short list of channels rather than LINQ and per-user
+            // dictionaries, which made most of a large read's allocations.
             [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
             public ZiaUploadProfile ToProfile(HuntOptions options)
             {
-                var daily = new List<ZiaDailyUpload>(Days.Count);
+                var dayKeys = new long[Days.Count];
+                Days.Keys.CopyTo(dayKeys, 0);
+                Array.Sort(dayKeys);
+                var daily = new ZiaDailyUpload[dayKeys.Length];
                 var perHost = new Dictionary<string, DestinationUpload>(StringComparer.Ordinal);
-                var perChannel = new Dictionary<ExfilChannel, ChannelUpload>();
-                var hostChannel = new Dictionary<string, ExfilChannel>(StringComparer.Ordinal);
-                var channelsToday = new HashSet<ExfilChannel>();
+                var channels = new List<ChannelUpload>(4);
+                var channelLastDay = new List<long>(4); // the day each channel's ActiveDays last counted
                 long bytes = 0, requests = 0, destSum = 0;
-                foreach (var day in Days.OrderBy(d => d.Key))
+                for (int d = 0; d < dayKeys.Length; d++)
                 {
+                    long day = dayKeys[d];
+                    var hosts = Days[day];
                     long dayBytes = 0, dayRequests = 0;
-                    channelsToday.Clear();
-                    foreach (var h in day.Value)
+                    foreach (var h in hosts)
                     {
-                        if (!hostChannel.TryGetValue(h.Key, out var channel)) hostChannel.Add(h.Key, channel = options.Catalog.ChannelOf(h.Key));
-                        if (!perChannel.TryGetValue(channel, out var ch)) perChannel.Add(channel, ch = new ChannelUpload { UserName = Name, Channel = channel });
+                        bool newHost = !perHost.TryGetValue(h.Key, out var dest);
+                        if (newHost) perHost.Add(h.Key, dest = new DestinationUpload { UserName = Name, DestinationHostName = h.Key, Channel = options.Catalog.ChannelOf(h.Key) });
+                        int c = 0;
+                        while (c < channels.Count && channels[c].Channel != dest.Channel) c++;
+                        if (c == channels.Count)
+                        {
+                            channels.Add(new ChannelUpload { UserName = Name, Channel = dest.Channel });
+                            channelLastDay.Add(long.MinValue);
+                        }
+                        var ch = channels[c];
                         ch.SentBytes += h.Value.Bytes;
                         ch.RequestCount += h.Value.Requests;
-                        if (channelsToday.Add(channel)) ch.ActiveDays++;
-                        dayBytes += h.Value.Bytes;
-                        dayRequests += h.Value.Requests;
-                        if (!perHost.TryGetValue(h.Key, out var dest))
+                        if (channelLastDay[c] != day)
                         {
-                            perHost.Add(h.Key, dest = new DestinationUpload { UserName = Name, DestinationHostName = h.Key, Channel = channel });
-                            ch.Destinations++;
+                            channelLastDay[c] = day;
+                            ch.ActiveDays++;
                         }
+                        if (newHost) ch.Destinations++;
                         dest.SentBytes += h.Value.Bytes;
                         dest.RequestCount += h.Value.Requests;
                         dest.ActiveDays++;
+                        dayBytes += h.Value.Bytes;
+                        dayRequests += h.Value.Requests;
                     }
-                    daily.Add(new ZiaDailyUpload
+                    daily[d] = new ZiaDailyUpload
                     {
                         UserName = Name,
-                        Day = new DateTime(day.Key, DateTimeKind.Utc),
+                        Day = new DateTime(day, DateTimeKind.Utc),
                         DaySentBytes = dayBytes,
                         DayRequestCount = dayRequests,
-                        DayDestinCount = day.Value.Count,
-                    });
+                        DayDestinCount = hosts.Count,
+                    };
                     bytes += dayBytes;
                     requests += dayRequests;
-                    destSum += day.Value.Count;
+                    destSum += hosts.Count;
                 }
+                var destinations = new DestinationUpload[perHost.Count];
+                perHost.Values.CopyTo(destinations, 0);
+                Array.Sort(destinations, (a, b) => a.SentBytes != b.SentBytes ? b.SentBytes.CompareTo(a.SentBytes)
+                    : string.CompareOrdinal(a.DestinationHostName, b.DestinationHostName));
+                var channelRows = channels.ToArray();
+                Array.Sort(channelRows, (a, b) => a.SentBytes != b.SentBytes ? b.SentBytes.CompareTo(a.SentBytes) : a.Channel.CompareTo(b.Channel));
                 return new ZiaUploadProfile
                 {
                     UserName = Name,
@@ -230,10 +250,9 @@ namespace LowSlowExfil.Aggregation
                     DistinctDestinations = perHost.Count,
                     FirstSeen = First,
                     LastSeen = Last,
-                    DailyUploads = new RowList<ZiaDailyUpload>(daily.ToArray()),
-                    Destinations = new RowList<DestinationUpload>(perHost.Values
-                        .OrderByDescending(d => d.SentBytes).ThenBy(d => d.DestinationHostName, StringComparer.Ordinal).ToArray()),
-                    Channels = new RowList<ChannelUpload>(perChannel.Values.OrderByDescending(c => c.SentBytes).ThenBy(c => c.Channel).ToArray()),
+                    DailyUploads = new RowList<ZiaDailyUpload>(daily),
+                    Destinations = new RowList<DestinationUpload>(destinations),
+                    Channels = new RowList<ChannelUpload>(channelRows),
                     WindowStart = options.Window.Start,
                     WindowEnd = options.Window.End,
                     Mode = options.ModeName,
