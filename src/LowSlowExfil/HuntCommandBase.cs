@@ -394,7 +394,8 @@ namespace LowSlowExfil.Commands
                 }
                 skipped += summary.Skipped;
                 if (summary.Failed) failed++;
-                WriteVerbose(summary.ToString());
+                string speed = summary.Speed();
+                WriteVerbose(speed.Length == 0 ? summary.ToString() : summary + "; " + speed);
                 if (summary.Notice != null) WriteWarning($"{file}: {summary.Notice}.");
             }
             progress.RecordType = ProgressRecordType.Completed;

@@ -118,9 +118,23 @@ namespace LowSlowExfil.Tests
             Assert.NotEqual("", one.Item3);
             Assert.Equal(one.Item3, many.Item3);
             Assert.Equal(one.Item2.ToString(), many.Item2.ToString());
+            Assert.Equal(1, one.Item2.Threads);
+            Assert.True(many.Item2.Threads > 1, $"{many.Item2.Threads} threads");
+            Assert.Equal(new FileInfo(path).Length, many.Item2.Bytes);
+            Assert.Matches(@"^[\d,.]+ MB in \d+\.\d\d s \([\d,]+ MB/s, \d+ threads\)$", many.Item2.Speed());
             Assert.Equal(one.Item1.DescribeFilters(), many.Item1.DescribeFilters());
             Assert.Equal(Describe(one.Item1), Describe(many.Item1));
             Assert.Equal(Describe(Read(path, fast: false, kql).Acc), Describe(many.Item1));
+        }
+
+        [Fact]
+        public void Speed_SaysSizeTimeRateAndThreads()
+        {
+            var s = new FileReadSummary { Bytes = 3 * 1048576L, Elapsed = TimeSpan.FromSeconds(1.5), Threads = 2 };
+            Assert.Equal("3.0 MB in 1.50 s (2 MB/s, 2 threads)", s.Speed());
+            s.Threads = 1;
+            Assert.Equal("3.0 MB in 1.50 s (2 MB/s)", s.Speed());
+            Assert.Equal("", new FileReadSummary { Elapsed = TimeSpan.FromSeconds(1) }.Speed()); // a stream: no size
         }
 
         [Fact]

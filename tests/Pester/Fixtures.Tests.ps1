@@ -88,10 +88,13 @@ Describe 'OfficeActivity-training-lab.csv' {
         $john.O365_LastEvent | Should -Be (New-UtcDate 2021 4 28 14 21 9)
     }
 
-    It 'reports 266 records read with -Verbose' {
+    It 'reports 266 records read with -Verbose, with the size and speed of the read' {
         $verbose = @(Get-O365SharingProfile -Path $officeActivity -EndTime $labEnd -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
-        @($verbose -like "$($officeActivity): *, 266 records read (0 proxy, 266 sharing), 0 skipped*").Count | Should -Be 1
+        $line = @($verbose -like "$($officeActivity): *, 266 records read (0 proxy, 266 sharing), 0 skipped*")
+        $line.Count | Should -Be 1
+        $mb = [string]::Format([cultureinfo]::InvariantCulture, '{0:N1}', (Get-Item $officeActivity).Length / 1MB)
+        $line[0] | Should -Match "; $([regex]::Escape($mb)) MB in \d+\.\d\d s \([\d,]+ MB/s\)$"
     }
 
     It 'drops every event when the window ends before 2021-04-28' {

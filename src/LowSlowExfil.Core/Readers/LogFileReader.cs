@@ -22,11 +22,13 @@ namespace LowSlowExfil.Readers
             if (sink == null) throw new ArgumentNullException(nameof(sink));
             ctx = ctx ?? new ReadContext();
             var summary = new FileReadSummary { File = path };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan))
                 {
                     long total = file.Length;
+                    summary.Bytes = total;
                     using (var counted = new ProgressStream(file, n => ctx.OnProgress?.Invoke(new ReadProgress(path, n, total))))
                     {
                         ReadStream(counted, path, plainFile: true, sink, ctx, summary);
@@ -39,6 +41,7 @@ namespace LowSlowExfil.Readers
             {
                 ReportFailure(path, e, ctx, summary);
             }
+            summary.Elapsed = clock.Elapsed;
             return summary;
         }
 

@@ -44,6 +44,7 @@ namespace LowSlowExfil.Readers
             for (int i = 0; i < count; i++)
                 ranges[i] = new Range { Start = headerBytes + span * i, Stop = i == count - 1 ? long.MaxValue : headerBytes + span * (i + 1) };
 
+            summary.Threads = workers;
             int next = -1;
             var tasks = Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(() =>
             {
@@ -75,6 +76,7 @@ namespace LowSlowExfil.Readers
             // the general reader takes over at that record (rare: the cap is 16 M characters).
             if (ranges.Any(r => r.Scanner != null && r.Scanner.HandedOver))
             {
+                summary.Threads = 1;
                 using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
                 {
                     file.Position = headerBytes;
