@@ -367,36 +367,38 @@ namespace LowSlowExfil.Commands
             long skipped = 0;
             int failed = 0;
             var progress = new ProgressRecord(1, "Reading logs", "Starting");
-            for (int i = 0; i < _files.Count; i++)
+            // Several files are read on every core; issues, summaries and progress still come here, on the pipeline
+            // thread, in file order (MultiFileReader).
+            var ctx = new ReadContext
             {
-                string file = _files[i];
-                var ctx = new ReadContext
+                Cancellation = _stop.Token,
+                FeedTimeZone = zone,
+                Replays = replays,
+                OnIssue = issue => WriteError(ReadErrors.ToErrorRecord(issue)),
+                OnProgress = p =>
                 {
-                    Cancellation = _stop.Token,
-                    FeedTimeZone = zone,
-                    Replays = replays,
-                    OnIssue = issue => WriteError(ReadErrors.ToErrorRecord(issue)),
-                    OnProgress = p =>
-                    {
-                        progress.StatusDescription = $"{System.IO.Path.GetFileName(file)} ({i + 1} of {_files.Count}): {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
-                        progress.PercentComplete = p.TotalBytes > 0 ? (int)Math.Min(100, 100 * p.BytesRead / p.TotalBytes) : -1;
-                        Progress(progress);
-                    },
-                };
-                FileReadSummary summary;
-                try
+                    progress.StatusDescription = p.File != null
+                        ? $"{System.IO.Path.GetFileName(p.File)}: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB"
+                        : $"{_files.Count} files: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
+                    progress.PercentComplete = p.TotalBytes > 0 ? (int)Math.Min(100, 100 * p.BytesRead / p.TotalBytes) : -1;
+                    Progress(progress);
+                },
+            };
+            try
+            {
+                MultiFileReader.Read(_files, acc, ctx, read =>
                 {
-                    summary = LogFileReader.Read(file, acc, ctx);
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new PipelineStoppedException();
-                }
-                skipped += summary.Skipped;
-                if (summary.Failed) failed++;
-                string speed = summary.Speed();
-                WriteVerbose(speed.Length == 0 ? summary.ToString() : summary + "; " + speed);
-                if (summary.Notice != null) WriteWarning($"{file}: {summary.Notice}.");
+                    var summary = read.Summary;
+                    skipped += summary.Skipped;
+                    if (summary.Failed) failed++;
+                    string speed = summary.Speed();
+                    WriteVerbose(speed.Length == 0 ? summary.ToString() : summary + "; " + speed);
+                    if (summary.Notice != null) WriteWarning($"{summary.File}: {summary.Notice}.");
+                });
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
             }
             progress.RecordType = ProgressRecordType.Completed;
             Progress(progress);

@@ -81,6 +81,19 @@ namespace LowSlowExfil.Readers
             ctx.Report(new ReadIssue(path, 0, 0, $"cannot read the file{(summary.Records > 0 ? $" past record {summary.Records}" : "")}: {e.Message}"));
         }
 
+        /// <summary>
+        /// True when the data is a raw feed (NSS CEF or JSON, plain or gzip), whose reading consults the replay filter
+        /// shared across files, so such files must be read in order. Reads the first few KB only.
+        /// </summary>
+        internal static bool UsesReplayFilter(Stream raw)
+        {
+            var input = new PeekableStream(raw);
+            byte[] head = input.Peek(2);
+            var stream = head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B ? new PeekableStream(new GzipDecoder(input)) : input;
+            var kind = Sniff(stream.Peek(SniffBytes));
+            return kind == SniffResult.Json || kind == SniffResult.Cef;
+        }
+
         private static void ReadStream(Stream raw, string path, bool plainFile, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var input = new PeekableStream(raw);

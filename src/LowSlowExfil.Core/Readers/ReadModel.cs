@@ -130,6 +130,22 @@ namespace LowSlowExfil.Readers
         public ReplayFilter Replays { get; set; } = new ReplayFilter();
 
         internal void Report(ReadIssue issue) => OnIssue?.Invoke(issue);
+
+        /// <summary>This context for one file of a parallel read: its own issue and progress sinks and replay filter.</summary>
+        internal ReadContext ForOneFile(Action<ReadIssue> onIssue, Action<ReadProgress> onProgress, ReplayFilter replays) => new ReadContext
+        {
+            OnIssue = onIssue,
+            OnProgress = onProgress,
+            Cancellation = Cancellation,
+            MaxRecordChars = MaxRecordChars,
+            FeedTimeZone = FeedTimeZone,
+            UseFastPaths = UseFastPaths,
+            UseBlockParsing = UseBlockParsing,
+            MaxDegreeOfParallelism = MaxDegreeOfParallelism,
+            ParallelMinimumBytes = ParallelMinimumBytes,
+            RethrowUnexpected = RethrowUnexpected,
+            Replays = replays,
+        };
     }
 
     /// <summary>The file formats the readers recognise.</summary>

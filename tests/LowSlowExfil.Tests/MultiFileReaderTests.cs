@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using LowSlowExfil.Aggregation;
+using LowSlowExfil.Readers;
+using LowSlowExfil.Rule;
+using LowSlowExfil.SampleData;
+using Xunit;
+
+namespace LowSlowExfil.Tests
+{
+    /// <summary>Several files read on several threads give what reading them one by one gives, reported in file order.</summary>
+    public class MultiFileReaderTests
+    {
+        private static readonly DateTime End = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        private sealed class Outcome
+        {
+            public string Profiles, Filters;
+            public List<string> Issues = new List<string>(), Summaries = new List<string>();
+            public List<int> Order = new List<int>();
+            public int ProgressWithoutFile;
+            public int Threads;
+        }
+
+        private static Outcome ReadAll(IReadOnlyList<string> files, int workers, bool kql = false)
+        {
+            var acc = new EventAccumulator(new HuntOptions(End, 30, kqlCompatible: kql));
+            var outcome = new Outcome { Threads = Thread.CurrentThread.ManagedThreadId };
+            var ctx = new ReadContext
+            {
+                MaxDegreeOfParallelism = workers,
+                ParallelMinimumBytes = 64 * 1024, // the large CSV is cut into ranges as well
+                OnIssue = i =>
+                {
+                    Assert.Equal(outcome.Threads, Thread.CurrentThread.ManagedThreadId);
+                    outcome.Issues.Add(i.ToString());
+                },
+                OnProgress = p =>
+                {
+                    Assert.Equal(outcome.Threads, Thread.CurrentThread.ManagedThreadId);
+                    if (p.File == null) outcome.ProgressWithoutFile++;
+                },
+            };
+            MultiFileReader.Read(files, acc, ctx, r =>
+            {
+                Assert.Equal(outcome.Threads, Thread.CurrentThread.ManagedThreadId);
+                outcome.Order.Add(r.Index);
+                outcome.Summaries.Add(r.Summary.ToString());
+            });
+            outcome.Profiles = string.Join("\n", acc.Uploads.BuildProfiles().Select(p =>
+                $"{p.UserName} {p.TotalBytesSent} {p.ZIA_ActiveDays} {p.ZIA_TotalRequests} {p.ZIA_UniqueDestCnt} {p.FirstSeen:o} {p.LastSeen:o} " +
+                string.Join(";", p.Destinations.Select(d => $"{d.DestinationHostName}={d.SentBytes}/{d.RequestCount}/{d.ActiveDays}"))))
+                + "\n" + string.Join("\n", acc.Sharing.BuildProfiles().Select(p =>
+                $"{p.UserName} {p.O365_EventCount} {p.O365_AnonLinks} {p.O365_FirstEvent:o} {p.O365_LastEvent:o} {p.OperationCounts}"));
+            outcome.Filters = acc.DescribeFilters();
+            return outcome;
+        }
+
+        private static List<string> MixedFiles(TempFolder dir)
+        {
+            var tenant = SampleTenant.Generate(new SampleTenantOptions { BackgroundUsers = 4 });
+            // Every format, plain and gzip: the two NSS CEF files hold the same records, so the second one's are
+            // replays of the first's, found only if the feeds are read in order.
+            var files = SampleRawFeedWriter.WriteAllFormats(tenant, dir.Path, gzip: true).ToList();
+            string bad = dir.File("bad.csv");
+            File.WriteAllText(bad, "TimeGenerated [UTC],DeviceVendor,DeviceAction,SourceUserName,DestinationHostName,SentBytes\n" +
+                "\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,a@x.com,dropbox.com,12\nnot,enough\n" +
+                "\"10/21/2026, 3:05:26.000 PM\",Zscaler,Allowed,a@x.com,dropbox.com,x\n");
+            files.Insert(3, bad);
+            files.Insert(7, dir.File("missing.csv"));
+            files.Add(TestPaths.Fixture("zscaler", "nss-web.cef"));
+            files.Add(TestPaths.Fixture("sentinel", "OfficeActivity-training-lab.csv"));
+            return files;
+        }
+
+        [Theory]
+        [InlineData(2, false)]
+        [InlineData(4, false)]
+        [InlineData(3, true)]
+        public void ManyFiles_InParallel_EqualOneByOne(int workers, bool kql)
+        {
+            using var dir = TestPaths.NewTempFolder();
+            var files = MixedFiles(dir);
+
+            var one = ReadAll(files, 1, kql);
+            var many = ReadAll(files, workers, kql);
+
+            Assert.Equal(Enumerable.Range(0, files.Count), one.Order);
+            Assert.Equal(one.Order, many.Order);
+            Assert.Equal(one.Summaries, many.Summaries);
+            Assert.Equal(one.Issues, many.Issues);
+            Assert.Equal(one.Filters, many.Filters);
+            Assert.Equal(one.Profiles, many.Profiles);
+            // What makes the comparison worth having: issues from several files, replays across files, both sides.
+            Assert.Contains(one.Issues, i => i.Contains("bad.csv"));
+            Assert.Contains(one.Issues, i => i.Contains("missing.csv"));
+            Assert.Contains(one.Summaries, s => s.Contains("replayed duplicates counted once"));
+            Assert.Contains("counted", one.Filters);
+            Assert.NotEqual(0, many.ProgressWithoutFile); // the parallel path ran
+            Assert.Equal(0, one.ProgressWithoutFile);
+        }
+
+        [Fact]
+        public void ManyTinyFiles_EveryFileCounts()
+        {
+            // Files that finish almost at once: each must be merged, not only reported (the last ones race the loop).
+            using var dir = TestPaths.NewTempFolder();
+            var files = new List<string>();
+            for (int i = 0; i < 24; i++)
+            {
+                string f = dir.File($"zia-{i:00}.csv");
+                File.WriteAllText(f, "TimeGenerated [UTC],DeviceVendor,DeviceAction,SourceUserName,DestinationHostName,SentBytes\n" +
+                    $"\"10/20/2026, 3:05:26.000 PM\",Zscaler,Allowed,u{i:00}@x.com,dropbox.com,{i + 1}\n");
+                files.Add(f);
+            }
+            for (int round = 0; round < 5; round++)
+            {
+                var many = ReadAll(files, 3);
+                Assert.Equal(Enumerable.Range(0, 24).Select(i => $"u{i:00}@x.com {i + 1}"),
+                    many.Profiles.Split('\n').Where(l => l.StartsWith("u")).Select(l => string.Join(" ", l.Split(' ').Take(2))));
+                Assert.Equal(ReadAll(files, 1).Profiles, many.Profiles);
+            }
+        }
+
+        [Fact]
+        public void RawFeeds_AreKnownBySniffing_PlainOrGzip()
+        {
+            using var dir = TestPaths.NewTempFolder();
+            var tenant = SampleTenant.Generate(new SampleTenantOptions { BackgroundUsers = 3 });
+            var files = SampleRawFeedWriter.WriteAllFormats(tenant, dir.Path, gzip: true);
+            foreach (string f in files)
+            {
+                string name = Path.GetFileName(f);
+                bool feed = name.Contains(".cef") || name.Contains(".json");
+                Assert.True(feed == MultiFileReader.IsRawFeed(f), name);
+            }
+            Assert.False(MultiFileReader.IsRawFeed(dir.File("missing.cef")));
+        }
+
+        [Fact]
+        public void Cancelled_Throws()
+        {
+            using var dir = TestPaths.NewTempFolder();
+            var files = MixedFiles(dir);
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            var acc = new EventAccumulator(new HuntOptions(End, 30));
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                MultiFileReader.Read(files, acc, new ReadContext { MaxDegreeOfParallelism = 2, Cancellation = cts.Token }, null));
+        }
+    }
+}
