@@ -13,7 +13,8 @@ namespace LowSlowExfil.Benchmark
     ///   generate &lt;folder&gt; &lt;rows&gt; [users]  a tenant of about that many ZIA rows, as CommonSecurityLog CSV and NSS CEF
     ///   duckdb &lt;csv&gt; &lt;endTime&gt;        the same hunt in DuckDB (read_csv + SQL of the rule's intent mode)
     ///   scan &lt;file&gt;                  the floor: read every byte and count line breaks
-    ///   core &lt;file&gt; &lt;endTime&gt; [threads]  the module's core alone, without PowerShell (for profiling)
+    ///   split &lt;csv&gt; &lt;folder&gt; &lt;parts&gt;  the CSV as gzip parts with the header each (a multi-file tenant)
+    ///   core &lt;file or folder&gt; &lt;endTime&gt; [threads] [repeats]  the module's core alone, without PowerShell (for profiling)
     /// Each prints one line of JSON: seconds, peak working set and what it found.
     /// </summary>
     public static class Program
@@ -61,7 +62,7 @@ namespace LowSlowExfil.Benchmark
                 }
                 case "core":
                 {
-                    // The module's core without PowerShell: core <file> <endTime> [threads] [repeats]
+                    // The module's core without PowerShell: core <file or folder> <endTime> [threads] [repeats]
                     // With repeats, each further pass's time goes to stderr (warm: code compiled, file cached).
                     int repeats = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
                     for (int pass = 1; ; pass++)
@@ -70,16 +71,62 @@ namespace LowSlowExfil.Benchmark
                         var acc = new LowSlowExfil.Aggregation.EventAccumulator(new LowSlowExfil.Rule.HuntOptions(
                             DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30));
                         var ctx = new LowSlowExfil.Readers.ReadContext { MaxDegreeOfParallelism = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : Environment.ProcessorCount };
-                        var summary = LowSlowExfil.Readers.LogFileReader.Read(args[1], acc, ctx);
+                        // A folder: all its files through MultiFileReader (across files on every thread).
+                        long records = 0;
+                        if (Directory.Exists(args[1]))
+                            LowSlowExfil.Readers.MultiFileReader.Read(Directory.GetFiles(args[1]).OrderBy(f => f, StringComparer.Ordinal).ToArray(), acc, ctx, r => records += r.Summary.Records);
+                        else records = LowSlowExfil.Readers.LogFileReader.Read(args[1], acc, ctx).Records;
                         double readSeconds = passTime.Elapsed.TotalSeconds;
                         int users = acc.Uploads.BuildProfiles().Count;
                         if (pass > 1) Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs");
                         if (pass >= repeats)
                         {
-                            Json(sw, ("records", summary.Records), ("users", users));
+                            Json(sw, ("records", records), ("users", users));
                             return 0;
                         }
                     }
+                }
+                case "split":
+                {
+                    // split <csv> <folder> <parts>: the CSV as gzip parts, each with the header, cut at record ends.
+                    int parts = int.Parse(args[3], CultureInfo.InvariantCulture);
+                    Directory.CreateDirectory(args[2]);
+                    long length = new FileInfo(args[1]).Length, written = 0;
+                    using (var input = new FileStream(args[1], FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+                    {
+                        var header = new MemoryStream();
+                        int b;
+                        while ((b = input.ReadByte()) >= 0) { header.WriteByte((byte)b); if (b == '\n') break; }
+                        var buf = new byte[1 << 20];
+                        bool inQuotes = false;
+                        for (int part = 0; part < parts; part++)
+                        {
+                            long stopAt = length * (part + 1) / parts;
+                            string path = Path.Combine(args[2], $"part{part:00}.csv.gz");
+                            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+                            using (var gz = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
+                            {
+                                header.Position = 0;
+                                header.CopyTo(gz);
+                                int n;
+                                while ((n = input.Read(buf, 0, buf.Length)) > 0)
+                                {
+                                    int cut = n;
+                                    for (int i = 0; i < n; i++)
+                                    {
+                                        if (buf[i] == '"') inQuotes = !inQuotes;
+                                        // The part ends at the first record end at or past its share of the file.
+                                        if (buf[i] == '\n' && !inQuotes && input.Position - n + i + 1 >= stopAt) { cut = i + 1; break; }
+                                    }
+                                    gz.Write(buf, 0, cut);
+                                    if (cut < n) { input.Position -= n - cut; break; }
+                                }
+                            }
+                            written += new FileInfo(path).Length;
+                        }
+                    }
+                    Json(sw, ("gzipBytes", written));
+                    return 0;
                 }
                 case "scan":
                 {
