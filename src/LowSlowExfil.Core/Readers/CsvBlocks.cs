@@ -90,6 +90,8 @@ namespace LowSlowExfil.Readers
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int HighestBit(ulong x)
         {
+            // Mostly asked of a single delimiter's bit: then it is the lowest bit, with no smearing.
+            if ((x & (x - 1)) == 0) return LowestBit(x);
             x |= x >> 1;
             x |= x >> 2;
             x |= x >> 4;
