@@ -250,27 +250,47 @@ namespace LowSlowExfil.Readers
     }
 
     /// <summary>CRC-32 (IEEE 802.3, as in gzip and zip).</summary>
+    /// <summary>
+    /// CRC-32 (the gzip trailer's) by slicing-by-8: eight bytes a step through eight tables, several times the
+    /// speed of a byte at a time, which would otherwise cost about as much as inflating.
+    /// </summary>
     internal static class Crc32
     {
-        private static readonly uint[] Table = BuildTable();
+        private static readonly uint[] Table = BuildTable(); // Table[k * 256 + b]: CRC of byte b followed by k zero bytes
 
         private static uint[] BuildTable()
         {
-            var t = new uint[256];
+            var t = new uint[8 * 256];
             for (uint i = 0; i < 256; i++)
             {
                 uint c = i;
                 for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
                 t[i] = c;
             }
+            for (int k = 1; k < 8; k++)
+                for (int i = 0; i < 256; i++)
+                {
+                    uint prev = t[(k - 1) * 256 + i];
+                    t[k * 256 + i] = (prev >> 8) ^ t[prev & 0xFF];
+                }
             return t;
         }
 
         /// <summary>Continues a CRC-32 (start from 0) over more bytes.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
         public static uint Update(uint crc, byte[] data, int offset, int count)
         {
+            uint[] t = Table;
             uint c = ~crc;
-            for (int i = offset, end = offset + count; i < end; i++) c = Table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+            int i = offset, end = offset + count;
+            for (; i + 8 <= end; i += 8)
+            {
+                uint one = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(data, i, 4)) ^ c;
+                uint two = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(data, i + 4, 4));
+                c = t[7 * 256 + (one & 0xFF)] ^ t[6 * 256 + ((one >> 8) & 0xFF)] ^ t[5 * 256 + ((one >> 16) & 0xFF)] ^ t[4 * 256 + (one >> 24)]
+                    ^ t[3 * 256 + (two & 0xFF)] ^ t[2 * 256 + ((two >> 8) & 0xFF)] ^ t[256 + ((two >> 16) & 0xFF)] ^ t[two >> 24];
+            }
+            for (; i < end; i++) c = t[(c ^ data[i]) & 0xFF] ^ (c >> 8);
             return ~c;
         }
     }
