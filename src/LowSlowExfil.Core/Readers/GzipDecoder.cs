@@ -278,19 +278,24 @@ namespace LowSlowExfil.Readers
 
         /// <summary>Continues a CRC-32 (start from 0) over more bytes.</summary>
         [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
-        public static uint Update(uint crc, byte[] data, int offset, int count)
+        public static unsafe uint Update(uint crc, byte[] data, int offset, int count)
         {
-            uint[] t = Table;
+            if (offset < 0 || count < 0 || offset > data.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
             uint c = ~crc;
-            int i = offset, end = offset + count;
-            for (; i + 8 <= end; i += 8)
+            if (count == 0) return crc;
+            fixed (uint* t = Table)
+            fixed (byte* start = &data[offset])
             {
-                uint one = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(data, i, 4)) ^ c;
-                uint two = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(data, i + 4, 4));
-                c = t[7 * 256 + (one & 0xFF)] ^ t[6 * 256 + ((one >> 8) & 0xFF)] ^ t[5 * 256 + ((one >> 16) & 0xFF)] ^ t[4 * 256 + (one >> 24)]
-                    ^ t[3 * 256 + (two & 0xFF)] ^ t[2 * 256 + ((two >> 8) & 0xFF)] ^ t[256 + ((two >> 16) & 0xFF)] ^ t[two >> 24];
+                byte* p = start, end = start + count;
+                if (BitConverter.IsLittleEndian)
+                    for (; end - p >= 8; p += 8)
+                    {
+                        uint one = *(uint*)p ^ c, two = *(uint*)(p + 4);
+                        c = t[7 * 256 + (one & 0xFF)] ^ t[6 * 256 + ((one >> 8) & 0xFF)] ^ t[5 * 256 + ((one >> 16) & 0xFF)] ^ t[4 * 256 + (one >> 24)]
+                            ^ t[3 * 256 + (two & 0xFF)] ^ t[2 * 256 + ((two >> 8) & 0xFF)] ^ t[256 + ((two >> 16) & 0xFF)] ^ t[two >> 24];
+                    }
+                for (; p < end; p++) c = t[(c ^ *p) & 0xFF] ^ (c >> 8);
             }
-            for (; i < end; i++) c = t[(c ^ data[i]) & 0xFF] ^ (c >> 8);
             return ~c;
         }
     }
