@@ -81,6 +81,12 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string FeedTimeZone { get; set; }
 
+        /// <summary>The most threads that read files at once (default: one per core); 1 reads everything on one thread.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = System.Environment.ProcessorCount;
+
         /// <summary>Query this Log Analytics (Sentinel) workspace instead of reading files.</summary>
         [Parameter(Mandatory = true, ParameterSetName = WorkspaceSet)]
         [ValidateNotNullOrEmpty]
@@ -374,6 +380,7 @@ namespace LowSlowExfil.Commands
                 Cancellation = _stop.Token,
                 FeedTimeZone = zone,
                 Replays = replays,
+                MaxDegreeOfParallelism = ThrottleLimit,
                 OnIssue = issue => WriteError(ReadErrors.ToErrorRecord(issue)),
                 OnProgress = p =>
                 {

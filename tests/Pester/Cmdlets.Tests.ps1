@@ -525,3 +525,41 @@ Describe 'Pipeline input to Find-LowSlowExfil' {
         $fromArgs | Should -Be $fromFiles
     }
 }
+
+Describe 'Reading on several threads (-ThrottleLimit)' {
+    BeforeAll {
+        # A generated tenant: a 39 MB CommonSecurityLog export (cut into ranges when more than one thread may read)
+        # and an OfficeActivity export (read beside it).
+        $Tenant = Join-Path $TestDrive 'threads'
+        New-LowSlowExfilSampleData -Path $Tenant | Out-Null
+        $SampleEnd = [datetime]'2026-11-01T00:00:00Z'
+
+        function Invoke-Hunt([int] $Limit) {
+            $all = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll -ThrottleLimit $Limit -Verbose 4>&1)
+            [pscustomobject]@{
+                Rows    = @($all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | ConvertTo-Csv -NoTypeInformation)
+                PerFile = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*records read*' } | ForEach-Object Message)
+            }
+        }
+        $One = Invoke-Hunt 1
+        $Many = Invoke-Hunt 4
+    }
+
+    It 'scores every user the same on one thread and on several' {
+        $One.Rows.Count | Should -BeGreaterThan 200
+        $Many.Rows | Should -Be $One.Rows
+    }
+
+    It 'reports the files in the order read, and how many threads read each' {
+        $One.PerFile.Count | Should -Be 2
+        $One.PerFile[0] | Should -BeLike '*CommonSecurityLog.csv: CommonSecurityLogCsv,*'
+        $One.PerFile[1] | Should -BeLike '*OfficeActivity.csv: OfficeActivityCsv,*'
+        $One.PerFile[0] | Should -Not -BeLike '*threads)'
+        ($Many.PerFile -replace '; [^;]*MB/s[^;]*$', '') | Should -Be ($One.PerFile -replace '; [^;]*MB/s[^;]*$', '')
+        $Many.PerFile[0] | Should -Match ', [2-4] threads\)$'
+    }
+
+    It 'refuses a limit below 1' {
+        { Find-LowSlowExfil -Path $Tenant -ThrottleLimit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}
