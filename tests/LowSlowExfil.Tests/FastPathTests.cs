@@ -33,7 +33,8 @@ namespace LowSlowExfil.Tests
             Assert.Equal(Describe(slow.Acc), Describe(fast.Acc));
         }
 
-        private static string Describe(EventAccumulator acc) => string.Join("\n", acc.Uploads.BuildProfiles().Select(p =>
+        /// <summary>Every upload profile in full, one line a user (also what MultiFileReaderTests compare).</summary>
+        internal static string Describe(EventAccumulator acc) => string.Join("\n", acc.Uploads.BuildProfiles().Select(p =>
             $"{p.UserName} {p.TotalBytesSent} {p.ZIA_ActiveDays} {p.ZIA_TotalRequests} {p.ZIA_UniqueDestCnt} {p.FirstSeen:o} {p.LastSeen:o} " +
             string.Join(";", p.Destinations.Select(d => $"{d.DestinationHostName}={d.SentBytes}/{d.RequestCount}/{d.ActiveDays}"))));
 

@@ -50,10 +50,7 @@ namespace LowSlowExfil.Tests
                 outcome.Order.Add(r.Index);
                 outcome.Summaries.Add(r.Summary.ToString());
             });
-            outcome.Profiles = string.Join("\n", acc.Uploads.BuildProfiles().Select(p =>
-                $"{p.UserName} {p.TotalBytesSent} {p.ZIA_ActiveDays} {p.ZIA_TotalRequests} {p.ZIA_UniqueDestCnt} {p.FirstSeen:o} {p.LastSeen:o} " +
-                string.Join(";", p.Destinations.Select(d => $"{d.DestinationHostName}={d.SentBytes}/{d.RequestCount}/{d.ActiveDays}"))))
-                + "\n" + string.Join("\n", acc.Sharing.BuildProfiles().Select(p =>
+            outcome.Profiles = FastPathTests.Describe(acc) + "\n" + string.Join("\n", acc.Sharing.BuildProfiles().Select(p =>
                 $"{p.UserName} {p.O365_EventCount} {p.O365_AnonLinks} {p.O365_FirstEvent:o} {p.O365_LastEvent:o} {p.OperationCounts}"));
             outcome.Filters = acc.DescribeFilters();
             return outcome;
