@@ -123,18 +123,52 @@ namespace LowSlowExfil.Tests
         }
 
         [Fact]
-        public void RawFeeds_AreKnownBySniffing_PlainOrGzip()
+        public void Shapes_AreKnownFromTheFirstBytes_PlainOrGzip()
         {
             using var dir = TestPaths.NewTempFolder();
             var tenant = SampleTenant.Generate(new SampleTenantOptions { BackgroundUsers = 3 });
             var files = SampleRawFeedWriter.WriteAllFormats(tenant, dir.Path, gzip: true);
+            var ctx = new ReadContext { MaxDegreeOfParallelism = 2, ParallelMinimumBytes = 64 * 1024 };
             foreach (string f in files)
             {
                 string name = Path.GetFileName(f);
-                bool feed = name.Contains(".cef") || name.Contains(".json");
-                Assert.True(feed == MultiFileReader.IsRawFeed(f), name);
+                var expected = name.Contains(".cef") || name.Contains(".json") ? LogFileReader.ReadShape.RawFeed
+                    : name == "CommonSecurityLog.csv" ? LogFileReader.ReadShape.Ranges
+                    : LogFileReader.ReadShape.Single;
+                Assert.True(expected == MultiFileReader.ShapeOf(f, ctx, out long length), name);
+                Assert.Equal(new FileInfo(f).Length, length);
             }
-            Assert.False(MultiFileReader.IsRawFeed(dir.File("missing.cef")));
+            // Too small to cut, or one thread: read whole.
+            Assert.Equal(LogFileReader.ReadShape.Single, MultiFileReader.ShapeOf(dir.File("CommonSecurityLog.csv"), new ReadContext { MaxDegreeOfParallelism = 2 }, out _));
+            Assert.Equal(LogFileReader.ReadShape.Single, MultiFileReader.ShapeOf(dir.File("CommonSecurityLog.csv"), new ReadContext { MaxDegreeOfParallelism = 1, ParallelMinimumBytes = 64 * 1024 }, out _));
+            Assert.Equal(LogFileReader.ReadShape.Single, MultiFileReader.ShapeOf(dir.File("missing.cef"), ctx, out _));
+        }
+
+        [Fact]
+        public void TheHostStopping_StopsTheRead()
+        {
+            // As -ErrorAction Stop does: the first issue handed to the host throws. That exception comes out, once the
+            // workers have stopped (Read waits for them), and nothing more is reported after it.
+            using var dir = TestPaths.NewTempFolder();
+            var files = MixedFiles(dir);
+            int issues = 0, afterStop = 0;
+            bool stopped = false;
+            var ctx = new ReadContext
+            {
+                MaxDegreeOfParallelism = 2,
+                OnIssue = i =>
+                {
+                    if (stopped) afterStop++;
+                    issues++;
+                    stopped = true;
+                    throw new InvalidOperationException("stop");
+                },
+            };
+            var acc = new EventAccumulator(new HuntOptions(End, 30));
+            var e = Assert.Throws<InvalidOperationException>(() => MultiFileReader.Read(files, acc, ctx, r => { if (stopped) afterStop++; }));
+            Assert.Equal("stop", e.Message);
+            Assert.Equal(1, issues);
+            Assert.Equal(0, afterStop);
         }
 
         [Fact]

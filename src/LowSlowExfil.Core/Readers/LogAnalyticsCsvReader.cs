@@ -15,21 +15,34 @@ namespace LowSlowExfil.Readers
         /// an EventAccumulator. Returns false (having consumed nothing) when the file is anything else, for
         /// <see cref="Read"/> to handle.
         /// </summary>
-        public static bool TryReadProxyFast(PeekableStream stream, string file, bool plainFile, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
+        internal const int HeaderPeekBytes = 256 * 1024;
+
+        /// <summary>
+        /// The header of a CommonSecurityLog export the byte-level path can read (a plain first line of known
+        /// columns), with its length in bytes; null for anything else, which the general reader takes.
+        /// </summary>
+        internal static ExportHeader ProxyHeader(byte[] head, ReadContext ctx, out int headerBytes)
         {
-            byte[] head = stream.Peek(256 * 1024);
+            headerBytes = 0;
             int bom = head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
             int nl = Array.IndexOf(head, (byte)'\n', bom);
-            if (nl < 0 || Array.IndexOf(head, (byte)'"', bom, nl - bom) >= 0) return false; // no plain header line
-            if (nl - bom > ctx.MaxRecordChars) return false; // a header that may pass the record cap: the general reader says so
+            if (nl < 0 || Array.IndexOf(head, (byte)'"', bom, nl - bom) >= 0) return null; // no plain header line
+            if (nl - bom > ctx.MaxRecordChars) return null; // a header that may pass the record cap: the general reader says so
             string line = Utf8Cache.Decode(new ReadOnlySpan<byte>(head, bom, nl - bom));
             if (line.EndsWith("\r", StringComparison.Ordinal)) line = line.Substring(0, line.Length - 1);
-            if (line.Length == 0 || line.IndexOf('\r') >= 0) return false;
+            if (line.Length == 0 || line.IndexOf('\r') >= 0) return null;
             var header = ExportHeader.Map(line.Split(','), out string error);
-            if (error != null || header.Format != LogFormat.CommonSecurityLogCsv) return false;
+            if (error != null || header.Format != LogFormat.CommonSecurityLogCsv) return null;
+            headerBytes = nl + 1;
+            return header;
+        }
+
+        public static bool TryReadProxyFast(PeekableStream stream, string file, bool plainFile, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
+        {
+            var header = ProxyHeader(stream.Peek(HeaderPeekBytes), ctx, out int headerBytes);
+            if (header == null) return false;
 
             summary.Format = header.Format;
-            int headerBytes = nl + 1;
             if (plainFile && ctx.MaxDegreeOfParallelism > 1 && new FileInfo(file).Length >= ctx.ParallelMinimumBytes)
             {
                 ParallelProxyCsvReader.Read(file, header, headerBytes, sink, ctx, summary, ctx.MaxDegreeOfParallelism);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -81,17 +82,34 @@ namespace LowSlowExfil.Readers
             ctx.Report(new ReadIssue(path, 0, 0, $"cannot read the file{(summary.Records > 0 ? $" past record {summary.Records}" : "")}: {e.Message}"));
         }
 
-        /// <summary>
-        /// True when the data is a raw feed (NSS CEF or JSON, plain or gzip), whose reading consults the replay filter
-        /// shared across files, so such files must be read in order. Reads the first few KB only.
-        /// </summary>
-        internal static bool UsesReplayFilter(Stream raw)
+        /// <summary>How a file of a multi-file read is scheduled (see MultiFileReader).</summary>
+        internal enum ReadShape
+        {
+            /// <summary>Read on one thread, in any order.</summary>
+            Single,
+            /// <summary>A raw feed (NSS CEF or JSON, plain or gzip): consults the replay filter shared across files, so read in order.</summary>
+            RawFeed,
+            /// <summary>A plain CommonSecurityLog CSV export large enough to be cut into ranges read on every core.</summary>
+            Ranges,
+        }
+
+        /// <summary>What <see cref="Read(string, IEventSink, ReadContext)"/> will do with the data, from its first bytes only.</summary>
+        internal static ReadShape ShapeOf(Stream raw, long length, ReadContext ctx)
         {
             var input = new PeekableStream(raw);
             byte[] head = input.Peek(2);
-            var stream = head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B ? new PeekableStream(new GzipDecoder(input)) : input;
-            var kind = Sniff(stream.Peek(SniffBytes));
-            return kind == SniffResult.Json || kind == SniffResult.Cef;
+            if (head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B)
+                using (var gz = new GzipDecoder(input))
+                {
+                    var kind = Sniff(new PeekableStream(gz).Peek(SniffBytes));
+                    return kind == SniffResult.Json || kind == SniffResult.Cef ? ReadShape.RawFeed : ReadShape.Single;
+                }
+            byte[] sniff = input.Peek(Math.Max(SniffBytes, LogAnalyticsCsvReader.HeaderPeekBytes));
+            var plain = Sniff(sniff.Length > SniffBytes ? sniff.Take(SniffBytes).ToArray() : sniff);
+            if (plain == SniffResult.Json || plain == SniffResult.Cef) return ReadShape.RawFeed;
+            bool ranges = plain == SniffResult.Text && ctx.UseFastPaths && ctx.MaxDegreeOfParallelism > 1 && length >= ctx.ParallelMinimumBytes
+                && LogAnalyticsCsvReader.ProxyHeader(sniff, ctx, out _) != null;
+            return ranges ? ReadShape.Ranges : ReadShape.Single;
         }
 
         private static void ReadStream(Stream raw, string path, bool plainFile, IEventSink sink, ReadContext ctx, FileReadSummary summary)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -24,12 +25,14 @@ namespace LowSlowExfil.Readers
 
     /// <summary>
     /// Reads several files on every core, each into its own accumulator, merged into the target as it finishes
-    /// (sums, counts, minima and maxima, so the order does not matter). Raw feeds (NSS CEF and JSON) are the
-    /// exception: replay detection spans files (a reconnect resends the end of one file at the start of the next),
-    /// so they are read one after another, in the order given, on one worker, while the other files share the
-    /// rest. The calling thread alone reports: each file's issues and summary in file order, as soon as the files
-    /// before it are done, and progress across all files. Results equal reading the files one by one; with one
-    /// worker (or one file) they are read so, and issues reach the host as they are found.
+    /// (sums, counts, minima and maxima, so the order does not matter). Large plain CommonSecurityLog exports come
+    /// first, one at a time, each cut into ranges read on every core; then the other files, each on one thread, side
+    /// by side. Raw feeds (NSS CEF and JSON) are read one after another, in the order given, on one worker, because
+    /// replay detection spans files (a reconnect resends the end of one file at the start of the next). So never
+    /// more than <see cref="ReadContext.MaxDegreeOfParallelism"/> threads read. The calling thread alone reports:
+    /// issues in file order (those of the next file to report as they are found), each file's summary when it and
+    /// the files before it are done, and progress across all files. Results equal reading the files one by one;
+    /// with one worker (or one file) they are read so, and issues reach the host as they are found.
     /// </summary>
     public static class MultiFileReader
     {
@@ -57,30 +60,99 @@ namespace LowSlowExfil.Readers
             long totalBytes = 0;
             for (int i = 0; i < files.Count; i++)
             {
-                jobs[i] = new FileJob(i, files[i], Length(files[i]));
+                jobs[i] = new FileJob(i, files[i], ctx);
                 totalBytes += jobs[i].Length;
             }
-            // Raw feeds in file order as one unit of work, started first (it cannot be shared out); then the
-            // other files, largest first, so the last to finish is a short one.
-            var ordered = jobs.Where(j => IsRawFeed(j.Path)).ToArray();
+            var ranged = jobs.Where(j => j.Shape == LogFileReader.ReadShape.Ranges).ToArray();
+            var feeds = jobs.Where(j => j.Shape == LogFileReader.ReadShape.RawFeed).ToArray();
+            // The feeds as one unit of work, started first (it cannot be shared out); then the other files, largest
+            // first, so the last to finish is a short one.
             var units = new List<FileJob[]>();
-            if (ordered.Length > 0) units.Add(ordered);
-            units.AddRange(jobs.Except(ordered).OrderByDescending(j => j.Length).Select(j => new[] { j }));
+            if (feeds.Length > 0) units.Add(feeds);
+            units.AddRange(jobs.Where(j => j.Shape == LogFileReader.ReadShape.Single).OrderByDescending(j => j.Length).Select(j => new[] { j }));
 
-            var done = new BlockingQueue();
-            int next = -1;
-            var tasks = Enumerable.Range(0, Math.Min(workers, units.Count)).Select(_ => Task.Run(() =>
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation))
             {
-                for (int u; (u = Interlocked.Increment(ref next)) < units.Count && !ctx.Cancellation.IsCancellationRequested;)
-                    foreach (var job in units[u])
+                var done = new BlockingQueue();
+                // Dedicated threads: a range read waits on pool threads, which these must not hold.
+                var reading = Task.Factory.StartNew(() => ReadAll(ranged, units, workers, target.Options, ctx, stop, done),
+                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                bool finished = false;
+                try
+                {
+                    Report(jobs, target, ctx, onFileRead, done, reading, totalBytes);
+                    finished = true;
+                }
+                finally
+                {
+                    if (!finished)
                     {
-                        if (ctx.Cancellation.IsCancellationRequested) break;
-                        job.Run(target.Options, ctx, sharedReplays: units[u] == ordered);
-                        done.Add(job);
+                        // The host stopped the read (an issue it was told of threw, for one): stop the workers too.
+                        stop.Cancel();
+                        try { reading.Wait(); } catch (AggregateException) { }
                     }
-            })).ToArray();
+                }
+                try
+                {
+                    reading.Wait();
+                }
+                catch (AggregateException e)
+                {
+                    // A worker's failure rather than the others' stopping because of it.
+                    var all = e.Flatten().InnerExceptions;
+                    var first = all.FirstOrDefault(x => !(x is OperationCanceledException)) ?? all.First();
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+                }
+            }
+            ctx.Cancellation.ThrowIfCancellationRequested();
+        }
 
-            // Merge each file as it finishes; report files in order as soon as those before them are reported.
+        /// <summary>The workers: large exports one at a time on every core, then the rest side by side, one thread each.</summary>
+        private static void ReadAll(FileJob[] ranged, List<FileJob[]> units, int workers, Rule.HuntOptions options, ReadContext ctx,
+            CancellationTokenSource stop, BlockingQueue done)
+        {
+            try
+            {
+                foreach (var job in ranged)
+                {
+                    if (stop.IsCancellationRequested) return;
+                    job.Run(options, ctx, stop.Token, ctx.Replays, threads: workers);
+                    done.Add(job);
+                }
+                int next = -1;
+                var tasks = Enumerable.Range(0, Math.Min(workers, units.Count)).Select(_ => Task.Factory.StartNew(() =>
+                {
+                    try
+                    {
+                        for (int u; (u = Interlocked.Increment(ref next)) < units.Count && !stop.IsCancellationRequested;)
+                            foreach (var job in units[u])
+                            {
+                                if (stop.IsCancellationRequested) break;
+                                // Only the feeds' worker uses the shared replay filter; a file that is not a feed never
+                                // consults it, but gets one of its own all the same.
+                                job.Run(options, ctx, stop.Token, job.Shape == LogFileReader.ReadShape.RawFeed ? ctx.Replays : new ReplayFilter(), threads: 1);
+                                done.Add(job);
+                            }
+                    }
+                    catch
+                    {
+                        stop.Cancel(); // one worker's failure ends the read: the others stop at their next record
+                        throw;
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+                Task.WaitAll(tasks);
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+        }
+
+        /// <summary>On the calling thread: merges each file as it finishes, reports issues, summaries and progress in file order.</summary>
+        private static void Report(FileJob[] jobs, EventAccumulator target, ReadContext ctx, Action<FileReadResult> onFileRead,
+            BlockingQueue done, Task reading, long totalBytes)
+        {
             int reported = 0, merged = 0;
             while (merged < jobs.Length || reported < jobs.Length)
             {
@@ -91,26 +163,19 @@ namespace LowSlowExfil.Readers
                     job.Acc = null;
                     merged++;
                 }
-                else if (tasks.All(t => t.IsCompleted) && done.Count == 0)
+                else if (reading.IsCompleted && done.Count == 0)
                     break; // a worker failed or the read was cancelled: nothing more will come
-                while (reported < jobs.Length && jobs[reported].Finished)
+                while (reported < jobs.Length)
                 {
-                    foreach (var issue in jobs[reported].Issues) ctx.Report(issue);
-                    jobs[reported].Issues = null;
-                    onFileRead?.Invoke(new FileReadResult(reported, jobs[reported].Summary));
+                    var next = jobs[reported];
+                    bool finished = next.Finished; // read before draining: every issue of a finished file is queued by then
+                    while (next.Issues.TryDequeue(out var issue)) ctx.Report(issue);
+                    if (!finished) break;
+                    onFileRead?.Invoke(new FileReadResult(reported, next.Summary));
                     reported++;
                 }
                 ctx.OnProgress?.Invoke(new ReadProgress(null, Math.Min(totalBytes, jobs.Sum(j => j.BytesRead)), totalBytes));
             }
-            try
-            {
-                Task.WaitAll(tasks);
-            }
-            catch (AggregateException e)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions.First()).Throw();
-            }
-            ctx.Cancellation.ThrowIfCancellationRequested();
         }
 
         /// <summary>One file after another on the calling thread: issues and progress go straight to the host.</summary>
@@ -120,29 +185,21 @@ namespace LowSlowExfil.Readers
                 onFileRead?.Invoke(new FileReadResult(i, LogFileReader.Read(files[i], target, ctx)));
         }
 
-        private static long Length(string path)
+        /// <summary>How a file will be read (<see cref="LogFileReader.ShapeOf"/>); a file that cannot be opened is read alone, which reports why.</summary>
+        internal static LogFileReader.ReadShape ShapeOf(string path, ReadContext ctx, out long length)
         {
-            try
-            {
-                return new FileInfo(path).Length;
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
-            {
-                return 0; // the read itself reports why the file cannot be read
-            }
-        }
-
-        /// <summary>True for a file whose reading uses the shared replay filter (NSS CEF or JSON, plain or gzip).</summary>
-        internal static bool IsRawFeed(string path)
-        {
+            length = 0;
             try
             {
                 using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096))
-                    return LogFileReader.UsesReplayFilter(file);
+                {
+                    length = file.Length;
+                    return LogFileReader.ShapeOf(file, length, ctx);
+                }
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException || e is ArgumentException || e is NotSupportedException)
             {
-                return false; // unreadable: its read fails alone and reports why
+                return LogFileReader.ReadShape.Single;
             }
         }
 
@@ -151,29 +208,27 @@ namespace LowSlowExfil.Readers
             public readonly int Index;
             public readonly string Path;
             public readonly long Length;
+            public readonly LogFileReader.ReadShape Shape;
             public EventAccumulator Acc;
             public FileReadSummary Summary;
-            public List<ReadIssue> Issues = new List<ReadIssue>();
+            public readonly ConcurrentQueue<ReadIssue> Issues = new ConcurrentQueue<ReadIssue>();
             private long _bytesRead;
             private volatile bool _finished;
 
-            public FileJob(int index, string path, long length)
+            public FileJob(int index, string path, ReadContext ctx)
             {
                 Index = index;
                 Path = path;
-                Length = length;
+                Shape = ShapeOf(path, ctx, out Length);
             }
 
             public bool Finished => _finished;
             public long BytesRead => Interlocked.Read(ref _bytesRead);
 
-            public void Run(Rule.HuntOptions options, ReadContext shared, bool sharedReplays)
+            public void Run(Rule.HuntOptions options, ReadContext shared, CancellationToken stop, ReplayFilter replays, int threads)
             {
                 Acc = new EventAccumulator(options);
-                // A file that is not a raw feed never consults the replay filter; it gets one of its own all the same,
-                // so that the shared one is only ever touched by the worker reading the feeds in order.
-                var ctx = shared.ForOneFile(Issues.Add, p => Interlocked.Exchange(ref _bytesRead, p.BytesRead),
-                    sharedReplays ? shared.Replays : new ReplayFilter());
+                var ctx = shared.ForOneFile(Issues.Enqueue, p => Interlocked.Exchange(ref _bytesRead, p.BytesRead), replays, stop, threads);
                 Summary = LogFileReader.Read(Path, Acc, ctx);
                 Interlocked.Exchange(ref _bytesRead, Length);
                 _finished = true;

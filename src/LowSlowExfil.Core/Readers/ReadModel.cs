@@ -131,17 +131,17 @@ namespace LowSlowExfil.Readers
 
         internal void Report(ReadIssue issue) => OnIssue?.Invoke(issue);
 
-        /// <summary>This context for one file of a parallel read: its own issue and progress sinks and replay filter.</summary>
-        internal ReadContext ForOneFile(Action<ReadIssue> onIssue, Action<ReadProgress> onProgress, ReplayFilter replays) => new ReadContext
+        /// <summary>This context for one file of a parallel read: its own issue and progress sinks, replay filter, stop and threads.</summary>
+        internal ReadContext ForOneFile(Action<ReadIssue> onIssue, Action<ReadProgress> onProgress, ReplayFilter replays, CancellationToken cancellation, int threads) => new ReadContext
         {
             OnIssue = onIssue,
             OnProgress = onProgress,
-            Cancellation = Cancellation,
+            Cancellation = cancellation,
             MaxRecordChars = MaxRecordChars,
             FeedTimeZone = FeedTimeZone,
             UseFastPaths = UseFastPaths,
             UseBlockParsing = UseBlockParsing,
-            MaxDegreeOfParallelism = MaxDegreeOfParallelism,
+            MaxDegreeOfParallelism = threads,
             ParallelMinimumBytes = ParallelMinimumBytes,
             RethrowUnexpected = RethrowUnexpected,
             Replays = replays,
