@@ -788,6 +788,11 @@ namespace LowSlowExfil.Tests
             Assert.Equal(Describe(expected), Describe(left.BuildProfiles()));
             foreach (SharingDisposition d in Enum.GetValues(typeof(SharingDisposition)))
                 Assert.Equal(all.Count(d), left.Count(d));
+            // As on the upload side: the other side's state moved, and it is left empty.
+            Assert.Empty(right.BuildProfiles());
+            foreach (SharingDisposition d in Enum.GetValues(typeof(SharingDisposition)))
+                Assert.Equal(0, right.Count(d));
+            Assert.Throws<ArgumentException>(() => left.Merge(left));
         }
 
         [Fact]

@@ -24,7 +24,7 @@ namespace LowSlowExfil.Aggregation
         public void AddSharing(DateTime timeUtc, string userId, string operation) =>
             Sharing.Add(timeUtc, userId, operation);
 
-        /// <summary>Adds another accumulator's state into this one; the other is consumed (see <see cref="ZiaAccumulator.Merge"/>).</summary>
+        /// <summary>Adds another accumulator's state into this one; its state moves here and it is left empty (see <see cref="ZiaAccumulator.Merge"/>).</summary>
         public void Merge(EventAccumulator other)
         {
             Uploads.Merge(other.Uploads);

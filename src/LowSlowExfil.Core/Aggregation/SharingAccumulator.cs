@@ -53,14 +53,19 @@ namespace LowSlowExfil.Aggregation
             state.Merge(other);
         }
 
+        /// <summary>Adds another accumulator's state (same options) into this one; the other is left empty, as ZiaAccumulator.Merge leaves it.</summary>
         public void Merge(SharingAccumulator other)
         {
+            if (other == null) throw new ArgumentNullException(nameof(other));
+            if (ReferenceEquals(other, this)) throw new ArgumentException("An accumulator cannot merge into itself.", nameof(other));
             for (int i = 0; i < _dispositions.Length; i++) _dispositions[i] += other._dispositions[i];
             foreach (var kv in other._users)
             {
-                if (!_users.TryGetValue(kv.Key, out var mine)) _users.Add(kv.Key, mine = new UserState(kv.Key));
-                mine.Merge(kv.Value);
+                if (_users.TryGetValue(kv.Key, out var mine)) mine.Merge(kv.Value);
+                else _users.Add(kv.Key, kv.Value);
             }
+            other._users.Clear();
+            Array.Clear(other._dispositions, 0, other._dispositions.Length);
         }
 
         /// <summary>One profile per user, ordered by user name.</summary>
