@@ -249,9 +249,8 @@ namespace LowSlowExfil.Readers
         }
     }
 
-    /// <summary>CRC-32 (IEEE 802.3, as in gzip and zip).</summary>
     /// <summary>
-    /// CRC-32 (the gzip trailer's) by slicing-by-8: eight bytes a step through eight tables, several times the
+    /// CRC-32 (IEEE 802.3, as in the gzip trailer) by slicing-by-8: eight bytes a step through eight tables, several times the
     /// speed of a byte at a time, which would otherwise cost about as much as inflating.
     /// </summary>
     internal static class Crc32
