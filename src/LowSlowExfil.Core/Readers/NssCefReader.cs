@@ -43,7 +43,18 @@ namespace LowSlowExfil.Readers
             "start", "end", "msg", "proto", "spt", "dpt", "duser", "dvchost", "deviceExternalId", "cn2", "cn2Label", "cn3", "cn3Label",
         };
 
-        private enum LineOutcome { Event, Replay, Template, Invalid }
+        private enum LineOutcome { Event, Template, Invalid }
+
+        /// <summary>One line parsed: everything but the replay check and the event's delivery, which follow file order.</summary>
+        private struct ParsedLine
+        {
+            public LineOutcome Outcome;
+            public string Error;
+            public long Line, Record;
+            public DateTime Time;
+            public string Vendor, Action, User, Host, ExternalId;
+            public long? Sent;
+        }
 
         /// <summary>True when a line looks like CEF (possibly behind a syslog header).</summary>
         public static bool LooksLikeCef(string firstLine) => firstLine != null && firstLine.IndexOf("CEF:", StringComparison.Ordinal) >= 0;
@@ -51,46 +62,84 @@ namespace LowSlowExfil.Readers
         public static void Read(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             summary.Format = LogFormat.NssCef;
-            var lines = new LineReader(text, ctx.MaxRecordChars);
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            long record = 0, templates = 0;
+            long templates = 0;
+            foreach (var parsed in ParseLines(text, ctx, fields, firstLine: 0, firstRecord: 0))
+                Apply(parsed, file, sink, ctx, summary, ref templates);
+            SetNotice(summary, templates);
+        }
+
+        /// <summary>
+        /// The lines of <paramref name="text"/> parsed, blank ones left out; line and record numbers continue from
+        /// the ones given (a range of a file starts after the lines and records before it).
+        /// </summary>
+        private static IEnumerable<ParsedLine> ParseLines(TextReader text, ReadContext ctx, Dictionary<string, string> fields, long firstLine, long firstRecord)
+        {
+            var lines = new LineReader(text, ctx.MaxRecordChars);
+            long record = firstRecord;
             while (lines.Next(out string line, out bool tooLong))
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 if (!tooLong && string.IsNullOrWhiteSpace(line)) continue;
-                record++;
-                summary.Records++;
-                string error;
-                var outcome = tooLong
-                    ? Fail($"line longer than {ctx.MaxRecordChars:N0} characters; skipped", out error)
-                    : ReadLine(line, fields, sink, ctx, out error);
-                switch (outcome)
+                var parsed = new ParsedLine { Line = firstLine + lines.LineNumber, Record = ++record };
+                if (tooLong)
                 {
-                    case LineOutcome.Event: summary.ProxyEvents++; break;
-                    case LineOutcome.Replay: summary.Replays++; break;
-                    case LineOutcome.Template: templates++; break;
-                    default:
-                        summary.Skipped++;
-                        ctx.Report(new ReadIssue(file, lines.LineNumber, record, error));
-                        break;
+                    parsed.Outcome = LineOutcome.Invalid;
+                    parsed.Error = $"line longer than {ctx.MaxRecordChars:N0} characters; skipped";
                 }
+                else ParseLine(line, fields, ctx, ref parsed);
+                yield return parsed;
             }
+        }
+
+        /// <summary>Counts a parsed line and, for an event not seen before (replay filter, in file order), hands it on.</summary>
+        private static void Apply(in ParsedLine parsed, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long templates)
+        {
+            summary.Records++;
+            switch (parsed.Outcome)
+            {
+                case LineOutcome.Event:
+                    if (!ctx.Replays.IsFirst(parsed.ExternalId))
+                    {
+                        summary.Replays++;
+                        break;
+                    }
+                    sink.AddProxy(parsed.Time, parsed.Vendor, parsed.Action, parsed.User, parsed.Host, parsed.Sent);
+                    summary.ProxyEvents++;
+                    break;
+                case LineOutcome.Template: templates++; break;
+                default:
+                    summary.Skipped++;
+                    ctx.Report(new ReadIssue(file, parsed.Line, parsed.Record, parsed.Error));
+                    break;
+            }
+        }
+
+        private static void SetNotice(FileReadSummary summary, long templates)
+        {
             if (templates > 0)
                 summary.Notice = $"{templates} line(s) are an NSS feed output template (placeholders such as %s{{login}}), not log records; they hold no events";
         }
 
-        private static LineOutcome Fail(string reason, out string error)
+        private static void Fail(ref ParsedLine parsed, string reason)
         {
-            error = reason;
-            return LineOutcome.Invalid;
+            parsed.Outcome = LineOutcome.Invalid;
+            parsed.Error = reason;
         }
 
-        private static LineOutcome ReadLine(string line, Dictionary<string, string> fields, IEventSink sink, ReadContext ctx, out string error)
+        private static void ParseLine(string line, Dictionary<string, string> fields, ReadContext ctx, ref ParsedLine parsed)
         {
-            error = null;
             int cef = line.IndexOf("CEF:", StringComparison.Ordinal);
-            if (cef < 0) return Fail("not a CEF record: no 'CEF:' header", out error);
-            if (IsTemplate(line, cef)) return LineOutcome.Template;
+            if (cef < 0)
+            {
+                Fail(ref parsed, "not a CEF record: no 'CEF:' header");
+                return;
+            }
+            if (IsTemplate(line, cef))
+            {
+                parsed.Outcome = LineOutcome.Template;
+                return;
+            }
 
             // CEF:Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|Extension
             var header = new string[7];
@@ -99,26 +148,41 @@ namespace LowSlowExfil.Readers
             {
                 int bar = NextUnescapedBar(line, pos);
                 if (bar < 0)
-                    return Fail($"broken CEF header: {f + 1} of the 8 '|'-separated parts (Version|Vendor|Product|Version|SignatureID|Name|Severity|Extension) found", out error);
+                {
+                    Fail(ref parsed, $"broken CEF header: {f + 1} of the 8 '|'-separated parts (Version|Vendor|Product|Version|SignatureID|Name|Severity|Extension) found");
+                    return;
+                }
                 header[f] = UnescapeHeader(line, pos, bar);
                 pos = bar + 1;
             }
 
             ParseExtension(line, pos, fields, Wanted);
             fields.TryGetValue("rt", out string rt);
-            if (string.IsNullOrEmpty(rt)) return Fail("the record has no rt (event time)", out error);
-            if (!TryParseRt(rt, ctx.FeedTimeZone, out DateTime time)) return Fail($"rt '{LogAnalyticsCsvReader.Clip(rt)}' is not a time (expected 'Mon DD YYYY HH:MM:SS' or epoch milliseconds)", out error);
+            if (string.IsNullOrEmpty(rt))
+            {
+                Fail(ref parsed, "the record has no rt (event time)");
+                return;
+            }
+            if (!TryParseRt(rt, ctx.FeedTimeZone, out DateTime time))
+            {
+                Fail(ref parsed, $"rt '{LogAnalyticsCsvReader.Clip(rt)}' is not a time (expected 'Mon DD YYYY HH:MM:SS' or epoch milliseconds)");
+                return;
+            }
             fields.TryGetValue("out", out string outText);
-            if (!ExportSchema.TryParseLong(outText, out long? sent)) return Fail($"out '{LogAnalyticsCsvReader.Clip(outText)}' is not a whole number of bytes", out error);
+            if (!ExportSchema.TryParseLong(outText, out long? sent))
+            {
+                Fail(ref parsed, $"out '{LogAnalyticsCsvReader.Clip(outText)}' is not a whole number of bytes");
+                return;
+            }
 
-            fields.TryGetValue("externalId", out string id);
-            if (!ctx.Replays.IsFirst(id)) return LineOutcome.Replay;
-
-            fields.TryGetValue("act", out string act);
-            fields.TryGetValue("suser", out string suser);
-            fields.TryGetValue("dhost", out string dhost);
-            sink.AddProxy(time, header[1], act, suser, dhost, sent);
-            return LineOutcome.Event;
+            fields.TryGetValue("externalId", out parsed.ExternalId);
+            fields.TryGetValue("act", out parsed.Action);
+            fields.TryGetValue("suser", out parsed.User);
+            fields.TryGetValue("dhost", out parsed.Host);
+            parsed.Outcome = LineOutcome.Event;
+            parsed.Time = time;
+            parsed.Vendor = header[1];
+            parsed.Sent = sent;
         }
 
         /// <summary>Zscaler publishes its feed format as a template whose values are placeholders (%s{login}, %02d{dd}).</summary>
