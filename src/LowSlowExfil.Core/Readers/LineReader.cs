@@ -49,6 +49,15 @@ namespace LowSlowExfil.Readers
                 }
                 any = true;
                 int nl = Array.IndexOf(_buffer, '\n', _pos, _len - _pos);
+                if (nl >= 0 && _line.Length == 0 && !tooLong && nl - _pos <= _maxChars)
+                {
+                    // The whole line is in the buffer (the usual case): one copy, straight into the string.
+                    int length = nl > _pos && _buffer[nl - 1] == '\r' ? nl - 1 - _pos : nl - _pos;
+                    line = new string(_buffer, _pos, length);
+                    _pos = nl + 1;
+                    LineNumber++;
+                    return true;
+                }
                 int end = nl >= 0 ? nl : _len;
                 if (!tooLong)
                 {
