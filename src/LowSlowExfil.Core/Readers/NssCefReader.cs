@@ -141,8 +141,9 @@ namespace LowSlowExfil.Readers
                 return;
             }
 
-            // CEF:Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|Extension
-            var header = new string[7];
+            // CEF:Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|Extension; of the
+            // header only the vendor is read.
+            string vendor = null;
             int pos = cef + 4;
             for (int f = 0; f < 7; f++)
             {
@@ -152,7 +153,7 @@ namespace LowSlowExfil.Readers
                     Fail(ref parsed, $"broken CEF header: {f + 1} of the 8 '|'-separated parts (Version|Vendor|Product|Version|SignatureID|Name|Severity|Extension) found");
                     return;
                 }
-                header[f] = UnescapeHeader(line, pos, bar);
+                if (f == 1) vendor = UnescapeHeader(line, pos, bar);
                 pos = bar + 1;
             }
 
@@ -181,7 +182,7 @@ namespace LowSlowExfil.Readers
             fields.TryGetValue("dhost", out parsed.Host);
             parsed.Outcome = LineOutcome.Event;
             parsed.Time = time;
-            parsed.Vendor = header[1];
+            parsed.Vendor = vendor;
             parsed.Sent = sent;
         }
 
