@@ -60,7 +60,7 @@ namespace LowSlowExfil.Readers
             long totalBytes = 0;
             for (int i = 0; i < files.Count; i++)
             {
-                jobs[i] = new FileJob(i, files[i], ctx);
+                jobs[i] = new FileJob(files[i], ctx);
                 totalBytes += jobs[i].Length;
             }
             var ranged = jobs.Where(j => j.Shape == LogFileReader.ReadShape.Ranges).ToArray();
@@ -116,7 +116,7 @@ namespace LowSlowExfil.Readers
                 foreach (var job in ranged)
                 {
                     if (stop.IsCancellationRequested) return;
-                    job.Run(options, ctx, stop.Token, ctx.Replays, threads: workers);
+                    job.Run(options, ctx, stop.Token, ctx.Replays, threads: ctx.MaxDegreeOfParallelism); // as if it were alone
                     done.Add(job);
                 }
                 int next = -1;
@@ -205,7 +205,6 @@ namespace LowSlowExfil.Readers
 
         private sealed class FileJob
         {
-            public readonly int Index;
             public readonly string Path;
             public readonly long Length;
             public readonly LogFileReader.ReadShape Shape;
@@ -215,9 +214,8 @@ namespace LowSlowExfil.Readers
             private long _bytesRead;
             private volatile bool _finished;
 
-            public FileJob(int index, string path, ReadContext ctx)
+            public FileJob(string path, ReadContext ctx)
             {
-                Index = index;
                 Path = path;
                 Shape = ShapeOf(path, ctx, out Length);
             }
