@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.IO.Compression;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using LowSlowExfil.Aggregation;
