@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
-using System.Linq;
 using System.Text;
 using System.Text.Json;
 using LowSlowExfil.Aggregation;
@@ -104,11 +103,11 @@ namespace LowSlowExfil.Readers
                     var kind = Sniff(new PeekableStream(gz).Peek(SniffBytes));
                     return kind == SniffResult.Json || kind == SniffResult.Cef ? ReadShape.RawFeed : ReadShape.Single;
                 }
-            byte[] sniff = input.Peek(Math.Max(SniffBytes, LogAnalyticsCsvReader.HeaderPeekBytes));
-            var plain = Sniff(sniff.Length > SniffBytes ? sniff.Take(SniffBytes).ToArray() : sniff);
+            var plain = Sniff(input.Peek(SniffBytes));
             if (plain == SniffResult.Json || plain == SniffResult.Cef) return ReadShape.RawFeed;
+            // The header is looked for only in a file that could be cut (the read itself peeks again).
             bool ranges = plain == SniffResult.Text && ctx.UseFastPaths && ctx.MaxDegreeOfParallelism > 1 && length >= ctx.ParallelMinimumBytes
-                && LogAnalyticsCsvReader.ProxyHeader(sniff, ctx, out _) != null;
+                && LogAnalyticsCsvReader.ProxyHeader(input.Peek(LogAnalyticsCsvReader.HeaderPeekBytes), ctx, out _) != null;
             return ranges ? ReadShape.Ranges : ReadShape.Single;
         }
 
