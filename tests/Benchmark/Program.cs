@@ -63,7 +63,7 @@ namespace LowSlowExfil.Benchmark
                 case "core":
                 {
                     // The module's core without PowerShell: core <file or folder> <endTime> [threads] [repeats]
-                    // With repeats, each further pass's time goes to stderr (warm: code compiled, file cached).
+                    // Each pass's time goes to stderr, with the compilation time so far (later passes are warm: code compiled, file cached).
                     int repeats = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
                     for (int pass = 1; ; pass++)
                     {
@@ -78,7 +78,7 @@ namespace LowSlowExfil.Benchmark
                         else records = LowSlowExfil.Readers.LogFileReader.Read(args[1], acc, ctx).Records;
                         double readSeconds = passTime.Elapsed.TotalSeconds;
                         int users = acc.Uploads.BuildProfiles().Count;
-                        if (pass > 1) Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs");
+                        Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs, JIT {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3} s for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods");
                         if (pass >= repeats)
                         {
                             Json(sw, ("records", records), ("users", users));
@@ -165,7 +165,7 @@ namespace LowSlowExfil.Benchmark
                     return 0;
                 }
             }
-            Console.Error.WriteLine("usage: generate <folder> <rows> [users] | duckdb <csv> <endTime> | scan <file> | sql <query>");
+            Console.Error.WriteLine("usage: generate <folder> <rows> [users] | duckdb <csv> <endTime> | scan <file> | split <csv> <folder> <parts> | core <file or folder> <endTime> [threads] [repeats] | sql <query>");
             return 2;
         }
 
