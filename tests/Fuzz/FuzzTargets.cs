@@ -94,19 +94,42 @@ namespace LowSlowExfil.Fuzz
             CheckAccounting(summary, issues, "fuzz.csv", sink);
         }
 
-        /// <summary>LogFileReader, then the bytes forced through the NSS CEF reader in UTC and in a zone with DST.</summary>
+        /// <summary>
+        /// LogFileReader, then the bytes forced through the NSS CEF text reader and the byte-level scanner (a large
+        /// buffer and one a record barely fits, whole or trickled a few bytes a read) in UTC and in zones with DST and
+        /// far east: every event, issue and count the same. Then both into an accumulator (the scanner's cached verdicts).
+        /// </summary>
         public static void Cef(byte[] data)
         {
             ReadThroughEntry(data, "fuzz.cef");
             foreach (var zone in new[] { TimeZoneInfo.Utc, DstZone, FarEastZone })
             {
-                var sink = new CheckingSink();
-                var (ctx, issues) = Context();
-                ctx.FeedTimeZone = zone;
-                var summary = new FileReadSummary { File = "fuzz.cef" };
-                using (var text = Text(data)) NssCefReader.Read(text, "fuzz.cef", sink, ctx, summary);
-                CheckAccounting(summary, issues, "fuzz.cef", sink);
+                string text = ReadCef(data, zone, scanner: null);
+                Agree("the CEF scanner", ReadCef(data, zone, scanner: (new MemoryStream(data, writable: false), NssCefScanner.BufferBytes)), "the CEF text reader", text);
+                Agree("the CEF scanner with a small buffer, trickled", ReadCef(data, zone, scanner: (new TricklingStream(data), MaxRecordChars)), "the CEF text reader", text);
             }
+            Same("the CEF scanner", ReadIntoAccumulator(data, "fuzz.cef", fast: true, parallel: false),
+                "the CEF text reader", ReadIntoAccumulator(data, "fuzz.cef", fast: false, parallel: false));
+        }
+
+        /// <summary>Everything a CEF read produced, as text: events in order, issues, summary.</summary>
+        private static string ReadCef(byte[] data, TimeZoneInfo zone, (Stream Stream, int BufferBytes)? scanner)
+        {
+            var sink = new CheckingSink { Events = new StringBuilder() };
+            var (ctx, issues) = Context();
+            ctx.FeedTimeZone = zone;
+            var summary = new FileReadSummary { File = "fuzz.cef" };
+            if (scanner is (Stream stream, int bufferBytes))
+                using (stream) NssCefScanner.Read(stream, "fuzz.cef", sink, ctx, summary, bufferBytes);
+            else
+                using (var text = Text(data)) NssCefReader.Read(text, "fuzz.cef", sink, ctx, summary);
+            CheckAccounting(summary, issues, "fuzz.cef", sink);
+            return $"{sink.Events}\n{string.Join("\n", issues.Select(i => i.ToString()))}\n{summary}\nnotice: {summary.Notice}";
+        }
+
+        private static void Agree(string a, string x, string b, string y)
+        {
+            if (x != y) throw new FuzzFindingException($"{a} and {b} disagree:\n{Clip(x)}\n---\n{Clip(y)}");
         }
 
         /// <summary>LogFileReader, the bytes forced through the JSON splitter and mapper, and as a Purview AuditData cell.</summary>
@@ -181,10 +204,10 @@ namespace LowSlowExfil.Fuzz
         /// </summary>
         public static void ProxyCsv(byte[] data)
         {
-            var slow = ReadIntoAccumulator(data, fast: false, parallel: false);
-            var fast = ReadIntoAccumulator(data, fast: true, parallel: false);
+            var slow = ReadIntoAccumulator(data, "fuzz.csv", fast: false, parallel: false);
+            var fast = ReadIntoAccumulator(data, "fuzz.csv", fast: true, parallel: false);
             Same("the byte-level scanner", fast, "the general CSV reader", slow);
-            var parallel = ReadIntoAccumulator(data, fast: true, parallel: true);
+            var parallel = ReadIntoAccumulator(data, "fuzz.csv", fast: true, parallel: true);
             Same("the parallel reader", parallel, "the general CSV reader", slow);
         }
 
@@ -245,9 +268,8 @@ namespace LowSlowExfil.Fuzz
             public string Issues, Summary, Filters, Profiles;
         }
 
-        private static ReadResult ReadIntoAccumulator(byte[] data, bool fast, bool parallel)
+        private static ReadResult ReadIntoAccumulator(byte[] data, string name, bool fast, bool parallel)
         {
-            const string Name = "fuzz.csv";
             var acc = new EventAccumulator(new HuntOptions(End, 30));
             var (ctx, issues) = Context();
             ctx.UseFastPaths = fast;
@@ -266,14 +288,14 @@ namespace LowSlowExfil.Fuzz
                 {
                     File.Delete(path);
                 }
-                summary.File = Name;
-                issues = issues.Select(i => new ReadIssue(Name, i.Line, i.Record, i.Reason)).ToList();
+                summary.File = name;
+                issues = issues.Select(i => new ReadIssue(name, i.Line, i.Record, i.Reason)).ToList();
             }
             else
             {
-                using (var ms = new MemoryStream(data, writable: false)) summary = LogFileReader.Read(ms, Name, acc, ctx);
+                using (var ms = new MemoryStream(data, writable: false)) summary = LogFileReader.Read(ms, name, acc, ctx);
             }
-            CheckAccounting(summary, issues, Name, null);
+            CheckAccounting(summary, issues, name, null);
             return new ReadResult
             {
                 Issues = string.Join("\n", issues.Select(i => i.ToString())),
@@ -360,11 +382,14 @@ namespace LowSlowExfil.Fuzz
         private sealed class CheckingSink : IEventSink
         {
             public long Proxy, Sharing;
+            /// <summary>When set, every proxy event is written here, one line each (to compare two readers).</summary>
+            public StringBuilder Events;
 
             public void AddProxy(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes)
             {
                 if (timeUtc.Kind != DateTimeKind.Utc) throw new FuzzFindingException($"a proxy event time of kind {timeUtc.Kind}");
                 Proxy++;
+                Events?.Append($"{timeUtc:o}|{vendor ?? "(null)"}|{action ?? "(null)"}|{user ?? "(null)"}|{host ?? "(null)"}|{(sentBytes.HasValue ? sentBytes.Value.ToString(CultureInfo.InvariantCulture) : "(null)")}\n");
             }
 
             public void AddSharing(DateTime timeUtc, string userId, string operation)

@@ -16,6 +16,16 @@ namespace LowSlowExfil.Tests
         /// <summary>A fresh folder under the system temp directory, removed by the caller's Dispose.</summary>
         public static TempFolder NewTempFolder() => new TempFolder();
 
+        /// <summary>Writes <paramref name="path"/> gzip-compressed beside it (path + ".gz") and returns that path.</summary>
+        public static string Gzip(string path)
+        {
+            string gz = path + ".gz";
+            using (var input = File.OpenRead(path))
+            using (var output = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Fastest))
+                input.CopyTo(output);
+            return gz;
+        }
+
         private static string FindRepoRoot()
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -75,13 +75,28 @@ namespace LowSlowExfil.Aggregation
             state.AddAggregate(dayUtc, host ?? string.Empty, sentBytes, requests, firstUtc, lastUtc);
         }
 
-        private ProxyDisposition Classify(DateTime timeUtc, string vendor, string action, string user, string host)
+        /// <summary>
+        /// As <see cref="Add"/>, for a reader that caches the rule's verdicts per distinct value (see NssCefScanner):
+        /// each verdict is 1 (yes), 0 (no) or -1 (not known: asked here, as <see cref="Add"/> would).
+        /// </summary>
+        internal void AddJudged(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches, long? sentBytes)
+        {
+            var d = Classify(timeUtc, vendor, vendorOk, action, actionBlocked, user, host, hostMatches);
+            if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user, host, sentBytes);
+            else _dispositions[(int)d]++;
+        }
+
+        private ProxyDisposition Classify(DateTime timeUtc, string vendor, string action, string user, string host) =>
+            Classify(timeUtc, vendor, -1, action, -1, user, host, -1);
+
+        // The rule's filters in its order; each predicate is asked only when the event got that far.
+        private ProxyDisposition Classify(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches)
         {
             if (!_options.Window.Contains(timeUtc)) return ProxyDisposition.OutsideWindow;
-            if (!_options.IsZscalerVendor(vendor)) return ProxyDisposition.OtherVendor;
-            if (_options.IsBlockedAction(action)) return ProxyDisposition.Blocked;
+            if (!(vendorOk < 0 ? _options.IsZscalerVendor(vendor) : vendorOk != 0)) return ProxyDisposition.OtherVendor;
+            if (actionBlocked < 0 ? _options.IsBlockedAction(action) : actionBlocked != 0) return ProxyDisposition.Blocked;
             if (string.IsNullOrEmpty(user)) return ProxyDisposition.NoUser;
-            if (!_options.Destinations.IsMatch(host)) return ProxyDisposition.OtherDestination;
+            if (!(hostMatches < 0 ? _options.Destinations.IsMatch(host) : hostMatches != 0)) return ProxyDisposition.OtherDestination;
             return ProxyDisposition.Counted;
         }
 

@@ -80,33 +80,6 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        /// <summary>Some bytes already read, then the rest of a stream (left open).</summary>
-        private sealed class PrefixedStream : ReadOnlyStream
-        {
-            private readonly byte[] _prefix;
-            private readonly Stream _rest;
-            private int _pos;
-
-            public PrefixedStream(byte[] prefix, Stream rest)
-            {
-                _prefix = prefix;
-                _rest = rest;
-            }
-
-            public override int Read(byte[] buffer, int offset, int count)
-            {
-                if (_pos < _prefix.Length)
-                {
-                    int n = Math.Min(count, _prefix.Length - _pos);
-                    Buffer.BlockCopy(_prefix, _pos, buffer, offset, n);
-                    _pos += n;
-                    return n;
-                }
-                return _rest.Read(buffer, offset, count);
-            }
-
-        }
-
         public static void Read(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var csv = new CsvRecordReader(text, ctx.MaxRecordChars);

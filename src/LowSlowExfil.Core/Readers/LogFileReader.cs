@@ -140,6 +140,11 @@ namespace LowSlowExfil.Readers
                     ReadJson(stream, path, sink, ctx, summary);
                     return;
                 case SniffResult.Cef:
+                    if (ctx.UseFastPaths)
+                    {
+                        NssCefScanner.Read(stream, path, sink, ctx, summary);
+                        return;
+                    }
                     using (var text = OpenText(stream))
                         NssCefReader.Read(text, path, sink, ctx, summary);
                     return;

@@ -16,7 +16,7 @@ namespace LowSlowExfil.Readers
     {
         // The keys of Zscaler's NSS web feed template (nss-web.cef). Only these start a new pair, so a value
         // such as a user agent "x y=z" stays whole.
-        private static readonly HashSet<string> NssKeys = new HashSet<string>(StringComparer.Ordinal)
+        internal static readonly HashSet<string> NssKeys = new HashSet<string>(StringComparer.Ordinal)
         {
             "act", "Severity", "name", "deviceEventClassId", "app", "cat", "dhost", "dst", "src", "in_bytes", "in",
             "outcome", "out", "request", "rt", "sourceTranslatedAddress", "requestClientApplication", "requestMethod",
@@ -43,10 +43,10 @@ namespace LowSlowExfil.Readers
             "start", "end", "msg", "proto", "spt", "dpt", "duser", "dvchost", "deviceExternalId", "cn2", "cn2Label", "cn3", "cn3Label",
         };
 
-        private enum LineOutcome { Event, Template, Invalid }
+        internal enum LineOutcome { Event, Template, Invalid }
 
         /// <summary>One line parsed: everything but the replay check and the event's delivery, which follow file order.</summary>
-        private struct ParsedLine
+        internal struct ParsedLine
         {
             public LineOutcome Outcome;
             public string Error;
@@ -54,6 +54,12 @@ namespace LowSlowExfil.Readers
             public DateTime Time;
             public string Vendor, Action, User, Host, ExternalId;
             public long? Sent;
+            /// <summary>
+            /// Set by <see cref="NssCefScanner"/> reading into an <see cref="Aggregation.EventAccumulator"/>: the rule's
+            /// verdicts on the vendor, action and host, cached per distinct value (1 yes, 0 no, -1 not known yet).
+            /// </summary>
+            public bool HasVerdicts;
+            public int VendorOk, ActionBlocked, HostMatches;
         }
 
         /// <summary>True when a line looks like CEF (possibly behind a syslog header).</summary>
@@ -62,11 +68,20 @@ namespace LowSlowExfil.Readers
         public static void Read(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             summary.Format = LogFormat.NssCef;
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             long templates = 0;
-            foreach (var parsed in ParseLines(text, ctx, fields, firstLine: 0, firstRecord: 0))
-                Apply(parsed, file, sink, ctx, summary, ref templates);
+            ReadLines(text, file, sink, ctx, summary, firstLine: 0, firstRecord: 0, ref templates);
             SetNotice(summary, templates);
+        }
+
+        /// <summary>
+        /// Reads the lines of <paramref name="text"/> as <see cref="Read"/> does, numbered from the line and record
+        /// given (the byte-level scanner hands over the rest of a file here after a line over the record cap).
+        /// </summary>
+        internal static void ReadLines(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary, long firstLine, long firstRecord, ref long templates)
+        {
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var parsed in ParseLines(text, ctx, fields, firstLine, firstRecord))
+                Apply(parsed, file, sink, ctx, summary, ref templates);
         }
 
         /// <summary>
@@ -93,7 +108,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Counts a parsed line and, for an event not seen before (replay filter, in file order), hands it on.</summary>
-        private static void Apply(in ParsedLine parsed, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long templates)
+        internal static void Apply(in ParsedLine parsed, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long templates)
         {
             summary.Records++;
             switch (parsed.Outcome)
@@ -104,7 +119,9 @@ namespace LowSlowExfil.Readers
                         summary.Replays++;
                         break;
                     }
-                    sink.AddProxy(parsed.Time, parsed.Vendor, parsed.Action, parsed.User, parsed.Host, parsed.Sent);
+                    if (parsed.HasVerdicts)
+                        ((Aggregation.EventAccumulator)sink).Uploads.AddJudged(parsed.Time, parsed.Vendor, parsed.VendorOk, parsed.Action, parsed.ActionBlocked, parsed.User, parsed.Host, parsed.HostMatches, parsed.Sent);
+                    else sink.AddProxy(parsed.Time, parsed.Vendor, parsed.Action, parsed.User, parsed.Host, parsed.Sent);
                     summary.ProxyEvents++;
                     break;
                 case LineOutcome.Template: templates++; break;
@@ -115,7 +132,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void SetNotice(FileReadSummary summary, long templates)
+        internal static void SetNotice(FileReadSummary summary, long templates)
         {
             if (templates > 0)
                 summary.Notice = $"{templates} line(s) are an NSS feed output template (placeholders such as %s{{login}}), not log records; they hold no events";
@@ -127,7 +144,7 @@ namespace LowSlowExfil.Readers
             parsed.Error = reason;
         }
 
-        private static void ParseLine(string line, Dictionary<string, string> fields, ReadContext ctx, ref ParsedLine parsed)
+        internal static void ParseLine(string line, Dictionary<string, string> fields, ReadContext ctx, ref ParsedLine parsed)
         {
             int cef = line.IndexOf("CEF:", StringComparison.Ordinal);
             if (cef < 0)
@@ -216,7 +233,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>The keys the rule reads; the others are recognised (they end the value before them) but not kept.</summary>
-        private static readonly HashSet<string> Wanted = new HashSet<string>(StringComparer.Ordinal) { "act", "suser", "dhost", "out", "rt", "externalId" };
+        internal static readonly HashSet<string> Wanted = new HashSet<string>(StringComparer.Ordinal) { "act", "suser", "dhost", "out", "rt", "externalId" };
 
         // The feed's keys by first character, so a candidate key is matched in place without allocating.
         private static readonly Dictionary<char, string[]> KeysByFirstChar =
@@ -275,7 +292,7 @@ namespace LowSlowExfil.Readers
             return false;
         }
 
-        private static string DecodeValue(string s, int start, int end)
+        internal static string DecodeValue(string s, int start, int end)
         {
             while (end > start && s[end - 1] == ' ') end--;
             if (start >= end) return string.Empty;
@@ -295,8 +312,8 @@ namespace LowSlowExfil.Readers
             return sb.ToString();
         }
 
-        private static readonly DateTime UnixEpoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        private static readonly long MaxEpochMilliseconds = (DateTime.MaxValue.Ticks - UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
+        internal static readonly DateTime UnixEpoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        internal static readonly long MaxEpochMilliseconds = (DateTime.MaxValue.Ticks - UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
 
         private static readonly string[] RtFormats = { "MMM dd yyyy HH:mm:ss", "MMM d yyyy HH:mm:ss", "MMM dd yyyy HH:mm:ss.fff", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss" };
 
