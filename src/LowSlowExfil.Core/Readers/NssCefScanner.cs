@@ -271,6 +271,7 @@ namespace LowSlowExfil.Readers
 
         private static bool IsPlaceholderNameByte(byte c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a' || c == '_';
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool IsKeyByte(byte c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c == '_';
 
         /// <summary>
