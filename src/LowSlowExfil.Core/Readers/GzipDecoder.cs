@@ -20,6 +20,12 @@ namespace LowSlowExfil.Readers
         private long _size;
         private int _members;
         private bool _done;
+        // Decoded data is made a fixed chunk at a time and handed out from here: when corrupt input stops the
+        // inflater, what its failing call had decoded is lost, and that must be the same bytes whether the reader
+        // asks for 64 KB at a time (the text readers) or a megabyte (the byte-level scanners).
+        private readonly byte[] _chunk = new byte[ChunkBytes];
+        private int _chunkPos, _chunkLen;
+        private const int ChunkBytes = 64 * 1024;
 
         public GzipDecoder(Stream compressed) { _src = new Source(compressed); }
 
@@ -29,6 +35,15 @@ namespace LowSlowExfil.Readers
             // Never fill a read completely: StreamReader reads the stream again within one call when it got all
             // it asked for, and if that second read throws (the cut), the text of the first is lost with it.
             if (count > 1) count--;
+            if (_chunkPos == _chunkLen && !NextChunk()) return 0;
+            int n = Math.Min(count, _chunkLen - _chunkPos);
+            Buffer.BlockCopy(_chunk, _chunkPos, buffer, offset, n);
+            _chunkPos += n;
+            return n;
+        }
+
+        private bool NextChunk()
+        {
             while (!_done)
             {
                 if (_member == null && !StartMember())
@@ -36,16 +51,18 @@ namespace LowSlowExfil.Readers
                     _done = true;
                     break;
                 }
-                int n = _member.Read(buffer, offset, count);
+                int n = _member.Read(_chunk, 0, _chunk.Length);
                 if (n > 0)
                 {
-                    _crc = Crc32.Update(_crc, buffer, offset, n);
+                    _crc = Crc32.Update(_crc, _chunk, 0, n);
                     _size += n;
-                    return n;
+                    _chunkPos = 0;
+                    _chunkLen = n;
+                    return true;
                 }
                 EndMember();
             }
-            return 0;
+            return false;
         }
 
         private bool StartMember()
