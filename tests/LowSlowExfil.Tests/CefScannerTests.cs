@@ -216,6 +216,49 @@ namespace LowSlowExfil.Tests
             Assert.Equal(text, Read(cef, 256, intoAccumulator: false, trickle: true));
         }
 
+        /// <summary>
+        /// Found by review: after the scanner hands the rest of a file to the text reader, a leftover of exactly 64 KB
+        /// filled the text reader's request, so it read again within the same call; when that read hit the cut gzip
+        /// member, the whole 64 KB of text was lost with it (33 records instead of 325). Here: one member of 4 KB of
+        /// lines, one of 64 KB opening with a line over the cap followed by lines with non-ASCII text, then a cut header.
+        /// </summary>
+        [Fact]
+        public void HandOver_BeforeACutGzipMember_LosesNoCompleteLine()
+        {
+            const string Ok = "CEF:0|Zscaler|NSSWeblog|5.7|A|A|3|act=Allowed rt=Sep 27 2026 00:02:36 dhost=dropbox.com suser=\u00fc@b.com out=1 request=";
+            static byte[] Exactly(int bytes, string first, string filler)
+            {
+                var sb = new StringBuilder(first);
+                while (Encoding.UTF8.GetByteCount(sb.ToString()) + 400 < bytes) sb.Append(Ok + filler + "\n");
+                int need = bytes - Encoding.UTF8.GetByteCount(sb.ToString()) - Encoding.UTF8.GetByteCount(Ok) - 1;
+                return Encoding.UTF8.GetBytes(sb.Append(Ok + new string('q', need) + "\n").ToString());
+            }
+            static byte[] Member(byte[] data)
+            {
+                using var ms = new MemoryStream();
+                using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) gz.Write(data, 0, data.Length);
+                return ms.ToArray();
+            }
+            byte[] first = Exactly(4096, "", "x"), second = Exactly(65536, Ok + new string('r', 2000) + "\n", string.Concat(Enumerable.Repeat("\u00fc", 50)));
+            Assert.Equal((4096, 65536), (first.Length, second.Length));
+            using var dir = TestPaths.NewTempFolder();
+            string path = dir.File("cut.cef.gz");
+            File.WriteAllBytes(path, Member(first).Concat(Member(second)).Concat(new byte[] { 0x1F, 0x8B, 0x08, 0x00 }).ToArray());
+
+            string ReadWith(bool fast)
+            {
+                var sink = new RecordingSink();
+                var ctx = sink.Context(maxRecordChars: 1000);
+                ctx.UseFastPaths = fast;
+                var summary = LogFileReader.Read(path, sink, ctx);
+                return string.Join("\n", sink.Issues) + "\n" + summary;
+            }
+            string text = ReadWith(fast: false);
+            Assert.Contains("longer than 1,000 characters", text);
+            Assert.Contains("cannot read the file past record", text);
+            Assert.Equal(text, ReadWith(fast: true));
+        }
+
         /// <summary>Hands out at most a few bytes per read.</summary>
         private sealed class TricklingStream : MemoryStream
         {

@@ -23,7 +23,9 @@ namespace LowSlowExfil.Readers
         {
             if (_pos < _prefix.Length)
             {
-                int n = Math.Min(count, _prefix.Length - _pos);
+                // Never fill a read from the prefix completely (as GzipDecoder): StreamReader would read again within
+                // the same call, and should the rest fail there (a cut gzip), the prefix's text would go with it.
+                int n = Math.Min(count > 1 ? count - 1 : count, _prefix.Length - _pos);
                 Buffer.BlockCopy(_prefix, _pos, buffer, offset, n);
                 _pos += n;
                 return n;
