@@ -233,17 +233,11 @@ namespace LowSlowExfil.Tests
                 int need = bytes - Encoding.UTF8.GetByteCount(sb.ToString()) - Encoding.UTF8.GetByteCount(Ok) - 1;
                 return Encoding.UTF8.GetBytes(sb.Append(Ok + new string('q', need) + "\n").ToString());
             }
-            static byte[] Member(byte[] data)
-            {
-                using var ms = new MemoryStream();
-                using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) gz.Write(data, 0, data.Length);
-                return ms.ToArray();
-            }
             byte[] first = Exactly(4096, "", "x"), second = Exactly(65536, Ok + new string('r', 2000) + "\n", string.Concat(Enumerable.Repeat("\u00fc", 50)));
             Assert.Equal((4096, 65536), (first.Length, second.Length));
             using var dir = TestPaths.NewTempFolder();
             string path = dir.File("cut.cef.gz");
-            File.WriteAllBytes(path, Member(first).Concat(Member(second)).Concat(new byte[] { 0x1F, 0x8B, 0x08, 0x00 }).ToArray());
+            File.WriteAllBytes(path, TestPaths.Gzip(first).Concat(TestPaths.Gzip(second)).Concat(new byte[] { 0x1F, 0x8B, 0x08, 0x00 }).ToArray());
 
             string ReadWith(bool fast)
             {

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using LowSlowExfil.Readers;
@@ -24,9 +23,7 @@ namespace LowSlowExfil.Tests
                   .Append(random.Next(40)).Append(".dropbox.com suser=user").Append(random.Next(90)).Append("@b.com out=")
                   .Append(random.Next(1000000)).Append(" externalId=").Append(i).Append(" request=").Append(new string('r', random.Next(80))).Append('\n');
             plain = Encoding.ASCII.GetBytes(sb.ToString());
-            using var ms = new MemoryStream();
-            using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true)) gz.Write(plain, 0, plain.Length);
-            return ms.ToArray();
+            return TestPaths.Gzip(plain);
         }
 
         /// <summary>Bytes handed out, asking <paramref name="ask"/> at a time, until the end or the decoder's exception.</summary>

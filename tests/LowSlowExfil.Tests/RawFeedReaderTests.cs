@@ -40,15 +40,7 @@ namespace LowSlowExfil.Tests
             return path;
         }
 
-        private static byte[] Gzip(byte[] data)
-        {
-            using (var ms = new MemoryStream())
-            {
-                using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
-                    gz.Write(data, 0, data.Length);
-                return ms.ToArray();
-            }
-        }
+        private static byte[] Gzip(byte[] data) => TestPaths.Gzip(data);
 
         private static ReadContext Context(RecordingSink sink, TimeZoneInfo zone = null, int maxRecordChars = 16 * 1024 * 1024)
         {

@@ -20,10 +20,19 @@ namespace LowSlowExfil.Tests
         public static string Gzip(string path)
         {
             string gz = path + ".gz";
-            using (var input = File.OpenRead(path))
-            using (var output = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Fastest))
-                input.CopyTo(output);
+            File.WriteAllBytes(gz, Gzip(File.ReadAllBytes(path)));
             return gz;
+        }
+
+        /// <summary>One gzip member holding <paramref name="data"/>, as .NET's GZipStream writes it.</summary>
+        public static byte[] Gzip(byte[] data)
+        {
+            using (var ms = new MemoryStream())
+            {
+                using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+                    gz.Write(data, 0, data.Length);
+                return ms.ToArray();
+            }
         }
 
         private static string FindRepoRoot()
