@@ -149,12 +149,14 @@ namespace FakeLogAnalytics
                 catch (ObjectDisposedException) { return; }
                 catch (InvalidOperationException) { return; }
                 Interlocked.Increment(ref _inFlight);
-                Task.Run(() =>
+                // A thread of its own per request, not the thread pool: with tests running side by side on two cores
+                // the pool can be busy for seconds, and a client timeout test then saw no request reach the server.
+                new Thread(() =>
                 {
                     try { Handle(ctx); }
                     catch (Exception) { TryAbort(ctx); }
                     finally { Interlocked.Decrement(ref _inFlight); }
-                });
+                }) { IsBackground = true, Name = "FakeLogAnalytics request" }.Start();
             }
         }
 
