@@ -313,16 +313,7 @@ namespace LowSlowExfil.Tests
 
         // ───────────────────────── gzip ─────────────────────────
 
-        private static byte[] Gz(string text)
-        {
-            using var ms = new MemoryStream();
-            using (var z = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
-            {
-                byte[] b = Utf8(text);
-                z.Write(b, 0, b.Length);
-            }
-            return ms.ToArray();
-        }
+        private static byte[] Gz(string text) => TestPaths.Gzip(Utf8(text));
 
         private static readonly byte[] EmptyMember = { 0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
