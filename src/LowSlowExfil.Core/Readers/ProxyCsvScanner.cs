@@ -41,7 +41,8 @@ namespace LowSlowExfil.Readers
         private readonly bool[] _escaped = new bool[Slots];
         // Records are split on 64-byte masks where vectors are accelerated (ParseRecordByBlocks), else field by field.
         private readonly bool _blocks;
-        private byte[] _scratch = new byte[256];
+        // One scratch buffer per slot: a row's unescaped user must survive its host being unescaped after it.
+        private readonly byte[][] _scratch = { new byte[64], new byte[64], new byte[64], new byte[64], new byte[64], new byte[64] };
         private Utf8Parse.DayCache _days;
 
         public ProxyCsvScanner(ZiaAccumulator acc, int headerFields, int[] columns, TimeSpan offset, string file, ReadContext ctx, Action<ScanIssue> report)
@@ -246,7 +247,8 @@ namespace LowSlowExfil.Readers
             if (!_escaped[slot]) return new ReadOnlySpan<byte>(buf, _start[slot], _length[slot]);
             // Quoted: start points at the opening quote; rebuild the value as CsvRecordReader does.
             int start = _start[slot], end = start + _length[slot], n = 0;
-            if (_scratch.Length < _length[slot]) _scratch = new byte[_length[slot] * 2];
+            byte[] scratch = _scratch[slot];
+            if (scratch.Length < _length[slot]) _scratch[slot] = scratch = new byte[_length[slot] * 2];
             int i = start + 1;
             bool inQuotes = true;
             for (; i < end; i++)
@@ -254,13 +256,13 @@ namespace LowSlowExfil.Readers
                 byte c = buf[i];
                 if (inQuotes && c == Quote)
                 {
-                    if (i + 1 < end && buf[i + 1] == Quote) { _scratch[n++] = Quote; i++; }
+                    if (i + 1 < end && buf[i + 1] == Quote) { scratch[n++] = Quote; i++; }
                     else inQuotes = false;
                     continue;
                 }
-                _scratch[n++] = c;
+                scratch[n++] = c;
             }
-            return new ReadOnlySpan<byte>(_scratch, 0, n);
+            return new ReadOnlySpan<byte>(scratch, 0, n);
         }
 
         /// <summary>
