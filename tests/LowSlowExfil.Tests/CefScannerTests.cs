@@ -54,7 +54,10 @@ namespace LowSlowExfil.Tests
             private static readonly Gen<string> Plain = Gen.Elements("Allowed", "Blocked", "Block", "dropbox.com", "www.github.com", "example.com",
                 "a@contoso.com", "B@Contoso.com", "CORP\\nancy", "a\\=b", "x\\\\", "\\", "ü@contoso.com", "mega.nz:443", "General Browsing",
                 "x y=z", "x act=evil", "ü act=x", "50%", "%20", "%s{login}", "%02d{dd}", "%\u0663s{x}", "%s{}", "%x{a}", "", " ", "  lead", "trail  ",
-                "1523", "-5", "+5", "0005", "1e3", "307.0", "4x", "9999999999999999999", "7250000000000", "\u00A0");
+                "1523", "-5", "+5", "0005", "1e3", "307.0", "4x", "9999999999999999999", "7250000000000", "\u00A0",
+                // Hostile keys and sizes (issue 14): quotes, separators of other formats, non-ASCII hosts, the long range's edges.
+                "\"a\"\"b@x.com\"", "c\"d.dropbox.com", "a,b.dropbox.com", "x|y.dropbox.com", "tab\there.dropbox.com", "ü.dropbox.com",
+                "9223372036854775807", "-9223372036854775808", "-1193046471", "1099511627776", "1099511627777");
 
             private static readonly Gen<string> Key = Gen.Frequency(
                 (8, Gen.Elements("act", "suser", "dhost", "out", "rt", "externalId")),
