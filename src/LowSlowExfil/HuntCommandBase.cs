@@ -308,6 +308,8 @@ namespace LowSlowExfil.Commands
                     }
                     var stats = client.Statistics;
                     WriteVerbose($"{stats.RoundTrips} round trip(s), {stats.Retries} retried, {stats.RowsReceived} aggregate rows, {stats.BytesReceived:N0} bytes received.");
+                    foreach (string r in reader.RejectedRows)
+                        WriteError(new ErrorRecord(new InvalidDataException(r), "WorkspaceRowRejected", ErrorCategory.InvalidData, WorkspaceId ?? (object)ClusterUri));
                     PartialResults = reader.PartialResults;
                     foreach (string p in reader.PartialResults) WriteWarning("Partial result accepted (-AllowPartialResults): " + p);
                 }

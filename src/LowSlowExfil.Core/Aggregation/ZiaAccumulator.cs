@@ -153,7 +153,7 @@ namespace LowSlowExfil.Aggregation
                 long day = t.Ticks - t.Ticks % TimeSpan.TicksPerDay;
                 if (!Days.TryGetValue(day, out var hosts)) Days.Add(day, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
                 if (!hosts.TryGetValue(host, out var tally)) hosts.Add(host, tally = new HostTally());
-                tally.Bytes += bytes;
+                tally.Bytes = ByteSum.Add(tally.Bytes, bytes);
                 tally.Requests++;
                 if (t < First) First = t;
                 if (t > Last) Last = t;
@@ -164,7 +164,7 @@ namespace LowSlowExfil.Aggregation
                 long key = day.Ticks - day.Ticks % TimeSpan.TicksPerDay;
                 if (!Days.TryGetValue(key, out var hosts)) Days.Add(key, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
                 if (!hosts.TryGetValue(host, out var tally)) hosts.Add(host, tally = new HostTally());
-                tally.Bytes += bytes;
+                tally.Bytes = ByteSum.Add(tally.Bytes, bytes);
                 tally.Requests += requests;
                 if (first < First) First = first;
                 if (last > Last) Last = last;
@@ -184,7 +184,7 @@ namespace LowSlowExfil.Aggregation
                     foreach (var h in day.Value)
                     {
                         if (!hosts.TryGetValue(h.Key, out var tally)) hosts.Add(h.Key, tally = new HostTally());
-                        tally.Bytes += h.Value.Bytes;
+                        tally.Bytes = ByteSum.Add(tally.Bytes, h.Value.Bytes);
                         tally.Requests += h.Value.Requests;
                     }
                 }
@@ -222,7 +222,7 @@ namespace LowSlowExfil.Aggregation
                             channelLastDay.Add(long.MinValue);
                         }
                         var ch = channels[c];
-                        ch.SentBytes += h.Value.Bytes;
+                        ch.SentBytes = ByteSum.Add(ch.SentBytes, h.Value.Bytes);
                         ch.RequestCount += h.Value.Requests;
                         if (channelLastDay[c] != day)
                         {
@@ -230,10 +230,10 @@ namespace LowSlowExfil.Aggregation
                             ch.ActiveDays++;
                         }
                         if (newHost) ch.Destinations++;
-                        dest.SentBytes += h.Value.Bytes;
+                        dest.SentBytes = ByteSum.Add(dest.SentBytes, h.Value.Bytes);
                         dest.RequestCount += h.Value.Requests;
                         dest.ActiveDays++;
-                        dayBytes += h.Value.Bytes;
+                        dayBytes = ByteSum.Add(dayBytes, h.Value.Bytes);
                         dayRequests += h.Value.Requests;
                     }
                     daily[d] = new ZiaDailyUpload
@@ -244,7 +244,7 @@ namespace LowSlowExfil.Aggregation
                         DayRequestCount = dayRequests,
                         DayDestinCount = hosts.Count,
                     };
-                    bytes += dayBytes;
+                    bytes = ByteSum.Add(bytes, dayBytes);
                     requests += dayRequests;
                     destSum += hosts.Count;
                 }

@@ -70,6 +70,21 @@ namespace LowSlowExfil.Readers
             return LogFormat.Unknown;
         }
 
+        /// <summary>
+        /// The most one record's bytes sent may be: 1 TiB, far past any single request, yet small enough that no user's
+        /// total of such records can overflow before the sums saturate (see ByteSum).
+        /// </summary>
+        public const long MaxSentBytes = 1L << 40;
+
+        /// <summary>
+        /// Why one record's bytes sent cannot be counted — negative, or over <see cref="MaxSentBytes"/> — or null when
+        /// it can. A reader skips such a record as an error: a wrapped or negative size would hide a user's uploads.
+        /// </summary>
+        public static string SentBytesProblem(long? value) =>
+            value < 0 ? "is negative; a byte count cannot be"
+            : value > MaxSentBytes ? "is over 1 TiB, more than any single request sends"
+            : null;
+
         /// <summary>Parses a long column value; empty is null (Kusto's sum ignores it).</summary>
         public static bool TryParseLong(string text, out long? value)
         {

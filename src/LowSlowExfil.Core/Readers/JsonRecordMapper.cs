@@ -116,6 +116,12 @@ namespace LowSlowExfil.Readers
                 error = $"SentBytes '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number";
                 return JsonRecordKind.Invalid;
             }
+            string problem = ExportSchema.SentBytesProblem(sent);
+            if (problem != null)
+            {
+                error = $"SentBytes {sent} {problem}";
+                return JsonRecordKind.Invalid;
+            }
             sink.AddProxy(time, Text(props, ExportSchema.DeviceVendor), Text(props, ExportSchema.DeviceAction),
                 Text(props, ExportSchema.SourceUserName), Text(props, ExportSchema.DestinationHostName), sent);
             return JsonRecordKind.Proxy;
@@ -151,6 +157,12 @@ namespace LowSlowExfil.Readers
             if (!ExportSchema.TryParseLong(bytes, out long? sent))
             {
                 error = $"out '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number of bytes";
+                return JsonRecordKind.Invalid;
+            }
+            string problem = ExportSchema.SentBytesProblem(sent);
+            if (problem != null)
+            {
+                error = $"out {sent} {problem}";
                 return JsonRecordKind.Invalid;
             }
             // Every value read before the replay filter remembers the id: a record that fails must not mark it seen.

@@ -156,6 +156,8 @@ namespace LowSlowExfil.Readers
                 if (!Timestamps.TryParse(t, tOffset, out DateTime time)) { Skip(ctx, summary, file, csv, record, $"TimeGenerated '{Clip(t)}' is not a timestamp"); continue; }
                 string bytes = csv.GetField(sent);
                 if (!ExportSchema.TryParseLong(bytes, out long? sentBytes)) { Skip(ctx, summary, file, csv, record, $"SentBytes '{Clip(bytes)}' is not a whole number"); continue; }
+                string problem = ExportSchema.SentBytesProblem(sentBytes);
+                if (problem != null) { Skip(ctx, summary, file, csv, record, $"SentBytes {sentBytes} {problem}"); continue; }
                 sink.AddProxy(time, csv.GetField(vendor), csv.GetField(action), csv.GetField(user), csv.GetField(host), sentBytes);
                 summary.ProxyEvents++;
             }

@@ -192,6 +192,12 @@ namespace LowSlowExfil.Readers
                 Fail(ref parsed, $"out '{LogAnalyticsCsvReader.Clip(outText)}' is not a whole number of bytes");
                 return;
             }
+            string problem = ExportSchema.SentBytesProblem(sent);
+            if (problem != null)
+            {
+                Fail(ref parsed, $"out {sent} {problem}");
+                return;
+            }
 
             fields.TryGetValue("externalId", out parsed.ExternalId);
             fields.TryGetValue("act", out parsed.Action);

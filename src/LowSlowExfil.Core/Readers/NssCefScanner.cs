@@ -231,6 +231,8 @@ namespace LowSlowExfil.Readers
                 var outBytes = new ReadOnlySpan<byte>(b, starts[Out], ends[Out] - starts[Out]);
                 if (Utf8Parse.TryLong(outBytes, out long s)) sent = s;
                 else if (!ExportSchema.TryParseLong(Value(b, Out), out sent)) return false;
+                if (ExportSchema.SentBytesProblem(sent) != null) return false; // the text reader words the error
+
             }
 
             parsed.Outcome = NssCefReader.LineOutcome.Event;

@@ -200,6 +200,12 @@ namespace LowSlowExfil.Readers
                     return;
                 }
             }
+            string problem = ExportSchema.SentBytesProblem(sent);
+            if (problem != null)
+            {
+                Issue(line, record, $"SentBytes {sent} {problem}");
+                return;
+            }
             ProxyEvents++;
 
             // The rule's filters in its order (ZiaAccumulator.Classify), each verdict cached per distinct value.

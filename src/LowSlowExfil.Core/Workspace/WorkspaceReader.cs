@@ -27,6 +27,9 @@ namespace LowSlowExfil.Workspace
             _log = log;
         }
 
+        /// <summary>Result rows that could not be counted (e.g. a negative byte sum), one line each: errors for the caller to report.</summary>
+        public List<string> RejectedRows { get; } = new List<string>();
+
         /// <summary>Partial results the caller allowed, one line each (they also mark the hunt as partial).</summary>
         public List<string> PartialResults { get; } = new List<string>();
 
@@ -38,7 +41,18 @@ namespace LowSlowExfil.Workspace
                 int user = Column(table, "UserName"), day = Column(table, "Day"), host = Column(table, "DestinationHostName"),
                     bytes = Column(table, "SentBytes"), requests = Column(table, "Requests"), first = Column(table, "FirstSeen"), last = Column(table, "LastSeen");
                 foreach (var r in table.Rows)
-                    acc.Uploads.AddAggregate(r[user] as string, Time(r[day]), r[host] as string, Long(r[bytes]), Long(r[requests]), Time(r[first]), Time(r[last]));
+                {
+                    long sent = Long(r[bytes]), count = Long(r[requests]);
+                    // A group of `count` records can hold at most count × the per-record bound; a negative or larger sum
+                    // means a record the file readers would refuse (a wrapped or negative size): the group is left out.
+                    if (sent < 0 || count > 0 && sent / count > Readers.ExportSchema.MaxSentBytes)
+                    {
+                        RejectedRows.Add($"ZIA uploads: user '{r[user]}', day {Time(r[day]):yyyy-MM-dd}, host '{r[host]}': SentBytes {sent} over {count} request(s) " +
+                            (sent < 0 ? "is negative" : "is over 1 TiB a request") + "; the group is left out of the totals.");
+                        continue;
+                    }
+                    acc.Uploads.AddAggregate(r[user] as string, Time(r[day]), r[host] as string, sent, count, Time(r[first]), Time(r[last]));
+                }
             }, ct);
         }
 
@@ -107,8 +121,9 @@ namespace LowSlowExfil.Workspace
                 case null: return 0;
                 case long l: return l;
                 case int i: return i;
-                case double d: return (long)d;
-                case decimal m: return (long)m;
+                // A real out of the long range would convert to an undefined value: refused like any non-number.
+                case double d when d >= -9.2e18 && d <= 9.2e18: return (long)d;
+                case decimal m when m >= long.MinValue && m <= long.MaxValue: return (long)m;
                 case string s when long.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long p): return p;
                 default: throw new QueryFailedException($"Expected a number, got '{v}'.", 200, "UnexpectedSchema");
             }
