@@ -24,7 +24,7 @@ namespace LowSlowExfil.Tests
     /// <remarks>
     /// <para><b>What each format can carry</b> (the generators stay inside this; the limits are the formats', not bugs):</para>
     /// <list type="bullet">
-    /// <item>Every format: no U+0000 (a NUL byte near the start of a file makes it "not text"; the CSV and CEF writers
+    /// <item>Every format: no U+0000 (NUL bytes making 5 % of a file's start make it "not text"; the CSV and CEF writers
     /// write it raw) and no lone UTF-16 surrogate (not encodable as UTF-8). Times are whole seconds: CEF <c>rt</c>,
     /// Cloud NSS <c>TimeGenerated</c>, audit <c>CreationTime</c> have no fraction. An empty value and a missing one
     /// read the same (the JSON writers omit empty values, the CSV and NSS writers write them empty): compared as "".</item>

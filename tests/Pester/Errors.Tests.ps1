@@ -159,7 +159,7 @@ Describe 'Unreadable files' {
     It 'reports <Name>, and the other files of the run still count' -ForEach @(
         @{ Name = 'a CSV header with no known column'; Key = 'wrongHeader'; Reason = 'the header has neither CommonSecurityLog columns (DestinationHostName, SourceUserName, DeviceVendor)*' }
         @{ Name = 'an empty file'; Key = 'empty'; Reason = 'the file is empty' }
-        @{ Name = 'a binary file'; Key = 'binary'; Reason = 'the file is not text (binary content near the start)*' }
+        @{ Name = 'a binary file'; Key = 'binary'; Reason = 'the file is not text:*' }
     ) {
         $file = Get-Variable -Name $Key -ValueOnly
         $p = Get-ZiaUploadProfile -Path $file, $quote -EndTime $End -ErrorVariable e -ErrorAction SilentlyContinue -WarningAction SilentlyContinue

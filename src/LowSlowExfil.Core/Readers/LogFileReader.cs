@@ -100,9 +100,14 @@ namespace LowSlowExfil.Readers
             if (head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B)
                 using (var gz = new GzipDecoder(input))
                 {
-                    var kind = Sniff(new PeekableStream(gz).Peek(SniffBytes));
+                    var kind = Sniff(AsUtf8(new PeekableStream(gz)).Peek(SniffBytes));
                     return kind == SniffResult.Json || kind == SniffResult.Cef ? ReadShape.RawFeed : ReadShape.Single;
                 }
+            if (Utf16ToUtf8Stream.IsByteOrderMark(head, out _))
+            {
+                var kind = Sniff(AsUtf8(input).Peek(SniffBytes));
+                return kind == SniffResult.Json || kind == SniffResult.Cef ? ReadShape.RawFeed : ReadShape.Single;
+            }
             var plain = Sniff(input.Peek(SniffBytes));
             if (plain == SniffResult.Json || plain == SniffResult.Cef) return ReadShape.RawFeed;
             // The header is looked for only in a file that could be cut (the read itself peeks again).
@@ -119,6 +124,9 @@ namespace LowSlowExfil.Readers
             bool gzip = head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B;
             if (gzip)
                 stream = new PeekableStream(new GzipDecoder(input)); // no BufferedStream: it drops what it had when a refill throws
+            var utf8 = AsUtf8(stream);
+            bool transcoded = utf8 != stream;
+            stream = utf8;
 
             byte[] sniff = stream.Peek(SniffBytes);
             switch (Sniff(sniff))
@@ -129,7 +137,7 @@ namespace LowSlowExfil.Readers
                     return;
                 case SniffResult.Binary:
                     summary.Failed = true;
-                    ctx.Report(new ReadIssue(path, 0, 0, "the file is not text (binary content near the start); not a log file"));
+                    ctx.Report(new ReadIssue(path, 0, 0, "the file is not text: its first 4 KB are mostly control bytes (a compressed archive, an image, or UTF-16 without a byte order mark); not a log file"));
                     return;
                 case SniffResult.Template:
                     summary.Format = LogFormat.FeedTemplate;
@@ -149,7 +157,7 @@ namespace LowSlowExfil.Readers
                         NssCefReader.Read(text, path, sink, ctx, summary);
                     return;
                 default:
-                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, plainFile && !gzip, acc, ctx, summary)) return;
+                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, plainFile && !gzip && !transcoded, acc, ctx, summary)) return;
                     using (var text = OpenText(stream))
                         LogAnalyticsCsvReader.Read(text, path, sink, ctx, summary);
                     return;
@@ -290,12 +298,34 @@ namespace LowSlowExfil.Readers
 
         private enum SniffResult { Empty, Binary, Json, Cef, Template, Text }
 
+        /// <summary>
+        /// A UTF-16 text (byte order mark FF FE or FE FF) as UTF-8, the mark skipped; any other stream as it is. The
+        /// readers all read UTF-8 (a UTF-8 mark is theirs to skip).
+        /// </summary>
+        private static PeekableStream AsUtf8(PeekableStream stream)
+        {
+            byte[] head = stream.Peek(2);
+            if (!Utf16ToUtf8Stream.IsByteOrderMark(head, out bool bigEndian)) return stream;
+            stream.Read(new byte[2], 0, 2);
+            return new PeekableStream(new Utf16ToUtf8Stream(stream, bigEndian));
+        }
+
+        // A file is refused as binary only when control bytes make more than this share of its first bytes: random or
+        // compressed data has about 11 %, UTF-16 text without a mark about 50 %, while a stray NUL in a log costs only
+        // the record it falls in (as it does past the first 4 KB), not the whole file; nor do a few in a tiny file.
+        private const double BinaryShare = 0.05;
+
         private static SniffResult Sniff(byte[] head)
         {
             int i = 0;
             if (head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) i = 3;
+            int control = 0;
             for (int j = i; j < head.Length; j++)
-                if (head[j] == 0) return SniffResult.Binary;
+            {
+                byte b = head[j];
+                if (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x1B) control++;
+            }
+            if (control >= 3 && control > (head.Length - i) * BinaryShare) return SniffResult.Binary;
             while (i < head.Length && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) i++;
             if (i >= head.Length) return SniffResult.Empty;
 
