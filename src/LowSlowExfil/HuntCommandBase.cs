@@ -413,7 +413,8 @@ namespace LowSlowExfil.Commands
             Progress(progress);
             WriteVerbose(acc.DescribeFilters());
             if (skipped > 0 || failed > 0)
-                WriteWarning($"{skipped} record(s) could not be read{(failed > 0 ? $" and {failed} file(s) could not be read in full" : "")}; each is reported as an error. The results count everything else.");
+                WriteWarning($"{skipped:N0} record(s) could not be read{(failed > 0 ? $" and {failed} file(s) could not be read in full" : "")}; " +
+                    "each is reported as an error (past the first 100 in a file, as one error counting the rest). The results count everything else.");
         }
 
         private TimeZoneInfo ResolveFeedTimeZone()

@@ -16,8 +16,8 @@ namespace LowSlowExfil.Commands
         /// <summary>A non-terminating error whose target is the issue (File, Line, Record, Reason).</summary>
         public static ErrorRecord ToErrorRecord(ReadIssue issue) =>
             new ErrorRecord(new LogReadException(issue),
-                issue.Line > 0 ? "RecordSkipped" : "FileUnreadable",
-                issue.Line > 0 ? ErrorCategory.InvalidData : ErrorCategory.ReadError,
+                issue.Line > 0 ? "RecordSkipped" : issue.Unshown > 0 ? "MoreRecordsSkipped" : "FileUnreadable",
+                issue.Line > 0 || issue.Unshown > 0 ? ErrorCategory.InvalidData : ErrorCategory.ReadError,
                 issue);
     }
 }

@@ -22,6 +22,8 @@ namespace LowSlowExfil.Readers
             if (sink == null) throw new ArgumentNullException(nameof(sink));
             ctx = ctx ?? new ReadContext();
             var summary = new FileReadSummary { File = path };
+            var cap = new IssueCap(ctx.OnIssue, ctx.MaxIssuesPerFile);
+            ctx = ctx.ForFile(cap);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
@@ -41,6 +43,7 @@ namespace LowSlowExfil.Readers
             {
                 ReportFailure(path, e, ctx, summary);
             }
+            cap.Finish(path);
             summary.Elapsed = clock.Elapsed;
             return summary;
         }
@@ -56,6 +59,8 @@ namespace LowSlowExfil.Readers
             if (sink == null) throw new ArgumentNullException(nameof(sink));
             ctx = ctx ?? new ReadContext();
             var summary = new FileReadSummary { File = name };
+            var cap = new IssueCap(ctx.OnIssue, ctx.MaxIssuesPerFile);
+            ctx = ctx.ForFile(cap);
             try
             {
                 ReadStream(new NonClosingStream(stream), name, plainFile: false, sink, ctx, summary);
@@ -65,6 +70,7 @@ namespace LowSlowExfil.Readers
             {
                 ReportFailure(name, e, ctx, summary);
             }
+            cap.Finish(name);
             return summary;
         }
 

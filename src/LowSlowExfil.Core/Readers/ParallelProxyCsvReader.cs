@@ -26,8 +26,22 @@ namespace LowSlowExfil.Readers
             public long Start, Stop;
             public EventAccumulator Acc;
             public ProxyCsvScanner Scanner; // null: nothing left to read in this range
+            // The range's first issues, as many as the file may report one by one; the rest only counted by kind, so a
+            // range of millions of bad lines holds no more than that (issues are told in file order, after all ranges).
             public List<ScanIssue> Issues = new List<ScanIssue>();
+            public Dictionary<string, long> Unshown = new Dictionary<string, long>(StringComparer.Ordinal);
+            public int Keep;
             public long BytesDone;
+
+            public void Add(ScanIssue issue)
+            {
+                if (Issues.Count < Keep) Issues.Add(issue);
+                else
+                {
+                    string kind = issue.Kind;
+                    Unshown[kind] = Unshown.TryGetValue(kind, out long n) ? n + 1 : 1;
+                }
+            }
             public long End => Scanner?.End ?? Start;
         }
 
@@ -66,6 +80,7 @@ namespace LowSlowExfil.Readers
                     ranges[i].Scanner = null;
                     ranges[i].Acc = null;
                     ranges[i].Issues.Clear();
+                    ranges[i].Unshown.Clear();
                     continue;
                 }
                 int k = i;
@@ -89,6 +104,7 @@ namespace LowSlowExfil.Readers
             foreach (var r in ranges.Where(r => r.Scanner != null))
             {
                 foreach (var issue in r.Issues) ctx.Report(issue.ToIssue(line, record));
+                ctx.Issues?.CountUnshown(r.Unshown);
                 line += r.Scanner.Lines;
                 record += r.Scanner.Records;
                 summary.Records += r.Scanner.Records;
@@ -102,13 +118,15 @@ namespace LowSlowExfil.Readers
         {
             r.Acc = new EventAccumulator(options);
             r.Issues = new List<ScanIssue>();
+            r.Unshown = new Dictionary<string, long>(StringComparer.Ordinal);
+            r.Keep = ctx.Issues != null ? ctx.MaxIssuesPerFile : int.MaxValue;
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
             {
                 long start = startsAtBoundary ? r.Start : LikelyRecordStart(file, r.Start, header.FieldCount);
                 r.Start = start;
                 file.Position = start;
                 var counting = new CountingStream(file, n => Interlocked.Add(ref r.BytesDone, n));
-                r.Scanner = new ProxyCsvScanner(r.Acc.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, path, ctx, r.Issues.Add);
+                r.Scanner = new ProxyCsvScanner(r.Acc.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, path, ctx, r.Add);
                 // Lines and records are counted from 0 here and made absolute when the ranges are put together.
                 r.Scanner.Run(counting, start, r.Stop, firstLine: 0, firstRecord: 0);
             }

@@ -31,6 +31,8 @@ namespace LowSlowExfil.Readers
         /// <summary>1-based record index within the file (data rows, not counting a header); 0 for the whole file.</summary>
         public long Record { get; }
         public string Reason { get; }
+        /// <summary>For the closing issue of a file that had more than were reported one by one: how many were not.</summary>
+        public long Unshown { get; internal set; }
 
         public override string ToString() =>
             Line > 0 ? $"{File}:{Line}: record {Record}: {Reason}" : $"{File}: {Reason}";
@@ -129,7 +131,28 @@ namespace LowSlowExfil.Readers
         /// <summary>Shared across the files of one read, so a replay in the next file is recognised too.</summary>
         public ReplayFilter Replays { get; set; } = new ReplayFilter();
 
-        internal void Report(ReadIssue issue) => OnIssue?.Invoke(issue);
+        /// <summary>
+        /// Issues a file reports one by one; past this the rest are counted and told as one closing issue (the host
+        /// is not flooded, and a file of millions of bad records holds no more than these in memory).
+        /// </summary>
+        public int MaxIssuesPerFile { get; set; } = 100;
+
+        /// <summary>The file being read's cap (set by LogFileReader per file); null reports every issue as it comes.</summary>
+        internal IssueCap Issues { get; set; }
+
+        internal void Report(ReadIssue issue)
+        {
+            if (Issues != null) Issues.Report(issue);
+            else OnIssue?.Invoke(issue);
+        }
+
+        /// <summary>This context for one file: the same settings, its own issue cap.</summary>
+        internal ReadContext ForFile(IssueCap cap)
+        {
+            var c = ForOneFile(OnIssue, OnProgress, Replays, Cancellation, MaxDegreeOfParallelism);
+            c.Issues = cap;
+            return c;
+        }
 
         /// <summary>This context for one file of a parallel read: its own issue and progress sinks, replay filter, stop and threads.</summary>
         internal ReadContext ForOneFile(Action<ReadIssue> onIssue, Action<ReadProgress> onProgress, ReplayFilter replays, CancellationToken cancellation, int threads) => new ReadContext
@@ -145,6 +168,7 @@ namespace LowSlowExfil.Readers
             ParallelMinimumBytes = ParallelMinimumBytes,
             RethrowUnexpected = RethrowUnexpected,
             Replays = replays,
+            MaxIssuesPerFile = MaxIssuesPerFile,
         };
     }
 
