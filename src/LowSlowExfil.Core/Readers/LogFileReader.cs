@@ -31,7 +31,7 @@ namespace LowSlowExfil.Readers
                 {
                     long total = file.Length;
                     summary.Bytes = total;
-                    using (var counted = new ProgressStream(file, n => ctx.OnProgress?.Invoke(new ReadProgress(path, n, total))))
+                    using (var counted = new ProgressStream(new CancellableStream(file, ctx.Cancellation), n => ctx.OnProgress?.Invoke(new ReadProgress(path, n, total))))
                     {
                         ReadStream(counted, path, plainFile: true, sink, ctx, summary);
                         ctx.OnProgress?.Invoke(new ReadProgress(path, counted.BytesRead, total));
@@ -129,7 +129,7 @@ namespace LowSlowExfil.Readers
             var stream = input;
             bool gzip = head.Length == 2 && head[0] == 0x1F && head[1] == 0x8B;
             if (gzip)
-                stream = new PeekableStream(new GzipDecoder(input)); // no BufferedStream: it drops what it had when a refill throws
+                stream = new PeekableStream(new CancellableStream(new GzipDecoder(input), ctx.Cancellation)); // no BufferedStream: it drops what it had when a refill throws
             var utf8 = AsUtf8(stream);
             bool transcoded = utf8 != stream;
             stream = utf8;

@@ -125,7 +125,7 @@ namespace LowSlowExfil.Readers
                 long start = startsAtBoundary ? r.Start : LikelyRecordStart(file, r.Start, header.FieldCount);
                 r.Start = start;
                 file.Position = start;
-                var counting = new CountingStream(file, n => Interlocked.Add(ref r.BytesDone, n));
+                var counting = new CountingStream(new CancellableStream(file, ctx.Cancellation), n => Interlocked.Add(ref r.BytesDone, n));
                 r.Scanner = new ProxyCsvScanner(r.Acc.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, path, ctx, r.Add);
                 // Lines and records are counted from 0 here and made absolute when the ranges are put together.
                 r.Scanner.Run(counting, start, r.Stop, firstLine: 0, firstRecord: 0);
