@@ -35,6 +35,14 @@ namespace LowSlowExfil.Readers
                     {
                         ReadStream(counted, path, plainFile: true, sink, ctx, summary);
                         ctx.OnProgress?.Invoke(new ReadProgress(path, counted.BytesRead, total));
+                        // Through the open handle: a file cut or grown meanwhile (a log still being written, truncated,
+                        // or rotated in place) was read as it was at some moment, not as it is: say so, never silently.
+                        long now = file.Length;
+                        if (now != total)
+                            summary.Notice = (summary.Notice == null ? "" : summary.Notice + "; ") +
+                                $"the file changed size while it was read ({total:N0} bytes when opened, {now:N0} at the end, {counted.BytesRead:N0} read): " +
+                                (now < total ? "records past the cut are missing" : "records written meanwhile may be missing or partial") +
+                                "; read it again once nothing writes to it";
                     }
                 }
             }
