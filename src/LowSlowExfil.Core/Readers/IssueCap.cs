@@ -12,9 +12,8 @@ namespace LowSlowExfil.Readers
     {
         private readonly Action<ReadIssue> _onIssue;
         private readonly int _limit;
-        private readonly Dictionary<string, long> _unshown = new Dictionary<string, long>(StringComparer.Ordinal);
+        private readonly UnshownIssues _unshown = new UnshownIssues();
         private int _shown;
-        private long _unshownTotal;
 
         public IssueCap(Action<ReadIssue> onIssue, int limit)
         {
@@ -34,33 +33,19 @@ namespace LowSlowExfil.Readers
                 _onIssue?.Invoke(issue);
                 return;
             }
-            Count(Kind(issue.Reason), 1);
+            _unshown.Add(issue.Reason);
         }
 
         /// <summary>Issues a parallel range found past its own cap: only their number and kind are known.</summary>
-        public void CountUnshown(IEnumerable<KeyValuePair<string, long>> byKind)
-        {
-            foreach (var kv in byKind) Count(kv.Key, kv.Value);
-        }
-
-        private void Count(string kind, long n)
-        {
-            _unshownTotal += n;
-            _unshown[kind] = _unshown.TryGetValue(kind, out long c) ? c + n : n;
-        }
+        public void CountUnshown(UnshownIssues more) => _unshown.Add(more);
 
         /// <summary>After the file: one issue saying how many more records were skipped and why, if any were not shown.</summary>
         public void Finish(string file)
         {
-            if (_unshownTotal == 0) return;
-            var kinds = new List<KeyValuePair<string, long>>(_unshown);
-            kinds.Sort((a, b) => b.Value != a.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));
-            var parts = new List<string>();
-            for (int i = 0; i < kinds.Count && i < 3; i++) parts.Add($"{kinds[i].Value:N0} {kinds[i].Key}");
-            if (kinds.Count > 3) parts.Add("others");
+            if (_unshown.Total == 0) return;
             _onIssue?.Invoke(new ReadIssue(file, 0, 0,
-                $"... and {_unshownTotal:N0} more records could not be read ({string.Join("; ", parts)}); only the first {_limit} are reported one by one")
-            { Unshown = _unshownTotal });
+                $"... and {_unshown.Total:N0} more records could not be read ({_unshown.Describe()}); only the first {_limit} are reported one by one")
+            { Unshown = _unshown.Total });
         }
 
         /// <summary>
@@ -87,6 +72,55 @@ namespace LowSlowExfil.Readers
                 if (sb.Length >= 120) break;
             }
             return sb.ToString();
+        }
+    }
+
+    /// <summary>Issues not told one by one: how many of each kind, with the first of each as an example.</summary>
+    internal sealed class UnshownIssues
+    {
+        private readonly Dictionary<string, Tally> _kinds = new Dictionary<string, Tally>(StringComparer.Ordinal);
+
+        private sealed class Tally
+        {
+            public long Count;
+            public string Example;
+        }
+
+        public long Total { get; private set; }
+
+        public void Add(string reason)
+        {
+            string kind = IssueCap.Kind(reason);
+            if (!_kinds.TryGetValue(kind, out var t)) _kinds.Add(kind, t = new Tally { Example = reason });
+            t.Count++;
+            Total++;
+        }
+
+        public void Add(UnshownIssues other)
+        {
+            foreach (var kv in other._kinds)
+            {
+                if (!_kinds.TryGetValue(kv.Key, out var t)) _kinds.Add(kv.Key, t = new Tally { Example = kv.Value.Example });
+                t.Count += kv.Value.Count;
+            }
+            Total += other.Total;
+        }
+
+        public void Clear()
+        {
+            _kinds.Clear();
+            Total = 0;
+        }
+
+        /// <summary>The three commonest kinds: "9,999,900 like 'has 1 fields where the header has 6'; …".</summary>
+        public string Describe()
+        {
+            var kinds = new List<Tally>(_kinds.Values);
+            kinds.Sort((a, b) => b.Count != a.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Example, b.Example));
+            var parts = new List<string>();
+            for (int i = 0; i < kinds.Count && i < 3; i++) parts.Add($"{kinds[i].Count:N0} like \"{(kinds[i].Example.Length <= 120 ? kinds[i].Example : kinds[i].Example.Substring(0, 117) + "...")}\"");
+            if (kinds.Count > 3) parts.Add("others");
+            return string.Join("; ", parts);
         }
     }
 }

@@ -29,18 +29,14 @@ namespace LowSlowExfil.Readers
             // The range's first issues, as many as the file may report one by one; the rest only counted by kind, so a
             // range of millions of bad lines holds no more than that (issues are told in file order, after all ranges).
             public List<ScanIssue> Issues = new List<ScanIssue>();
-            public Dictionary<string, long> Unshown = new Dictionary<string, long>(StringComparer.Ordinal);
+            public UnshownIssues Unshown = new UnshownIssues();
             public int Keep;
             public long BytesDone;
 
             public void Add(ScanIssue issue)
             {
                 if (Issues.Count < Keep) Issues.Add(issue);
-                else
-                {
-                    string kind = issue.Kind;
-                    Unshown[kind] = Unshown.TryGetValue(kind, out long n) ? n + 1 : 1;
-                }
+                else Unshown.Add(issue.ToIssue().Reason);
             }
             public long End => Scanner?.End ?? Start;
         }
@@ -118,7 +114,7 @@ namespace LowSlowExfil.Readers
         {
             r.Acc = new EventAccumulator(options);
             r.Issues = new List<ScanIssue>();
-            r.Unshown = new Dictionary<string, long>(StringComparer.Ordinal);
+            r.Unshown = new UnshownIssues();
             r.Keep = ctx.Issues != null ? ctx.MaxIssuesPerFile : int.MaxValue;
             using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
             {

@@ -556,9 +556,6 @@ namespace LowSlowExfil.Readers
             _openedOn = openedOn;
         }
 
-        /// <summary>The reason with its values left out (see IssueCap.Kind).</summary>
-        public string Kind => IssueCap.Kind(_reason);
-
         public ReadIssue ToIssue(long lineShift = 0, long recordShift = 0) => new ReadIssue(_file, _line + lineShift, _record + recordShift,
             _openedOn < 0 ? _reason : string.Format(System.Globalization.CultureInfo.InvariantCulture, _reason, _openedOn + lineShift));
     }
