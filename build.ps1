@@ -294,7 +294,7 @@ function Measure-WorkspaceTransfer([string] $Bench) {
     $out = Invoke-InFreshPwshOutput @"
 `$ErrorActionPreference = 'Stop'
 Import-Module ./$ModuleName.psd1
-New-LowSlowExfilSampleData -Path '$tenant' -Force | Out-Null
+New-LowSlowExfilSampleData -Path '$tenant' -EndTime 2026-11-01 -Force | Out-Null
 `$psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach (`$a in @('$fake/FakeLogAnalytics.dll', '--port', '0', '--data', '$tenant', '--token', 'bench', '--stdin')) { `$psi.ArgumentList.Add(`$a) }
 `$psi.RedirectStandardOutput = `$true; `$psi.RedirectStandardInput = `$true; `$psi.UseShellExecute = `$false

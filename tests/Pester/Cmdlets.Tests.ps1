@@ -531,7 +531,7 @@ Describe 'Reading on several threads (-ThrottleLimit)' {
         # A generated tenant: a 39 MB CommonSecurityLog export (cut into ranges when more than one thread may read)
         # and an OfficeActivity export (read beside it).
         $Tenant = Join-Path $TestDrive 'threads'
-        New-LowSlowExfilSampleData -Path $Tenant | Out-Null
+        New-LowSlowExfilSampleData -Path $Tenant -EndTime 2026-11-01 | Out-Null
         $SampleEnd = [datetime]'2026-11-01T00:00:00Z'
 
         function Invoke-Hunt([int] $Limit) {

@@ -9,7 +9,7 @@ BeforeAll {
 
     $SampleEnd = [datetime]'2026-11-01T00:00:00Z'
     $Tenant = Join-Path $TestDrive 't'
-    New-LowSlowExfilSampleData -Path $Tenant | Out-Null
+    New-LowSlowExfilSampleData -Path $Tenant -EndTime 2026-11-01 | Out-Null
     $Candidates = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd)
     $Report = Join-Path $TestDrive 'report.html'
     $Written = $Candidates | Export-LowSlowExfilReport -Path $Report -PassThru

@@ -124,3 +124,13 @@ function ConvertTo-CandidateText {
             $Candidate.AlertDisplayName, $Candidate.AlertDescription) -join '|'
     }
 }
+
+# Runs a script in a new PowerShell process (the repo's pinned pwsh) with the module imported; returns what the child
+# wrote to the console, host messages such as "What if:" included, as text.
+function Invoke-ChildPwsh {
+    param([Parameter(Mandatory)] [string] $Script)
+    $full = "`$ErrorActionPreference = 'Stop'; Import-Module '$ModuleManifest'; $Script"
+    Push-Location $RepoRoot # where the tool manifest is
+    try { (& dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $full 2>&1 | Out-String) }
+    finally { Pop-Location }
+}

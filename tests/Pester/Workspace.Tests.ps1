@@ -8,7 +8,7 @@ BeforeAll {
     Import-Module $ModuleManifest -Force
 
     $Tenant = Join-Path $TestDrive 'tenant'
-    New-LowSlowExfilSampleData -Path $Tenant | Out-Null
+    New-LowSlowExfilSampleData -Path $Tenant -EndTime 2026-11-01 | Out-Null
     $SampleEnd = [datetime]'2026-11-01T00:00:00Z'
     $Token = 'pester-token-' + [guid]::NewGuid().ToString('N')
     $SecureToken = ConvertTo-SecureString $Token -AsPlainText -Force

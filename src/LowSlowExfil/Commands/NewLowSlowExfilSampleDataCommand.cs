@@ -27,9 +27,12 @@ namespace LowSlowExfil.Commands
         [Parameter]
         public int Seed { get; set; } = 42;
 
-        /// <summary>End of the generated period: a UTC midnight (default 2026-11-01). Hunt with -EndTime set to it.</summary>
+        /// <summary>
+        /// End of the generated period: a UTC midnight. By default the start of the current UTC day, so that a hunt
+        /// without -EndTime (its window ends now) finds the actors; give it for the same files on any day.
+        /// </summary>
         [Parameter]
-        public DateTime EndTime { get; set; } = new SampleTenantOptions().EndTime;
+        public DateTime EndTime { get; set; }
 
         /// <summary>Number of ordinary users besides the injected actors (default 200).</summary>
         [Parameter]
@@ -50,7 +53,7 @@ namespace LowSlowExfil.Commands
             var options = new SampleTenantOptions
             {
                 Seed = Seed,
-                EndTime = Rule.HuntWindow.ToUtc(EndTime),
+                EndTime = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? Rule.HuntWindow.ToUtc(EndTime) : DateTime.UtcNow.Date,
                 BackgroundUsers = BackgroundUsers,
             };
             SampleTenant tenant;
@@ -66,14 +69,17 @@ namespace LowSlowExfil.Commands
 
             var names = SampleExportWriter.FileNames(Format).Concat(new[] { ManifestName }).ToArray();
             var existing = names.Select(n => System.IO.Path.Combine(folder, n)).Where(File.Exists).ToList();
+            string what = $"Write a sample tenant (seed {Seed}, {BackgroundUsers} background users, ending {options.EndTime:yyyy-MM-dd})";
+            // -WhatIf reports, including that the files exist, and writes nothing; it never fails on what is there.
             if (existing.Count > 0 && !Force)
             {
+                if (!ShouldProcess(folder, what + $", over {existing.Count} existing file(s), which needs -Force")) return;
                 ThrowTerminatingError(new ErrorRecord(
                     new IOException($"'{folder}' already holds {string.Join(", ", existing.Select(System.IO.Path.GetFileName))}; use -Force to overwrite."),
                     "SampleDataExists", ErrorCategory.ResourceExists, folder));
                 return;
             }
-            if (!ShouldProcess(folder, $"Write a sample tenant (seed {Seed}, {BackgroundUsers} background users, ending {options.EndTime:yyyy-MM-dd})")) return;
+            if (!ShouldProcess(folder, what)) return;
 
             var written = new List<string>(SampleExportWriter.WriteExports(tenant, folder, Format));
             string manifest = System.IO.Path.Combine(folder, ManifestName);
