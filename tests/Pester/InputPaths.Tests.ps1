@@ -195,6 +195,11 @@ Describe 'Folders and files the user may not read' -Skip:$NotUnix {
         New-UploadFile $secret 'mallory@contoso.com' $MB
         New-UploadFile (Join-Path $locked 'b.csv') 'bob@contoso.com' (2 * $MB)
         & chmod 000 $locked $secret
+        # Root reads a chmod 000 folder anyway; without setpriv (util-linux) the test cannot take that power away.
+        $NoSetpriv = if ((& id -u) -eq '0' -and -not (Get-Command setpriv -CommandType Application -ErrorAction SilentlyContinue)) {
+            'running as root and setpriv (util-linux) is missing: root would read the chmod 000 folder anyway'
+        }
+        if ($NoSetpriv) { return }
         $Results = Invoke-HuntInChild -Unprivileged @(
             @{ Path = $perm; Recurse = $true }
             @{ Path = (Join-Path $perm '*') }
@@ -215,6 +220,7 @@ Describe 'Folders and files the user may not read' -Skip:$NotUnix {
         @{ Name = '-Path perm/locked/*'; Index = 2 }
         @{ Name = '-LiteralPath perm/locked'; Index = 3 }
     ) {
+        if ($NoSetpriv) { Set-ItResult -Skipped -Because $NoSetpriv; return }
         $r = $Results[$Index]
         $r.Sent | Should -Be "alice@contoso.com=$MB"
         $folder = @($r.Errors | Where-Object Target -EQ $locked)
@@ -225,6 +231,7 @@ Describe 'Folders and files the user may not read' -Skip:$NotUnix {
     }
 
     It 'a file in an unreadable folder, named explicitly, is a PermissionDenied error, not "does not exist"' {
+        if ($NoSetpriv) { Set-ItResult -Skipped -Because $NoSetpriv; return }
         $r = $Results[4]
         $r.Sent | Should -Be "alice@contoso.com=$MB"
         @($r.Errors).Count | Should -Be 1
@@ -234,6 +241,7 @@ Describe 'Folders and files the user may not read' -Skip:$NotUnix {
     }
 
     It 'an unreadable file in a folder read is a non-terminating error naming it; the others are read' {
+        if ($NoSetpriv) { Set-ItResult -Skipped -Because $NoSetpriv; return }
         $r = $Results[0]
         $file = @($r.Errors | Where-Object { $_.Message -like "*$secret*" })
         $file.Count | Should -Be 1
