@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -24,11 +23,7 @@ namespace LowSlowExfil.Commands
         /// <summary>Drill-down: objects piped in from Find-LowSlowExfil, nothing read.</summary>
         protected const string CandidateSet = "Candidate";
 
-        // Extensions read when a folder is given; a file named explicitly is read whatever its extension.
-        private static readonly string[] FolderExtensions = { ".csv", ".json", ".jsonl", ".ndjson", ".log", ".cef", ".txt", ".gz" };
-
-        private readonly List<string> _files = new List<string>();
-        private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
+        private InputPathResolver _inputs;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
         /// <summary>Files or folders to read; wildcards allowed. ZIA and Microsoft 365 files may be mixed.</summary>
@@ -42,10 +37,15 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
 
-        /// <summary>Read the files of subfolders too.</summary>
+        /// <summary>Read the files of subfolders too (folder links only with -FollowSymlink).</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter Recurse { get; set; }
+
+        /// <summary>With -Recurse, also walk into the folders that links lead to (each folder once, loops skipped).</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        public SwitchParameter FollowSymlink { get; set; }
 
         /// <summary>Length of the hunt window in days (default 30).</summary>
         [Parameter]
@@ -209,8 +209,17 @@ namespace LowSlowExfil.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == PathSet) foreach (string p in Path) AddPath(p, literal: false);
-            else if (ParameterSetName == LiteralPathSet) foreach (string p in LiteralPath) AddPath(p, literal: true);
+            if (!ReadsFiles) return;
+            if (_inputs == null) _inputs = new InputPathResolver(SessionState.Path, Recurse, FollowSymlink, _stop.Token, WriteError, WriteWarning, WriteVerbose);
+            try
+            {
+                if (ParameterSetName == PathSet) foreach (string p in Path) _inputs.Add(p, literal: false);
+                else foreach (string p in LiteralPath) _inputs.Add(p, literal: true);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
         }
 
         protected override void StopProcessing() => _stop.Cancel();
@@ -369,6 +378,7 @@ namespace LowSlowExfil.Commands
         private void ReadFiles(EventAccumulator acc)
         {
             var options = acc.Options;
+            var files = _inputs?.Files ?? new string[0];
             var zone = ResolveFeedTimeZone();
             var replays = new ReplayFilter();
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
@@ -388,14 +398,14 @@ namespace LowSlowExfil.Commands
                 {
                     progress.StatusDescription = p.File != null
                         ? $"{System.IO.Path.GetFileName(p.File)}: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB"
-                        : $"{_files.Count} files: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
+                        : $"{files.Count} files: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
                     progress.PercentComplete = p.TotalBytes > 0 ? (int)Math.Min(100, 100 * p.BytesRead / p.TotalBytes) : -1;
                     Progress(progress);
                 },
             };
             try
             {
-                MultiFileReader.Read(_files, acc, ctx, read =>
+                MultiFileReader.Read(files, acc, ctx, read =>
                 {
                     var summary = read.Summary;
                     skipped += summary.Skipped;
@@ -431,66 +441,6 @@ namespace LowSlowExfil.Commands
                     "UnknownTimeZone", ErrorCategory.InvalidArgument, FeedTimeZone));
                 return null;
             }
-        }
-
-        private void AddPath(string path, bool literal)
-        {
-            Collection<string> resolved;
-            ProviderInfo provider;
-            try
-            {
-                if (literal)
-                {
-                    resolved = new Collection<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _) };
-                }
-                else
-                {
-                    resolved = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
-                }
-            }
-            catch (ItemNotFoundException e)
-            {
-                WriteError(new ErrorRecord(e, "PathNotFound", ErrorCategory.ObjectNotFound, path));
-                return;
-            }
-            catch (Exception e) when (e is ProviderNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is PSArgumentException || e is NotSupportedException)
-            {
-                WriteError(new ErrorRecord(e, "InvalidPath", ErrorCategory.InvalidArgument, path));
-                return;
-            }
-            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-            {
-                WriteError(new ErrorRecord(new ArgumentException($"'{path}' is not a file system path."), "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
-                return;
-            }
-            if (resolved.Count == 0)
-            {
-                // A wildcard that matches nothing: a hunt over no files must not pass for a hunt with no findings.
-                WriteError(new ErrorRecord(
-                    new ItemNotFoundException($"No file matches '{path}'. (In -Path, '*', '?' and '[ ]' are wildcards; use -LiteralPath for a name that contains them.)"),
-                    "PathNotFound", ErrorCategory.ObjectNotFound, path));
-                return;
-            }
-            foreach (string p in resolved)
-            {
-                if (Directory.Exists(p))
-                {
-                    var option = Recurse ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-                    var files = Directory.EnumerateFiles(p, "*", option)
-                        .Where(f => FolderExtensions.Contains(System.IO.Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                        .OrderBy(f => f, StringComparer.Ordinal).ToList();
-                    if (files.Count == 0)
-                        WriteWarning($"Folder '{p}' holds no log files ({string.Join(", ", FolderExtensions)}).");
-                    foreach (string f in files) AddFile(f);
-                }
-                else if (File.Exists(p)) AddFile(p);
-                else WriteError(new ErrorRecord(new ItemNotFoundException($"Cannot find path '{p}' because it does not exist."), "PathNotFound", ErrorCategory.ObjectNotFound, path));
-            }
-        }
-
-        private void AddFile(string file)
-        {
-            if (_seen.Add(file)) _files.Add(file);
         }
     }
 }
