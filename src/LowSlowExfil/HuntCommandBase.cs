@@ -403,11 +403,13 @@ namespace LowSlowExfil.Commands
                     Progress(progress);
                 },
             };
+            var summaries = new List<FileReadSummary>();
             try
             {
                 MultiFileReader.Read(files, acc, ctx, read =>
                 {
                     var summary = read.Summary;
+                    summaries.Add(summary);
                     skipped += summary.Skipped;
                     if (summary.Failed) failed++;
                     string speed = summary.Speed();
@@ -422,6 +424,9 @@ namespace LowSlowExfil.Commands
             progress.RecordType = ProgressRecordType.Completed;
             Progress(progress);
             WriteVerbose(acc.DescribeFilters());
+            foreach (string overlap in ExportOverlap.Describe(summaries)) WriteWarning(overlap);
+            string empty = acc.DescribeEmptyWindow();
+            if (empty != null) WriteWarning(empty);
             if (skipped > 0 || failed > 0)
                 WriteWarning($"{skipped:N0} record(s) could not be read{(failed > 0 ? $" and {failed} file(s) could not be read in full" : "")}; " +
                     "each is reported as an error (past the first 100 in a file, as one error counting the rest). The results count everything else.");

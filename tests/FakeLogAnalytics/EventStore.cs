@@ -55,7 +55,7 @@ namespace FakeLogAnalytics
         public void AddProxy(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes) =>
             _proxy.Add(new ProxyRow(timeUtc, vendor, action, user, host, sentBytes));
 
-        public void AddSharing(DateTime timeUtc, string userId, string operation) => _sharing.Add(new SharingRow(timeUtc, userId, operation));
+        public void AddSharing(DateTime timeUtc, string userId, string operation, string recordId = null) => _sharing.Add(new SharingRow(timeUtc, userId, operation));
 
         /// <summary>Reads files, or every file under folders (recursively), in any format LogFileReader knows.</summary>
         public static EventStore Load(params string[] paths)

@@ -392,7 +392,7 @@ namespace LowSlowExfil.Fuzz
                 Events?.Append($"{timeUtc:o}|{vendor ?? "(null)"}|{action ?? "(null)"}|{user ?? "(null)"}|{host ?? "(null)"}|{(sentBytes.HasValue ? sentBytes.Value.ToString(CultureInfo.InvariantCulture) : "(null)")}\n");
             }
 
-            public void AddSharing(DateTime timeUtc, string userId, string operation)
+            public void AddSharing(DateTime timeUtc, string userId, string operation, string recordId = null)
             {
                 if (timeUtc.Kind != DateTimeKind.Utc) throw new FuzzFindingException($"a sharing event time of kind {timeUtc.Kind}");
                 Sharing++;

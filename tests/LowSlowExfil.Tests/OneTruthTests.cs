@@ -86,10 +86,10 @@ namespace LowSlowExfil.Tests
                     A.AddProxy(t, vendor, action, user, host, sent);
                     B.AddProxy(t, vendor, action, user, host, sent);
                 }
-                public void AddSharing(DateTime t, string user, string operation)
+                public void AddSharing(DateTime t, string user, string operation, string recordId = null)
                 {
-                    A.AddSharing(t, user, operation);
-                    B.AddSharing(t, user, operation);
+                    A.AddSharing(t, user, operation, recordId);
+                    B.AddSharing(t, user, operation, recordId);
                 }
             }
 

@@ -15,7 +15,7 @@ namespace LowSlowExfil.Tests
         public void AddProxy(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes) =>
             Proxy.Add((timeUtc, vendor, action, user, host, sentBytes));
 
-        public void AddSharing(DateTime timeUtc, string userId, string operation) => Sharing.Add((timeUtc, userId, operation));
+        public void AddSharing(DateTime timeUtc, string userId, string operation, string recordId = null) => Sharing.Add((timeUtc, userId, operation));
 
         public ReadContext Context(int maxRecordChars = 16 * 1024 * 1024) =>
             new ReadContext { OnIssue = Issues.Add, MaxRecordChars = maxRecordChars };

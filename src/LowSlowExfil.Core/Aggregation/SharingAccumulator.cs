@@ -12,6 +12,8 @@ namespace LowSlowExfil.Aggregation
         OutsideWindow,
         NoUser,
         OtherOperation,
+        /// <summary>An audit record already counted: the same record Id read again (overlapping exports, or one export in two formats).</summary>
+        Duplicate,
     }
 
     /// <summary>The rule's O365_Sharing: sharing and download events per user over the window.</summary>
@@ -20,24 +22,57 @@ namespace LowSlowExfil.Aggregation
         private readonly HuntOptions _options;
         private readonly Dictionary<string, UserState> _users = new Dictionary<string, UserState>(StringComparer.Ordinal);
         private readonly long[] _dispositions = new long[Enum.GetValues(typeof(SharingDisposition)).Length];
+        // The record Ids counted so far (only of events the rule counts, so a handful per user), and what each added, so
+        // that a duplicate found when two files' accumulators merge can be taken back out.
+        private readonly Dictionary<string, Counted> _ids = new Dictionary<string, Counted>(StringComparer.OrdinalIgnoreCase);
+
+        private readonly struct Counted
+        {
+            public Counted(string user, string operation, bool anonymous)
+            {
+                User = user;
+                Operation = operation;
+                Anonymous = anonymous;
+            }
+
+            public string User { get; }
+            public string Operation { get; }
+            public bool Anonymous { get; }
+        }
 
         public SharingAccumulator(HuntOptions options) { _options = options ?? throw new ArgumentNullException(nameof(options)); }
 
         public long Count(SharingDisposition d) => _dispositions[(int)d];
 
-        public SharingDisposition Add(DateTime timeUtc, string userId, string operation)
+        /// <summary>The earliest event seen, counted or not; null when none was.</summary>
+        public DateTime? EarliestEvent => _earliest == DateTime.MaxValue ? (DateTime?)null : _earliest;
+
+        /// <summary>The latest event seen, counted or not; null when none was.</summary>
+        public DateTime? LatestEvent => _latest == DateTime.MinValue ? (DateTime?)null : _latest;
+
+        private DateTime _earliest = DateTime.MaxValue, _latest = DateTime.MinValue;
+
+        public SharingDisposition Add(DateTime timeUtc, string userId, string operation, string recordId = null)
         {
+            if (timeUtc < _earliest) _earliest = timeUtc;
+            if (timeUtc > _latest) _latest = timeUtc;
             SharingDisposition d =
                 !_options.Window.Contains(timeUtc) ? SharingDisposition.OutsideWindow
                 : string.IsNullOrEmpty(userId) ? SharingDisposition.NoUser
                 : !HuntOptions.IsSharingOperation(operation) ? SharingDisposition.OtherOperation
                 : SharingDisposition.Counted;
+            string name = d == SharingDisposition.Counted ? userId.ToLowerInvariant() : null;
+            bool anonymous = d == SharingDisposition.Counted && _options.IsAnonymousLink(operation);
+            if (d == SharingDisposition.Counted && !string.IsNullOrEmpty(recordId))
+            {
+                if (_ids.ContainsKey(recordId)) d = SharingDisposition.Duplicate;
+                else _ids.Add(recordId, new Counted(name, operation, anonymous));
+            }
             _dispositions[(int)d]++;
             if (d != SharingDisposition.Counted) return d;
 
-            string name = userId.ToLowerInvariant();
             if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));
-            state.Add(timeUtc, operation, _options.IsAnonymousLink(operation));
+            state.Add(timeUtc, operation, anonymous);
             return d;
         }
 
@@ -59,8 +94,24 @@ namespace LowSlowExfil.Aggregation
             if (other == null) throw new ArgumentNullException(nameof(other));
             if (ReferenceEquals(other, this)) throw new ArgumentException("An accumulator cannot merge into itself.", nameof(other));
             for (int i = 0; i < _dispositions.Length; i++) _dispositions[i] += other._dispositions[i];
+            // A record both sides counted (the same export read twice, in parallel): counted once, here.
+            foreach (var id in other._ids)
+            {
+                if (!_ids.ContainsKey(id.Key))
+                {
+                    _ids.Add(id.Key, id.Value);
+                    continue;
+                }
+                other._users[id.Value.User].Remove(id.Value.Operation, id.Value.Anonymous);
+                _dispositions[(int)SharingDisposition.Counted]--;
+                _dispositions[(int)SharingDisposition.Duplicate]++;
+            }
+            other._ids.Clear();
+            if (other._earliest < _earliest) _earliest = other._earliest;
+            if (other._latest > _latest) _latest = other._latest;
             foreach (var kv in other._users)
             {
+                if (kv.Value.Events == 0) continue; // every event it had was a duplicate
                 if (_users.TryGetValue(kv.Key, out var mine)) mine.Merge(kv.Value);
                 else _users.Add(kv.Key, kv.Value);
             }
@@ -101,6 +152,14 @@ namespace LowSlowExfil.Aggregation
                 Operations[operation] = n + 1;
                 if (t < First) First = t;
                 if (t > Last) Last = t;
+            }
+
+            /// <summary>Takes back one event (a duplicate found at a merge); its time is its original's, so First and Last stand.</summary>
+            public void Remove(string operation, bool anonymous)
+            {
+                Events--;
+                if (anonymous) AnonLinks--;
+                if (--Operations[operation] == 0) Operations.Remove(operation);
             }
 
             public void Merge(UserState other)

@@ -29,6 +29,11 @@ namespace LowSlowExfil.Aggregation
         // Raw user name → its state, so the common case skips lower-casing.
         private readonly Dictionary<string, UserState> _byRawName = new Dictionary<string, UserState>(StringComparer.Ordinal);
         private readonly long[] _dispositions = new long[Enum.GetValues(typeof(ProxyDisposition)).Length];
+        // The span of every event seen, counted or not (to tell a user whose data lies outside the window where it lies),
+        // and the UTC hours of the counted ones since TakeCountedHours (to tell two overlapping exports).
+        private DateTime _earliest = DateTime.MaxValue, _latest = DateTime.MinValue;
+        private HashSet<long> _countedHours = new HashSet<long>();
+        private long _lastHour = long.MinValue;
 
         public ZiaAccumulator(HuntOptions options) { _options = options ?? throw new ArgumentNullException(nameof(options)); }
 
@@ -37,8 +42,32 @@ namespace LowSlowExfil.Aggregation
         /// <summary>Events per disposition so far.</summary>
         public long Count(ProxyDisposition d) => _dispositions[(int)d];
 
+        /// <summary>The earliest event seen, counted or not; null when none was.</summary>
+        public DateTime? EarliestEvent => _earliest == DateTime.MaxValue ? (DateTime?)null : _earliest;
+
+        /// <summary>The latest event seen, counted or not; null when none was.</summary>
+        public DateTime? LatestEvent => _latest == DateTime.MinValue ? (DateTime?)null : _latest;
+
+        /// <summary>The UTC hours (as hour numbers since year 1) of the events counted since the last call, which forgets them.</summary>
+        public HashSet<long> TakeCountedHours()
+        {
+            var hours = _countedHours;
+            _countedHours = new HashSet<long>();
+            _lastHour = long.MinValue;
+            return hours;
+        }
+
+        /// <summary>For a reader that applies the filters itself: an event's time, whatever the filters make of it.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal void Seen(DateTime timeUtc)
+        {
+            if (timeUtc < _earliest) _earliest = timeUtc;
+            if (timeUtc > _latest) _latest = timeUtc;
+        }
+
         public ProxyDisposition Add(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes)
         {
+            Seen(timeUtc);
             var d = Classify(timeUtc, vendor, action, user, host);
             if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user, host, sentBytes);
             else _dispositions[(int)d]++;
@@ -60,6 +89,12 @@ namespace LowSlowExfil.Aggregation
                 _byRawName.Add(user, state);
             }
             state.Add(timeUtc, host ?? string.Empty, sentBytes ?? 0);
+            long hour = timeUtc.Ticks / TimeSpan.TicksPerHour;
+            if (hour != _lastHour)
+            {
+                _lastHour = hour;
+                _countedHours.Add(hour);
+            }
         }
 
         /// <summary>
@@ -81,6 +116,7 @@ namespace LowSlowExfil.Aggregation
         /// </summary>
         internal void AddJudged(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches, long? sentBytes)
         {
+            Seen(timeUtc);
             var d = Classify(timeUtc, vendor, vendorOk, action, actionBlocked, user, host, hostMatches);
             if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user, host, sentBytes);
             else _dispositions[(int)d]++;
@@ -116,6 +152,12 @@ namespace LowSlowExfil.Aggregation
                 if (_users.TryGetValue(kv.Key, out var mine)) mine.Merge(kv.Value);
                 else _users.Add(kv.Key, kv.Value);
             }
+            if (other._earliest < _earliest) _earliest = other._earliest;
+            if (other._latest > _latest) _latest = other._latest;
+            _countedHours.UnionWith(other._countedHours);
+            other._countedHours = new HashSet<long>();
+            other._earliest = DateTime.MaxValue;
+            other._latest = DateTime.MinValue;
             other._users.Clear();
             other._byRawName.Clear();
             Array.Clear(other._dispositions, 0, other._dispositions.Length);

@@ -22,6 +22,9 @@ namespace LowSlowExfil.Readers
         public const string Operation = "Operation";
         public const string CreationTime = "CreationTime";
         public const string AuditData = "AuditData";
+        /// <summary>The audit record's Id as OfficeActivity names it; in audit records themselves it is <see cref="AuditRecordId"/>.</summary>
+        public const string OfficeId = "OfficeId";
+        public const string AuditRecordId = "Id";
 
         public static readonly string[] ProxyColumns = { TimeGenerated, DeviceVendor, DeviceAction, SourceUserName, DestinationHostName, SentBytes };
         public static readonly string[] SharingColumns = { TimeGenerated, UserId, Operation };

@@ -177,7 +177,8 @@ namespace LowSlowExfil.Readers
         {
             string field = props.ContainsKey(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
             if (!TryTime(props, field, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
-            sink.AddSharing(time, Text(props, ExportSchema.UserId), Text(props, ExportSchema.Operation));
+            sink.AddSharing(time, Text(props, ExportSchema.UserId), Text(props, ExportSchema.Operation),
+                Text(props, ExportSchema.OfficeId) ?? Text(props, ExportSchema.AuditRecordId));
             return JsonRecordKind.Sharing;
         }
 

@@ -132,11 +132,12 @@ namespace LowSlowExfil.Readers
             else
             {
                 int user = index[ExportSchema.UserId], op = index[ExportSchema.Operation];
+                int id = index.TryGetValue(ExportSchema.OfficeId, out int i) ? i : -1;
                 while (NextRow(csv, file, headerFields, ctx, summary, ref record))
                 {
                     string t = csv.GetField(tCol);
                     if (!Timestamps.TryParse(t, tOffset, out DateTime time)) { Skip(ctx, summary, file, csv, record, $"TimeGenerated '{Clip(t)}' is not a timestamp"); continue; }
-                    sink.AddSharing(time, csv.GetField(user), csv.GetField(op));
+                    sink.AddSharing(time, csv.GetField(user), csv.GetField(op), id >= 0 ? csv.GetField(id) : null);
                     summary.SharingEvents++;
                 }
             }

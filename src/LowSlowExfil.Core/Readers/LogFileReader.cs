@@ -52,6 +52,7 @@ namespace LowSlowExfil.Readers
                 ReportFailure(path, e, ctx, summary);
             }
             cap.Finish(path);
+            if (sink is EventAccumulator acc) summary.CountedProxyHours = acc.Uploads.TakeCountedHours();
             summary.Elapsed = clock.Elapsed;
             return summary;
         }

@@ -210,6 +210,7 @@ namespace LowSlowExfil.Readers
 
             // The rule's filters in its order (ZiaAccumulator.Classify), each verdict cached per distinct value.
             var o = _acc.Options;
+            _acc.Seen(time);
             if (!o.Window.Contains(time)) { _acc.CountRejected(ProxyDisposition.OutsideWindow); return; }
             _vendors.Get(Field(buf, VendorSlot), _vendorOk, out int vendorOk);
             if (vendorOk == 0) { _acc.CountRejected(ProxyDisposition.OtherVendor); return; }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 
@@ -10,8 +11,11 @@ namespace LowSlowExfil.Readers
         /// <summary>A web-proxy event (a CommonSecurityLog row or an NSS record).</summary>
         void AddProxy(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes);
 
-        /// <summary>A Microsoft 365 audit event (an OfficeActivity row or an audit record).</summary>
-        void AddSharing(DateTime timeUtc, string userId, string operation);
+        /// <summary>
+        /// A Microsoft 365 audit event (an OfficeActivity row or an audit record). <paramref name="recordId"/> is the audit
+        /// record's Id (OfficeActivity's OfficeId), when the data carries it: the same record in two exports counts once.
+        /// </summary>
+        void AddSharing(DateTime timeUtc, string userId, string operation, string recordId = null);
     }
 
     /// <summary>A record or file that could not be read: where, and why.</summary>
@@ -76,6 +80,11 @@ namespace LowSlowExfil.Readers
         public TimeSpan Elapsed { get; set; }
         /// <summary>Threads that read the file: more than one when a large CSV export was cut into ranges.</summary>
         public int Threads { get; set; } = 1;
+        /// <summary>
+        /// The UTC hours (hour numbers since year 1) in which the file had proxy events the rule counts: two exports that
+        /// share hours may be overlapping exports of one table, whose rows carry no id to count them once by.
+        /// </summary>
+        public HashSet<long> CountedProxyHours { get; set; }
 
         public override string ToString() =>
             $"{File}: {Format}, {Records} records read ({ProxyEvents} proxy, {SharingEvents} sharing), {Skipped} skipped" +
