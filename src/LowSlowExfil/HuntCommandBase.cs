@@ -215,6 +215,9 @@ namespace LowSlowExfil.Commands
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>Cancelled when the user stops the command (Ctrl+C).</summary>
+        protected CancellationToken StopToken => _stop.Token;
+
         private readonly List<string> _userPatterns = new List<string>();
 
         /// <summary>Collects -UserName patterns, given on the command line or bound from piped objects.</summary>
