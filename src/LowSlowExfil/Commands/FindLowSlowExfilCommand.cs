@@ -120,8 +120,8 @@ namespace LowSlowExfil.Commands
 
         protected override void EndProcessing()
         {
-            IEnumerable<ZiaUploadProfile> uploads;
-            IEnumerable<O365SharingProfile> sharing;
+            IReadOnlyList<ZiaUploadProfile> uploads;
+            IReadOnlyList<O365SharingProfile> sharing;
             if (ReadsFiles || ReadsWorkspace)
             {
                 var acc = ReadInputs(CreateOptions(), HuntSides.Both);
@@ -130,10 +130,12 @@ namespace LowSlowExfil.Commands
             }
             else
             {
-                uploads = Distinct(_uploads, p => p.UserName, "upload");
-                sharing = Distinct(_sharing, p => p.UserName, "sharing");
+                uploads = Distinct(_uploads, p => p.UserName, "upload").ToList();
+                sharing = Distinct(_sharing, p => p.UserName, "sharing").ToList();
                 CheckModes(_uploads.Select(p => p.Mode).Concat(_sharing.Select(p => p.Mode)));
             }
+            // Both sides: a look-alike name in the Microsoft 365 logs also misses the join to the uploads.
+            WarnAboutLookAlikeUsers(uploads.Select(p => p.UserName).Concat(sharing.Select(p => p.UserName)));
 
             var thresholds = new FlagThresholds
             {
