@@ -224,6 +224,9 @@ namespace LowSlowExfil.Commands
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>Cancelled when the user stops the command (Ctrl+C).</summary>
+        protected CancellationToken StopToken => _stop.Token;
+
         private readonly List<string> _userPatterns = new List<string>();
 
         /// <summary>Collects -UserName patterns, given on the command line or bound from piped objects.</summary>
@@ -233,13 +236,39 @@ namespace LowSlowExfil.Commands
         }
 
         /// <summary>The profiles of the users asked for (all when no -UserName), remembered for tab completion.</summary>
-        protected List<T> ForRequestedUsers<T>(IEnumerable<T> profiles, Func<T, string> userName)
+        protected List<T> ForRequestedUsers<T>(IReadOnlyList<T> profiles, Func<T, string> userName)
         {
+            WarnAboutLookAlikeUsers(profiles.Select(userName));
             var users = new UserNameFilter(_userPatterns.ToArray());
             var selected = profiles.Where(p => users.IsMatch(userName(p))).ToList();
             UserNameCompleter.Remember(selected.Select(userName));
             return selected;
         }
+
+        /// <summary>Most groups of look-alike user names warned about one by one; the rest are counted in one more warning.</summary>
+        private const int LookAlikeWarnings = 10;
+
+        /// <summary>
+        /// Warns about user names that read as one person but are counted as several (a zero-width character, a trailing
+        /// space, a Cyrillic letter): the rule groups by the exact lower-cased name and so does the module; the analyst is told.
+        /// </summary>
+        protected void WarnAboutLookAlikeUsers(IEnumerable<string> userNames)
+        {
+            var groups = UserNameVariants.Find(userNames);
+            foreach (var g in groups.Take(LookAlikeWarnings))
+            {
+                WriteWarning($"{g.Variants.Count} user names look alike but differ as written, so they are counted as {g.Variants.Count} different users, as the rule counts them: "
+                    + string.Join(", ", g.Variants.Select(v => "'" + UserNameVariants.Visible(v) + "'"))
+                    + $" (they differ by {JoinWords(g.Differences)}; hidden and non-Latin characters are shown as {{U+code}}). "
+                    + "If they are one person, add up their figures: each alone may stay under the thresholds.");
+            }
+            if (groups.Count > LookAlikeWarnings)
+                WriteWarning($"{groups.Count - LookAlikeWarnings} more groups of look-alike user names were found; each group is counted as separate users.");
+        }
+
+        /// <summary>"a", "a and b", "a, b and c".</summary>
+        private static string JoinWords(IReadOnlyList<string> words) =>
+            words.Count <= 1 ? string.Join("", words) : string.Join(", ", words.Take(words.Count - 1)) + " and " + words[words.Count - 1];
 
         /// <summary>
         /// Progress only where someone can see it: not in Azure Automation, remoting or other hosts without a

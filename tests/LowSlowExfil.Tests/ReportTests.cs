@@ -178,7 +178,7 @@ namespace LowSlowExfil.Tests
             Assert.Contains(section.Descendants("span"), e => e.Value == HostileLower);
             var daily = section.Descendants("svg").Single();
             Assert.Contains(HostileLower, daily.Element("title").Value);
-            Assert.Contains(doc.Descendants("td"), td => (string)td.Attribute("data-v") == HostileLower && td.Value == HostileLower);
+            Assert.Contains(doc.Descendants("td"), td => (string)td.Attribute("class") == "user" && td.Value == HostileLower);
             Assert.Contains(doc.Descendants("g"), g => (string)g.Attribute("data-user") == HostileLower && g.Element("title").Value.StartsWith(HostileLower, StringComparison.Ordinal));
         }
 

@@ -132,10 +132,39 @@ Describe 'Export-LowSlowExfilReport' {
     It 'takes every user from -IncludeAll' {
         $all = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll)
         $path = Join-Path $TestDrive 'all.html'
-        $all | Export-LowSlowExfilReport -Path $path
+        $all | Export-LowSlowExfilReport -Path $path -DetailLimit $all.Count
         $text = Get-Content -LiteralPath $path -Raw
         Get-Count $text '<section class="candidate ' | Should -Be $all.Count
         Get-Count $text '<section class="candidate unflagged"' | Should -Be ($all.Count - $Candidates.Count)
+        $text | Should -Not -Match 'id="details-omitted"'
+    }
+
+    It 'gives a detail section to the first -DetailLimit candidates only, flagged first, and keeps everyone in the table' {
+        $all = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll)
+        $all.Count | Should -BeGreaterThan 200
+        $path = Join-Path $TestDrive 'capped.html'
+        $out = $all | Export-LowSlowExfilReport -Path $path -DetailLimit 6 -Verbose 4>&1
+        $text = Get-Content -LiteralPath $path -Raw
+        Get-Count $text '<section class="candidate ' | Should -Be 6
+        # The four flagged users, then the two highest Zscores of the rest.
+        $expected = @($Candidates.UserName) + @($all | Where-Object Reasons -EQ 'None' | Sort-Object Zscore, ZIA_TotalMBSent -Descending | Select-Object -First 2 -ExpandProperty UserName)
+        $sections = @([regex]::Matches($text, '<section class="candidate [a-z]+" id="candidate-\d+" data-user="([^"]*)"').ForEach({ [System.Net.WebUtility]::HtmlDecode($_.Groups[1].Value) }))
+        (@($sections | Sort-Object) -join ',') | Should -Be (@($expected | Sort-Object) -join ',')
+        # Every candidate is in the table; the page and -Verbose say how many sections were left out.
+        $table = $text.Substring($text.IndexOf('<table class="candidates'), $text.IndexOf('</table>') - $text.IndexOf('<table class="candidates'))
+        Get-Count $table '<td class="user">' | Should -Be $all.Count
+        Get-Count $table '<a href="#candidate-' | Should -Be 6
+        $text | Should -Match ('id="details-omitted" data-omitted="' + ($all.Count - 6) + '">Detail sections are shown for 6 of the ' + $all.Count + ' candidates')
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "$($all.Count - 6) candidates are in the table only (-DetailLimit 6)*" }).Count | Should -Be 1
+    }
+
+    It 'writes 200 detail sections by default' {
+        $all = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll)
+        $path = Join-Path $TestDrive 'default-cap.html'
+        $all | Export-LowSlowExfilReport -Path $path
+        $text = Get-Content -LiteralPath $path -Raw
+        Get-Count $text '<section class="candidate ' | Should -Be 200
+        $text | Should -Match ('data-omitted="' + ($all.Count - 200) + '"')
     }
 }
 

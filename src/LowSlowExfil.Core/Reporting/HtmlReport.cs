@@ -19,6 +19,13 @@ namespace LowSlowExfil.Reporting
 
         /// <summary>When the report was made (UTC); now when null.</summary>
         public DateTime? GeneratedUtc { get; set; }
+
+        /// <summary>
+        /// The most candidates that get a detail section (default <see cref="HtmlReport.DefaultDetailLimit"/>): the flagged
+        /// first, then by Zscore and upload volume. Every candidate stays in the table. A section is ~10 KB of charts and
+        /// tables, so 20,000 of them made a 200 MB page no browser opens.
+        /// </summary>
+        public int DetailLimit { get; set; } = HtmlReport.DefaultDetailLimit;
     }
 
     /// <summary>
@@ -30,6 +37,9 @@ namespace LowSlowExfil.Reporting
     public static class HtmlReport
     {
         public const string DefaultTitle = "Low & slow exfiltration hunt";
+
+        /// <summary>Detail sections written by default; the rest of the candidates are in the table only.</summary>
+        public const int DefaultDetailLimit = 200;
 
         /// <summary>The attribute the inline script sets on &lt;html&gt; (value "ran") once it has run.</summary>
         public const string ScriptMarkerAttribute = "data-report-script";
@@ -44,15 +54,30 @@ namespace LowSlowExfil.Reporting
             return sw.ToString();
         }
 
-        /// <summary>Writes the report.</summary>
+        /// <summary>Writes the report, streaming: nothing but the candidates is held in memory, whatever their number.</summary>
         public static void Write(TextWriter writer, IEnumerable<ExfilCandidate> candidates, HtmlReportOptions options = null)
         {
             if (writer == null) throw new ArgumentNullException(nameof(writer));
             options = options ?? new HtmlReportOptions();
+            if (options.DetailLimit < 0) throw new ArgumentOutOfRangeException(nameof(options), options.DetailLimit, "DetailLimit cannot be negative.");
             var list = (candidates ?? Enumerable.Empty<ExfilCandidate>()).Where(c => c != null).ToList();
-            var h = new Html();
-            new Renderer(h, list, options).Render();
-            writer.Write(h.ToString());
+            new Renderer(new Html(writer), list, options).Render();
+        }
+
+        /// <summary>
+        /// The table positions (0-based) of the candidates that get a detail section: at most <paramref name="limit"/>,
+        /// the flagged first, then the highest Zscore, then the most MB, then table order.
+        /// </summary>
+        public static ISet<int> DetailedCandidates(IReadOnlyList<ExfilCandidate> candidates, int limit)
+        {
+            if (candidates == null) throw new ArgumentNullException(nameof(candidates));
+            if (candidates.Count <= limit) return new HashSet<int>(Enumerable.Range(0, candidates.Count));
+            return new HashSet<int>(Enumerable.Range(0, candidates.Count)
+                .OrderByDescending(i => candidates[i].IsFlagged())
+                .ThenByDescending(i => candidates[i].Zscore)
+                .ThenByDescending(i => candidates[i].ZIA_TotalMBSent)
+                .ThenBy(i => i)
+                .Take(Math.Max(0, limit)));
         }
 
         /// <summary>
@@ -121,7 +146,7 @@ namespace LowSlowExfil.Reporting
   function cellValue(row, col, numeric) {
     var cell = row.cells[col];
     var v = cell.getAttribute('data-v');
-    if (numeric) { return v === null ? NaN : parseFloat(v); }
+    if (numeric) { return parseFloat((v === null ? cell.textContent : v).replace(/,/g, '')); }
     return (v === null ? cell.textContent : v).toLowerCase();
   }
   Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
@@ -183,13 +208,14 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.n { white-space: nowrap; }
 table.candidates th { white-space: normal; vertical-align: bottom; font-size: 11px; }
 table.candidates { border: 1px solid var(--line); border-radius: 8px; }
-table.candidates td { font-size: 13px; padding: 5px 6px; }
+table.candidates td { font-size: 13px; padding: 5px 6px; text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.candidates td.user, table.candidates td.ops, table.candidates td.r { text-align: left; white-space: normal; }
 table.candidates th { padding: 5px 6px; }
 table.candidates td.ops { font-size: 11px; color: var(--muted); min-width: 140px; }
 table.js-sortable th { cursor: pointer; }
 table.js-sortable th[aria-sort=ascending]::after { content: ' \25B2'; }
 table.js-sortable th[aria-sort=descending]::after { content: ' \25BC'; }
-tr.flagged td.user a { color: var(--accent); font-weight: 600; }
+tr.flagged td.user, tr.flagged td.user a { color: var(--accent); font-weight: 600; }
 td.user { overflow-wrap: break-word; max-width: 260px; }
 a { color: var(--bar); }
 .badge { display: inline-block; font-size: 11px; font-weight: 600; padding: 1px 7px; border-radius: 10px; margin: 0 3px 2px 0;
@@ -241,16 +267,24 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
 
         // ------------------------------------------------------------------ rendering
 
-        /// <summary>A string builder that escapes everything unless told not to.</summary>
+        /// <summary>A writer that escapes everything unless told not to, straight to the output (no copy of the page in memory).</summary>
         private sealed class Html
         {
-            private readonly StringBuilder _sb = new StringBuilder(64 * 1024);
-            public Html Raw(string s) { _sb.Append(s); return this; }
-            public Html Text(string s) { _sb.Append(Escape(s)); return this; }
-            public Html Line(string s) { _sb.Append(s).Append('\n'); return this; }
-            public Html Attr(string name, string value) { _sb.Append(' ').Append(name).Append("=\"").Append(Escape(value)).Append('"'); return this; }
-            public Html Num(double v) { _sb.Append(N(v)); return this; }
-            public override string ToString() => _sb.ToString();
+            private readonly TextWriter _w;
+            public Html(TextWriter w) { _w = w; }
+            public Html Raw(string s) { _w.Write(s); return this; }
+            public Html Text(string s) { _w.Write(NeedsEscape(s) ? Escape(s) : s); return this; }
+            public Html Line(string s) { _w.Write(s); _w.Write('\n'); return this; }
+            public Html Attr(string name, string value) { _w.Write(' '); _w.Write(name); _w.Write("=\""); Text(value); _w.Write('"'); return this; }
+            public Html Num(double v) { _w.Write(N(v)); return this; }
+
+            private static bool NeedsEscape(string s)
+            {
+                if (s == null) return false;
+                foreach (char c in s)
+                    if (c < 0x20 || c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' || (c >= 0x7F && c <= 0x9F) || char.IsSurrogate(c) || c >= '\uFFFE') return true;
+                return false;
+            }
         }
 
         private sealed class Renderer
@@ -259,6 +293,7 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
             private readonly List<ExfilCandidate> _candidates;
             private readonly HtmlReportOptions _options;
             private readonly HuntSummary _summary;
+            private readonly ISet<int> _detailed;
 
             public Renderer(Html h, List<ExfilCandidate> candidates, HtmlReportOptions options)
             {
@@ -266,7 +301,10 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
                 _candidates = candidates;
                 _options = options;
                 _summary = candidates.Select(c => c.GetSummary()).FirstOrDefault(s => s != null);
+                _detailed = DetailedCandidates(candidates, options.DetailLimit);
             }
+
+            private int Omitted => _candidates.Count - _detailed.Count;
 
             public void Render()
             {
@@ -370,29 +408,45 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
                 Th("Reasons", false);
                 _h.Line("</tr></thead>");
                 _h.Line("<tbody>");
+                // Lean rows, as every candidate is here: numbers are sorted by their text (the script strips the
+                // thousands separators), and only the rows with a detail section link to it.
                 for (int i = 0; i < _candidates.Count; i++)
                 {
                     var c = _candidates[i];
-                    _h.Raw("<tr").Attr("class", c.IsFlagged() ? "flagged" : "unflagged").Raw(">");
-                    TdN(i + 1, (i + 1).ToString(Inv));
-                    _h.Raw("<td class=\"user\"").Attr("data-v", c.UserName).Raw("><a").Attr("href", "#" + SectionId(i)).Raw(">").Text(c.UserName).Raw("</a></td>");
-                    TdN(c.ZIA_TotalMBSent, N(c.ZIA_TotalMBSent));
-                    TdN(c.ZIA_ActiveDays, N(c.ZIA_ActiveDays));
-                    TdN(c.ZIA_TotalRequests, N(c.ZIA_TotalRequests));
-                    TdN(c.ZIA_UniqueDestCnt, N(c.ZIA_UniqueDestCnt));
-                    TdN(c.O365_EventCount, N(c.O365_EventCount));
-                    TdN(c.O365_AnonLinks, N(c.O365_AnonLinks));
+                    _h.Raw(c.IsFlagged() ? "<tr class=\"flagged\">" : "<tr>");
+                    TdN((i + 1).ToString(Inv));
+                    _h.Raw("<td class=\"user\">");
+                    if (_detailed.Contains(i)) _h.Raw("<a href=\"#").Raw(SectionId(i)).Raw("\">").Text(c.UserName).Raw("</a>");
+                    else _h.Text(c.UserName);
+                    _h.Raw("</td>");
+                    TdN(N(c.ZIA_TotalMBSent));
+                    TdN(N(c.ZIA_ActiveDays));
+                    TdN(N(c.ZIA_TotalRequests));
+                    TdN(N(c.ZIA_UniqueDestCnt));
+                    TdN(N(c.O365_EventCount));
+                    TdN(N(c.O365_AnonLinks));
                     _h.Raw("<td class=\"ops\">").Text(string.Join(", ", c.O365_Operations ?? OperationSet.Empty)).Raw("</td>");
-                    TdN(c.DistinctChannels, N(c.DistinctChannels));
-                    TdN(c.Zscore, c.Zscore.ToString("0.00", Inv));
-                    _h.Raw("<td").Attr("data-v", c.Reasons.ToString()).Raw(">");
+                    TdN(N(c.DistinctChannels));
+                    TdN(c.Zscore.ToString("0.00", Inv));
+                    _h.Raw("<td class=\"r\">");
                     Badges(c.Reasons);
                     _h.Line("</td></tr>");
                 }
                 _h.Line("</tbody>");
                 _h.Line("</table>");
                 _h.Line("</div>");
+                if (Omitted > 0) OmittedNote();
                 _h.Line("</section>");
+            }
+
+            /// <summary>Says which candidates have no detail section, and why.</summary>
+            private void OmittedNote()
+            {
+                _h.Raw("<p class=\"note\" id=\"details-omitted\"").Attr("data-omitted", Omitted.ToString(Inv)).Raw(">")
+                  .Text($"Detail sections are shown for {N(_detailed.Count)} of the {N(_candidates.Count)} candidates (the flagged first, then by Zscore and MB): "
+                      + $"the other {N(Omitted)} are in the table only, so that the report stays small enough to open. "
+                      + "To see more, report fewer candidates (filter them with Where-Object) or raise Export-LowSlowExfilReport -DetailLimit.")
+                  .Line("</p>");
             }
 
             private void Th(string name, bool numeric)
@@ -415,8 +469,8 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
                 return sb.ToString();
             }
 
-            private void TdN(double v, string shown) =>
-                _h.Raw("<td class=\"n\"").Attr("data-v", v.ToString("R", Inv)).Raw(">").Text(shown).Raw("</td>");
+            // Right-aligned by the table's style: no class on each of the 20,000 rows' nine number cells.
+            private void TdN(string shown) => _h.Raw("<td>").Text(shown).Raw("</td>");
 
             private void Badges(ExfilReason reasons)
             {
@@ -440,7 +494,7 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
                     return;
                 }
                 _h.Line("<div class=\"card\">");
-                new Histogram(_h, s, totals, _candidates.Where(c => c.GetSummary() == s).ToList()).WithIndex(_candidates).Render();
+                new Histogram(_h, s, totals, _candidates.Where(c => c.GetSummary() == s).ToList()).WithIndex(_candidates, _detailed).Render();
                 _h.Line("</div>");
                 _h.Line("</section>");
             }
@@ -449,10 +503,12 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
 
             private void Sections()
             {
-                if (_candidates.Count == 0) return;
+                if (_detailed.Count == 0) { if (Omitted > 0) { _h.Line("<section id=\"details\">"); OmittedNote(); _h.Line("</section>"); } return; }
                 _h.Line("<section id=\"details\">");
                 _h.Line("<h2>Candidate details</h2>");
-                for (int i = 0; i < _candidates.Count; i++) Section(_candidates[i], i);
+                if (Omitted > 0) OmittedNote();
+                for (int i = 0; i < _candidates.Count; i++)
+                    if (_detailed.Contains(i)) Section(_candidates[i], i);
                 _h.Line("</section>");
             }
 
@@ -749,7 +805,8 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
                 // candidate markers, staggered in up to three rows below the axis label so their numbers do not overlap
                 var markers = new List<(ExfilCandidate C, double X, int Row)>();
                 var rowsLast = new List<double>();
-                foreach (var c in _marked.OrderBy(c => c.ZIA_TotalMBSent))
+                // Triangles only for candidates with a detail section: 20,000 of them would hide the chart.
+                foreach (var c in _marked.Where(c => _withSection.Contains(c)).OrderBy(c => c.ZIA_TotalMBSent))
                 {
                     double x = X(c.ZIA_TotalMBSent);
                     int row = 0;
@@ -835,17 +892,23 @@ footer { max-width: 1240px; margin: 0 auto; padding: 0 32px 28px; color: var(--m
                 _h.Raw("<p class=\"legend\">").Raw("<span>").Text($"{_values.Length} users; mean {N(_s.BaselineMean)} MB, σ {N(_s.BaselineStdev)} MB.").Raw("</span>");
                 if (_cut.HasValue) _h.Raw("<span>").Text($"Dashed red line: the z = {N(_s.ZScoreThreshold)} cut-off, mean + {N(_s.ZScoreThreshold)}σ = {N(_cut.Value)} MB.").Raw("</span>");
                 else _h.Raw("<span>").Text("No cut-off: every user uploaded the same amount (σ = 0), so every Zscore is 0.").Raw("</span>");
-                if (_marked.Count > 0) _h.Raw("<span>").Text($"Red triangles: the candidates, numbered as in the table; red bars hold a candidate.").Raw("</span>");
+                if (markers.Count > 0 && markers.Count == _marked.Count) _h.Raw("<span>").Text($"Red triangles: the candidates, numbered as in the table; red bars hold a candidate.").Raw("</span>");
+                else if (_marked.Count > 0) _h.Raw("<span>").Text($"Red triangles: the {markers.Count} candidates with a detail section, numbered as in the table; red bars hold any of the {_marked.Count} candidates.").Raw("</span>");
                 _h.Line("</p>");
 
                 string TableIndex(ExfilCandidate c) => "#" + (_allIndex.TryGetValue(c, out var i) ? i : 0).ToString(Inv);
             }
 
             private readonly Dictionary<ExfilCandidate, int> _allIndex = new Dictionary<ExfilCandidate, int>();
+            private readonly HashSet<ExfilCandidate> _withSection = new HashSet<ExfilCandidate>();
 
-            public Histogram WithIndex(IList<ExfilCandidate> all)
+            public Histogram WithIndex(IList<ExfilCandidate> all, ISet<int> detailed)
             {
-                for (int i = 0; i < all.Count; i++) if (!_allIndex.ContainsKey(all[i])) _allIndex[all[i]] = i + 1;
+                for (int i = 0; i < all.Count; i++)
+                {
+                    if (!_allIndex.ContainsKey(all[i])) _allIndex[all[i]] = i + 1;
+                    if (detailed.Contains(i)) _withSection.Add(all[i]);
+                }
                 return this;
             }
 

@@ -11,7 +11,7 @@ namespace LowSlowExfil.State
     /// Which user-days were already alerted, so a daily scheduled hunt does not raise the same uploads again.
     /// A flagged user is raised again only when they uploaded on a day no earlier alert covered. The file is
     /// JSON, written to a temporary file beside it and then renamed over it, so a crash mid-write leaves the
-    /// previous state whole.
+    /// previous state whole. Hunts that share a file serialise on its <see cref="AlertStateLock"/>, held from Load to Save.
     /// </summary>
     public sealed class AlertState
     {
@@ -37,14 +37,21 @@ namespace LowSlowExfil.State
         internal Func<Stream, Stream> WrapTempStream { get; set; }
 
         /// <summary>Loads the state (an absent file is an empty state). An unreadable file is moved aside and the state starts empty:
-        /// re-raising alerts is safer than silently suppressing them.</summary>
+        /// re-raising alerts is safer than silently suppressing them. Callers that share the file hold its <see cref="AlertStateLock"/>.</summary>
         public static AlertState Load(string path)
         {
             var state = new AlertState(path);
-            if (!File.Exists(path)) return state;
+            byte[] bytes;
             try
             {
-                using (var doc = JsonDocument.Parse(File.ReadAllBytes(path)))
+                if (!File.Exists(path)) return state;
+                bytes = File.ReadAllBytes(path);
+            }
+            // Removed between the check and the read (by hand, or by a hunt that did not take the lock): absent.
+            catch (FileNotFoundException) { return state; }
+            try
+            {
+                using (var doc = JsonDocument.Parse(bytes))
                 {
                     var root = doc.RootElement;
                     if (!root.TryGetProperty("version", out var v) || v.GetInt32() != FormatVersion)
@@ -63,10 +70,70 @@ namespace LowSlowExfil.State
             {
                 state._alerted.Clear();
                 state.LoadError = e.Message;
-                state.QuarantinedTo = path + ".unreadable-" + DateTime.UtcNow.ToString("yyyyMMddTHHmmssZ", CultureInfo.InvariantCulture);
-                File.Move(path, state.QuarantinedTo);
+                state.QuarantinedTo = Quarantine(path);
             }
             return state;
+        }
+
+        /// <summary>
+        /// Moves an unreadable state aside to "&lt;path&gt;.unreadable-&lt;UTC time&gt;", never over an earlier copy:
+        /// a second one in the same second gets "-2", "-3", ... A move is a rename in the same folder, so it is atomic.
+        /// </summary>
+        private static string Quarantine(string path)
+        {
+            string stem = path + ".unreadable-" + DateTime.UtcNow.ToString("yyyyMMddTHHmmssZ", CultureInfo.InvariantCulture);
+            for (int n = 1; ; n++)
+            {
+                string target = n == 1 ? stem : stem + "-" + n.ToString(CultureInfo.InvariantCulture);
+                if (File.Exists(target) || Directory.Exists(target)) continue;
+                try
+                {
+                    File.Move(path, target);
+                    return target;
+                }
+                catch (IOException) when (n < 100 && File.Exists(path) && (File.Exists(target) || Directory.Exists(target)))
+                {
+                    // Taken between the check and the move: try the next name.
+                }
+            }
+        }
+
+        /// <summary>
+        /// Checks, before a hunt reads anything, that its state can be saved at <paramref name="path"/>: not a folder, in a
+        /// folder that exists (created when missing) and that this process may create files in, and not a read-only file.
+        /// Found after the hunt, any of these would leave the hunt's alerts unrecorded.
+        /// </summary>
+        /// <exception cref="StatePathException">The state cannot be saved there; the message says why.</exception>
+        public static void CheckSavable(string path)
+        {
+            string full = System.IO.Path.GetFullPath(path);
+            if (Directory.Exists(full))
+                throw new StatePathException(StatePathProblem.IsFolder, full, $"'{full}' is a folder, not a file.");
+            string folder = System.IO.Path.GetDirectoryName(full);
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new StatePathException(StatePathProblem.FolderNotWritable, full, $"its folder '{folder}' does not exist and cannot be created: {e.Message}", e);
+            }
+            // A file made and deleted again, as Save's temporary file will be: the only sure test of the folder's permissions.
+            string probe = System.IO.Path.Combine(folder, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            try
+            {
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new StatePathException(StatePathProblem.FolderNotWritable, full, $"files cannot be created in its folder '{folder}': {e.Message}", e);
+            }
+            finally
+            {
+                try { if (File.Exists(probe)) File.Delete(probe); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+            if (File.Exists(full) && (File.GetAttributes(full) & FileAttributes.ReadOnly) != 0)
+                throw new StatePathException(StatePathProblem.FileReadOnly, full, $"the file '{full}' is read-only.");
         }
 
         /// <summary>The user's active days not yet covered by an alert.</summary>
@@ -131,5 +198,30 @@ namespace LowSlowExfil.State
                 if (File.Exists(temp)) File.Delete(temp);
             }
         }
+    }
+
+    /// <summary>Why a state file cannot be saved where it was asked for.</summary>
+    public enum StatePathProblem
+    {
+        /// <summary>The path is a folder.</summary>
+        IsFolder,
+        /// <summary>The folder cannot be created, or files cannot be created in it.</summary>
+        FolderNotWritable,
+        /// <summary>The state file exists and is read-only.</summary>
+        FileReadOnly,
+    }
+
+    /// <summary>A state file that could not be saved where it was asked for (see <see cref="AlertState.CheckSavable"/>).</summary>
+    public sealed class StatePathException : IOException
+    {
+        public StatePathException(StatePathProblem problem, string path, string reason, Exception inner = null) : base(reason, inner)
+        {
+            Problem = problem;
+            Path = path;
+        }
+
+        public StatePathProblem Problem { get; }
+
+        public string Path { get; }
     }
 }

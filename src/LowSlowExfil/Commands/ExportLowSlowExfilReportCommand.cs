@@ -50,6 +50,11 @@ namespace LowSlowExfil.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>The most candidates given a detail section (default 200: the flagged first, then by Zscore); all stay in the table.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int DetailLimit { get; set; } = HtmlReport.DefaultDetailLimit;
+
         protected override void ProcessRecord()
         {
             if (InputObject == null) return;
@@ -71,13 +76,20 @@ namespace LowSlowExfil.Commands
             int flagged = _candidates.Count(c => c.IsFlagged());
             if (!ShouldProcess(path, $"Write an HTML report of {_candidates.Count} candidates ({flagged} flagged)")) return;
 
-            string html = HtmlReport.Render(_candidates, new HtmlReportOptions { Title = Title });
+            var options = new HtmlReportOptions { Title = Title, DetailLimit = DetailLimit };
+            long bytes = 0;
             try
             {
                 if (readOnly) file.Attributes &= ~FileAttributes.ReadOnly;
                 try
                 {
-                    File.WriteAllText(path, html, new UTF8Encoding(false));
+                    // Streamed to the file: a page of 20,000 candidates is never held in memory as one string.
+                    using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+                    {
+                        using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024))
+                            HtmlReport.Write(writer, _candidates, options);
+                        bytes = new FileInfo(path).Length;
+                    }
                 }
                 finally
                 {
@@ -88,7 +100,10 @@ namespace LowSlowExfil.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(e, "ReportWriteFailed", ErrorCategory.WriteError, path));
             }
-            WriteVerbose($"Wrote {path}: {_candidates.Count} candidates ({flagged} flagged), {html.Length:N0} characters.");
+            int detailed = Math.Min(DetailLimit, _candidates.Count);
+            WriteVerbose($"Wrote {path}: {_candidates.Count} candidates ({flagged} flagged), {detailed} with a detail section, {bytes:N0} bytes.");
+            if (detailed < _candidates.Count)
+                WriteVerbose($"{_candidates.Count - detailed} candidates are in the table only (-DetailLimit {DetailLimit}).");
             if (PassThru) WriteObject(new FileInfo(path));
         }
     }

@@ -14,7 +14,7 @@ namespace LowSlowExfil.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Find, "LowSlowExfil", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(ExfilCandidate))]
-    public sealed class FindLowSlowExfilCommand : HuntCommandBase
+    public sealed class FindLowSlowExfilCommand : HuntCommandBase, IDisposable
     {
         private const string ProfileSet = "Profile";
         private readonly List<ZiaUploadProfile> _uploads = new List<ZiaUploadProfile>();
@@ -87,7 +87,14 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string StatePath { get; set; }
 
+        /// <summary>How long to wait, in seconds, while another hunt uses the same -StatePath (default 60).</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int StateLockTimeout { get; set; } = 60;
+
         private bool _uploadsFromCommandLine, _sharingFromCommandLine;
+        private AlertStateLock _stateLock;
+        private AlertState _state;
 
         protected override void BeginProcessing()
         {
@@ -95,6 +102,9 @@ namespace LowSlowExfil.Commands
             // ProcessRecord only what each piped object binds.
             if (UploadProfile != null) { _uploads.AddRange(UploadProfile.Where(p => p != null)); _uploadsFromCommandLine = true; }
             if (SharingProfile != null) { _sharing.AddRange(SharingProfile.Where(p => p != null)); _sharingFromCommandLine = true; }
+            // Before anything is read: a state that cannot be saved, or that another hunt is using, must stop the
+            // hunt now rather than after it, when its result would be lost.
+            if (StatePath != null) OpenState();
         }
 
         protected override void ProcessRecord()
@@ -110,8 +120,8 @@ namespace LowSlowExfil.Commands
 
         protected override void EndProcessing()
         {
-            IEnumerable<ZiaUploadProfile> uploads;
-            IEnumerable<O365SharingProfile> sharing;
+            IReadOnlyList<ZiaUploadProfile> uploads;
+            IReadOnlyList<O365SharingProfile> sharing;
             if (ReadsFiles || ReadsWorkspace)
             {
                 var acc = ReadInputs(CreateOptions(), HuntSides.Both);
@@ -120,10 +130,12 @@ namespace LowSlowExfil.Commands
             }
             else
             {
-                uploads = Distinct(_uploads, p => p.UserName, "upload");
-                sharing = Distinct(_sharing, p => p.UserName, "sharing");
+                uploads = Distinct(_uploads, p => p.UserName, "upload").ToList();
+                sharing = Distinct(_sharing, p => p.UserName, "sharing").ToList();
                 CheckModes(_uploads.Select(p => p.Mode).Concat(_sharing.Select(p => p.Mode)));
             }
+            // Both sides: a look-alike name in the Microsoft 365 logs also misses the join to the uploads.
+            WarnAboutLookAlikeUsers(uploads.Select(p => p.UserName).Concat(sharing.Select(p => p.UserName)));
 
             var thresholds = new FlagThresholds
             {
@@ -149,8 +161,9 @@ namespace LowSlowExfil.Commands
             if (s.Users > 0 && s.Users < 11 && scoring.PeerGroups == null && Baseline == BaselineMethod.MeanStdev)
                 WriteVerbose($"With {s.Users} users no Zscore can reach 3 (the sample-stdev bound is (n-1)/sqrt(n)); only the other clauses can flag.");
 
-            var state = StatePath == null ? null : LoadState();
+            var state = _state;
             bool annotate = scoring.PeerGroups != null || Baseline != BaselineMethod.MeanStdev;
+            bool emitted = false;
             try
             {
                 foreach (var c in IncludeAll ? result.All : result.Flagged)
@@ -168,16 +181,23 @@ namespace LowSlowExfil.Commands
                     }
                     WriteObject(annotate ? Annotate(c) : (object)c);
                 }
+                emitted = true;
             }
             finally
             {
-                if (state != null)
-                {
-                    state.Prune(s.WindowStart);
-                    state.Save();
-                    WriteVerbose($"Alert state saved to {state.Path} ({state.Users} users).");
-                }
+                // Also when a downstream command stopped the pipeline early: what was emitted is recorded.
+                if (state != null) SaveState(state, s.WindowStart, report: emitted);
+                ReleaseState();
             }
+        }
+
+        /// <summary>Releases the state's lock when the pipeline ends in any way (stopped, or a terminating error elsewhere).</summary>
+        public void Dispose() => ReleaseState();
+
+        private void ReleaseState()
+        {
+            _stateLock?.Dispose();
+            _stateLock = null;
         }
 
         /// <summary>With a peer group or robust baseline, say what each user was compared with (as extra properties, so default output is unchanged).</summary>
@@ -219,20 +239,82 @@ namespace LowSlowExfil.Commands
             return null;
         }
 
-        private AlertState LoadState()
+        /// <summary>Checks that the state can be saved, takes its lock and loads it; any failure ends the command before the hunt.</summary>
+        private void OpenState()
         {
-            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
+            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath, out ProviderInfo provider, out _);
+            if (provider == null || !string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-StatePath '{StatePath}' is not a file system path."),
+                    "StatePathNotFileSystem", ErrorCategory.InvalidArgument, StatePath));
             try
             {
-                var state = AlertState.Load(path);
-                if (state.QuarantinedTo != null)
-                    WriteWarning($"The alert state {path} could not be read ({state.LoadError}); it was moved to {state.QuarantinedTo} and this run starts afresh, so earlier alerts may be raised again.");
-                return state;
+                AlertState.CheckSavable(path);
+            }
+            catch (StatePathException e)
+            {
+                string advice = e.Problem == StatePathProblem.IsFolder
+                    ? $"Give the path of a JSON file, e.g. '{System.IO.Path.Combine(e.Path, "lowslow-state.json")}'."
+                    : "Choose a -StatePath the hunt can write to, or fix the permissions.";
+                ThrowTerminatingError(new ErrorRecord(
+                    new System.IO.IOException($"The alert state cannot be saved at -StatePath '{e.Path}': {e.Message} {advice} Nothing was hunted.", e),
+                    e.Problem == StatePathProblem.IsFolder ? "StatePathIsFolder" : e.Problem == StatePathProblem.FileReadOnly ? "StateFileReadOnly" : "StateFolderNotWritable",
+                    e.Problem == StatePathProblem.IsFolder ? ErrorCategory.InvalidArgument : ErrorCategory.PermissionDenied, e.Path));
+            }
+
+            try
+            {
+                _stateLock = AlertStateLock.Acquire(path, TimeSpan.FromSeconds(StateLockTimeout), StopToken,
+                    lockPath => WriteWarning($"Another hunt is using the alert state {path} (its lock file {lockPath} is held); waiting up to {StateLockTimeout} seconds for it to finish."));
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (AlertStateBusyException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new System.IO.IOException($"{e.Message} Only one hunt at a time can use a state file: wait for the other hunt to finish, give it longer with -StateLockTimeout, or use another -StatePath. Nothing was hunted.", e),
+                    "StateBusy", ErrorCategory.ResourceBusy, e.LockPath));
             }
             catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
             {
+                ThrowTerminatingError(new ErrorRecord(
+                    new System.IO.IOException($"The lock file of the alert state {path} could not be opened: {e.Message} Nothing was hunted.", e),
+                    "StateLockFailed", ErrorCategory.PermissionDenied, AlertStateLock.LockPathFor(path)));
+            }
+
+            try
+            {
+                _state = AlertState.Load(path);
+                if (_state.QuarantinedTo != null)
+                    WriteWarning($"The alert state {path} could not be read ({_state.LoadError}); it was moved to {_state.QuarantinedTo} and this run starts afresh, so earlier alerts may be raised again.");
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                ReleaseState();
                 ThrowTerminatingError(new ErrorRecord(e, "StateUnreadable", ErrorCategory.ReadError, path));
-                return null;
+            }
+        }
+
+        /// <summary>
+        /// Saves the state after the candidates were emitted. A failure is reported as a non-terminating error, so the
+        /// candidates already in the pipeline (and in '$c = Find-LowSlowExfil ...') are kept.
+        /// </summary>
+        private void SaveState(AlertState state, DateTime windowStart, bool report)
+        {
+            try
+            {
+                state.Prune(windowStart);
+                state.Save();
+                if (report) WriteVerbose($"Alert state saved to {state.Path} ({state.Users} users).");
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is System.Security.SecurityException)
+            {
+                // When the pipeline was stopped nothing more can be written to it; the stop itself is what the user sees.
+                if (!report) return;
+                WriteError(new ErrorRecord(
+                    new System.IO.IOException($"The alert state could not be saved to {state.Path}: {e.Message} The candidates of this run were returned, but the next run will not know they were alerted and may raise them again.", e),
+                    "StateSaveFailed", ErrorCategory.WriteError, state.Path));
             }
         }
 
