@@ -40,7 +40,9 @@ Describe 'Every Sentinel export fixture' {
     }
 
     It '<Name> is read without error or warning by Find-LowSlowExfil -KqlCompatible' -ForEach $exports {
-        $null = Find-LowSlowExfil -Path $FullName -EndTime $zscalerEnd -KqlCompatible -ErrorVariable e -WarningVariable w
+        # Each export hunted over a window that holds its data (a window that holds none is now warned about).
+        $end = if ($Name -like 'OfficeActivity*') { $labEnd } else { $zscalerEnd }
+        $null = Find-LowSlowExfil -Path $FullName -EndTime $end -KqlCompatible -ErrorVariable e -WarningVariable w
         @($e).Count | Should -Be 0
         @($w).Count | Should -Be 0
     }

@@ -8,7 +8,7 @@ BeforeAll {
     Import-Module $ModuleManifest -Force
 
     $Tenant = Join-Path $TestDrive 't'
-    New-LowSlowExfilSampleData -Path $Tenant | Out-Null
+    New-LowSlowExfilSampleData -Path $Tenant -EndTime 2026-11-01 | Out-Null
     $SampleEnd = [datetime]'2026-11-01T00:00:00Z'
     $Designed = @('marcus.webb@contoso.com', 'priya.raman@contoso.com', 'sofia.marino@contoso.com', 'tom.okafor@contoso.com')
     $CmdId = 'LowSlowExfil.Commands.FindLowSlowExfilCommand'

@@ -69,6 +69,13 @@ namespace LowSlowExfil.Aggregation
                 else _ids.Add(recordId, new Counted(name, operation, anonymous));
             }
             _dispositions[(int)d]++;
+            if (d == SharingDisposition.Duplicate && _users.TryGetValue(name, out var original))
+            {
+                // Two copies of a record may differ in precision (whole seconds in one format, milliseconds in
+                // another): First and Last span both, whichever was read first, so any file order gives one answer.
+                original.Seen(timeUtc);
+                return d;
+            }
             if (d != SharingDisposition.Counted) return d;
 
             if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));
@@ -111,9 +118,9 @@ namespace LowSlowExfil.Aggregation
             if (other._latest > _latest) _latest = other._latest;
             foreach (var kv in other._users)
             {
-                if (kv.Value.Events == 0) continue; // every event it had was a duplicate
+                // A user left with no events (every one a duplicate) still brings its times, as Add does for a duplicate.
                 if (_users.TryGetValue(kv.Key, out var mine)) mine.Merge(kv.Value);
-                else _users.Add(kv.Key, kv.Value);
+                else if (kv.Value.Events > 0) _users.Add(kv.Key, kv.Value);
             }
             other._users.Clear();
             Array.Clear(other._dispositions, 0, other._dispositions.Length);
@@ -150,6 +157,12 @@ namespace LowSlowExfil.Aggregation
                 if (anonymous) AnonLinks++;
                 Operations.TryGetValue(operation, out long n);
                 Operations[operation] = n + 1;
+                if (t < First) First = t;
+                if (t > Last) Last = t;
+            }
+
+            public void Seen(DateTime t)
+            {
                 if (t < First) First = t;
                 if (t > Last) Last = t;
             }
