@@ -225,6 +225,7 @@ namespace LowSlowExfil.Engine
 
             ParsedResponse parsed;
             var wire = Guard(message, ct);
+            using (wire)                                        // also when Decode refuses the encoding
             using (var body = Decode(response, wire))
                 parsed = QueryResponseParser.Parse(body, limits: Limits);
             Statistics.BytesReceived += wire.Count;
