@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.IO.Compression;
@@ -20,11 +21,14 @@ namespace LowSlowExfil.Engine
     /// Data Explorer database (<c>POST {cluster}/v1/rest/query</c>) on Azure.Core's HttpPipeline: a bearer token
     /// from Azure.Identity, this module's retry policy instead of Azure.Core's, the response streamed and parsed
     /// into a typed <see cref="QueryTable"/>, every failure turned into a <see cref="QueryFailedException"/> that
-    /// carries the service's own code and message and never a secret.
+    /// carries the service's own code and message and never a secret. The body is read under
+    /// <see cref="ResponseLimits"/> and within the client-side timeout counted from the request's sending to the
+    /// body's last byte, and stops promptly on cancellation, whatever the server does (<see cref="ResponseBodyStream"/>).
     /// </summary>
     internal sealed class KustoQueryClient : IQueryClient
     {
         private const int MaxErrorBody = 1024 * 1024;
+        private const string SentAt = "LowSlowExfil.SentAt";   // the attempt's Stopwatch timestamp, set as the request leaves
         private readonly HttpPipeline _pipeline;
         private readonly IDisposable _transport;
         private readonly Uri _queryUri;
@@ -39,9 +43,11 @@ namespace LowSlowExfil.Engine
         private readonly Action<string> _log;
         private readonly TokenTracker _tokens;
 
-        public KustoQueryClient(QueryConnection c)
+        /// <param name="limits">How much of an answer to read; the defaults unless a test sets small ones.</param>
+        public KustoQueryClient(QueryConnection c, ResponseLimits limits = null)
         {
             if (c == null) throw new ArgumentNullException(nameof(c));
+            Limits = limits ?? new ResponseLimits();
             var cloud = CloudEnvironment.Resolve(c.Environment);
             bool hasWorkspace = !string.IsNullOrWhiteSpace(c.WorkspaceId);
             if (hasWorkspace == (c.ClusterUri != null))
@@ -100,10 +106,12 @@ namespace LowSlowExfil.Engine
             HttpPipelinePolicy auth = EndpointRules.IsTls(_queryUri)
                 ? new BearerTokenAuthenticationPolicy(_tokens, scope)
                 : (HttpPipelinePolicy)new LoopbackBearerTokenPolicy(_tokens, scope);
-            _pipeline = HttpPipelineBuilder.Build(options, new HttpPipelinePolicy[0], new[] { auth }, new ResponseClassifier());
+            _pipeline = HttpPipelineBuilder.Build(options, new HttpPipelinePolicy[0], new[] { auth, new SentAtPolicy() }, new ResponseClassifier());
         }
 
         public QueryStatistics Statistics { get; } = new QueryStatistics();
+
+        public ResponseLimits Limits { get; }
 
         /// <summary>The URL queries are posted to (no secret in it).</summary>
         public Uri QueryUri => _queryUri;
@@ -157,6 +165,13 @@ namespace LowSlowExfil.Engine
                 {
                     throw Fail($"Could not reach {_service} at {_queryUri.GetLeftPart(UriPartial.Authority)}: {e.Message}", 0, "ConnectionFailed", e);
                 }
+                catch (ResponseLimitException e)
+                {
+                    // Not QueryResultTooLargeException: a narrower time range would not make a hostile answer smaller.
+                    throw Fail($"{_service} sent an answer larger than the service ever sends: {e.Message}. Reading stopped there and the query " +
+                        $"was not re-run automatically. A real answer is at most about 64 MB compressed and 500,000 rows; check that " +
+                        $"{_queryUri.GetLeftPart(UriPartial.Authority)} really is {_service}.", 200, "ResponseTooLarge", e);
+                }
                 catch (JsonException e)
                 {
                     throw Fail($"{_service} sent an answer that could not be read: {e.Message}", 200, "InvalidResponse", e);
@@ -206,16 +221,17 @@ namespace LowSlowExfil.Engine
                 return new QueryTable(new QueryColumn[0], new object[0][]);
             }
             if (status != 200)
-                throw ErrorFor(response);
+                throw ErrorFor(message, ct);
 
             ParsedResponse parsed;
-            var counted = new CountingStream(response.ContentStream ?? Stream.Null);
-            using (var body = Decode(response, counted))
-                parsed = QueryResponseParser.Parse(body);
-            Statistics.BytesReceived += counted.Count;
+            var wire = Guard(message, ct);
+            using (wire)                                        // also when Decode refuses the encoding
+            using (var body = Decode(response, wire))
+                parsed = QueryResponseParser.Parse(body, limits: Limits);
+            Statistics.BytesReceived += wire.Count;
             Statistics.RowsReceived += parsed.Rows.Count;
             ct.ThrowIfCancellationRequested();
-            _log?.Invoke($"{_service}: 200, {parsed.Rows.Count} rows, {counted.Count} bytes.");
+            _log?.Invoke($"{_service}: 200, {parsed.Rows.Count} rows, {wire.Count} bytes.");
 
             if (parsed.Tables == 0 && parsed.Error == null)
                 throw Fail($"{_service} answered without a result table.", 200, "InvalidResponse");
@@ -236,22 +252,35 @@ namespace LowSlowExfil.Engine
             return new QueryTable(parsed.Columns, parsed.Rows, partial);
         }
 
-        private static Stream Decode(Response response, Stream raw)
+        /// <summary>
+        /// The body off the wire under the byte limit, the deadline (the client-side timeout, counted from the sending
+        /// of this attempt's request) and the caller's cancellation.
+        /// </summary>
+        private ResponseBodyStream Guard(HttpMessage message, CancellationToken ct)
+        {
+            TimeSpan left = _networkTimeout;
+            if (message.TryGetProperty(SentAt, out object sent) && sent is long at)
+                left -= TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - at) / (double)Stopwatch.Frequency);
+            return new ResponseBodyStream(message.Response.ContentStream, Limits.MaxWireBytes, left, ct);
+        }
+
+        private Stream Decode(Response response, Stream raw)
         {
             if (!response.Headers.TryGetValue("Content-Encoding", out string enc) || string.IsNullOrWhiteSpace(enc)) return raw;
             switch (enc.Trim().ToLowerInvariant())
             {
-                case "gzip": return new GZipStream(raw, CompressionMode.Decompress);
-                case "deflate": return new DeflateStream(raw, CompressionMode.Decompress);
+                case "gzip": return new DecodedLimitStream(new GZipStream(raw, CompressionMode.Decompress), Limits.MaxDecodedBytes);
+                case "deflate": return new DecodedLimitStream(new DeflateStream(raw, CompressionMode.Decompress), Limits.MaxDecodedBytes);
                 case "identity": return raw;
                 default: throw new JsonException($"The answer is encoded as '{enc}', which this client did not ask for.");
             }
         }
 
-        private QueryFailedException ErrorFor(Response response)
+        private QueryFailedException ErrorFor(HttpMessage message, CancellationToken ct)
         {
+            var response = message.Response;
             int status = response.Status;
-            byte[] body = ReadSome(response, out long bytes);
+            byte[] body = ReadSome(message, ct, out long bytes);
             Statistics.BytesReceived += bytes;
             var error = ServiceError.FromBody(body);
             string code = error?.Code ?? response.ReasonPhrase?.Replace(" ", "") ?? "Error";
@@ -301,12 +330,13 @@ namespace LowSlowExfil.Engine
             return Fail($"{_service} {what} ({status} {code}): {text}{hint}", status, code);
         }
 
-        private static byte[] ReadSome(Response response, out long bytes)
+        /// <summary>The start of an error body (enough for its message), read under the same bounds as a result.</summary>
+        private byte[] ReadSome(HttpMessage message, CancellationToken ct, out long bytes)
         {
             bytes = 0;
-            var s = response.ContentStream;
-            if (s == null) return new byte[0];
-            using (var counted = new CountingStream(s))
+            var response = message.Response;
+            if (response.ContentStream == null) return new byte[0];
+            using (var counted = Guard(message, ct))
             using (var decoded = Decode(response, counted))
             using (var ms = new MemoryStream())
             {
@@ -319,6 +349,7 @@ namespace LowSlowExfil.Engine
                 catch (IOException) { }
                 catch (InvalidDataException) { }
                 catch (JsonException) { }
+                catch (ResponseLimitException) { }     // a status and the start of its message are still worth reporting
                 bytes = counted.Count;
                 return ms.ToArray();
             }
@@ -332,6 +363,12 @@ namespace LowSlowExfil.Engine
         public void Dispose() => _transport?.Dispose();
 
         private sealed class EngineClientOptions : ClientOptions { }
+
+        /// <summary>Marks when each attempt's request leaves (after retries' waits and the token), for the body's deadline.</summary>
+        private sealed class SentAtPolicy : HttpPipelineSynchronousPolicy
+        {
+            public override void OnSendingRequest(HttpMessage message) => message.SetProperty(SentAt, Stopwatch.GetTimestamp());
+        }
 
         /// <summary>The credential, remembering the last token it handed out so that no text can carry it.</summary>
         private sealed class TokenTracker : TokenCredential
@@ -360,33 +397,5 @@ namespace LowSlowExfil.Engine
     internal sealed class QueryEngineException : Exception
     {
         public QueryEngineException(string message) : base(message) { }
-    }
-
-    /// <summary>Counts the bytes read through it (what came over the wire, before decompression).</summary>
-    internal sealed class CountingStream : Stream
-    {
-        private readonly Stream _inner;
-        public CountingStream(Stream inner) { _inner = inner; }
-        public long Count { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = _inner.Read(buffer, offset, count);
-            Count += n;
-            return n;
-        }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _inner.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }

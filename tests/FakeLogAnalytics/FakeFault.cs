@@ -24,6 +24,8 @@ namespace FakeLogAnalytics
         public List<KeyValuePair<string, string>> Headers { get; } = new List<KeyValuePair<string, string>>();
         /// <summary>A hostile service: its error message repeats the Authorization header it received.</summary>
         public bool EchoAuthorization { get; set; }
+        /// <summary>Send the headers and the first half of the answer, then nothing for this long (a stalled body).</summary>
+        public TimeSpan StallBody { get; set; }
 
         public static FakeFault Throttle(string retryAfter = "1") => new FakeFault { Name = "429 Retry-After " + retryAfter, Status = 429, RetryAfter = retryAfter };
         public static FakeFault ThrottleMs(int milliseconds) =>
@@ -35,6 +37,7 @@ namespace FakeLogAnalytics
         public static FakeFault Slow(TimeSpan delay) => new FakeFault { Name = "slow", Delay = delay };
         public static FakeFault Partial() => new FakeFault { Name = "PartialError", PartialError = true };
         public static FakeFault NoContent() => WithStatus(204);
+        public static FakeFault Stalled(TimeSpan stall) => new FakeFault { Name = "stalled body", StallBody = stall };
         public static FakeFault Raw(int status, string body, params (string Name, string Value)[] headers)
         {
             var f = new FakeFault { Name = "raw " + status, Status = status, Body = body };

@@ -310,7 +310,7 @@ namespace FakeLogAnalytics
                 : fault != null && fault.PartialError ? "Partial query failure: Low memory condition (E_LOW_MEMORY_CONDITION). (message: 'bad allocation', details: '')"
                 : null;
             byte[] json = adx ? AdxResult(table, partial) : LaResult(table, partial);
-            Send(ctx, rec, 200, json);
+            Send(ctx, rec, 200, json, stall: fault?.StallBody ?? TimeSpan.Zero);
         }
 
         private void SendFault(HttpListenerContext ctx, RecordedRequest rec, FakeFault f, bool adx)
@@ -347,7 +347,7 @@ namespace FakeLogAnalytics
         }
 
         private void Send(HttpListenerContext ctx, RecordedRequest rec, int status, byte[] body, bool authChallenge = false,
-            IEnumerable<KeyValuePair<string, string>> headers = null, string contentType = "application/json; charset=utf-8")
+            IEnumerable<KeyValuePair<string, string>> headers = null, string contentType = "application/json; charset=utf-8", TimeSpan stall = default)
         {
             rec.Status = status;
             var resp = ctx.Response;
@@ -376,7 +376,15 @@ namespace FakeLogAnalytics
                     resp.Headers["Content-Encoding"] = "gzip";
                 }
                 resp.ContentLength64 = body.Length;
-                resp.OutputStream.Write(body, 0, body.Length);
+                int first = stall > TimeSpan.Zero ? Math.Max(1, body.Length / 2) : body.Length;
+                resp.OutputStream.Write(body, 0, first);
+                if (first < body.Length)
+                {
+                    resp.OutputStream.Flush();
+                    rec.BodyStalled = true;
+                    if (_stop.Token.WaitHandle.WaitOne(stall)) { TryAbort(ctx); return; }
+                    resp.OutputStream.Write(body, first, body.Length - first);
+                }
                 resp.Close();
             }
             catch (Exception e) when (e is HttpListenerException || e is IOException || e is ObjectDisposedException || e is InvalidOperationException)
@@ -431,7 +439,7 @@ namespace FakeLogAnalytics
                 {
                     case "/_fake/faults" when rec.Method == "POST":
                     {
-                        // [{"status":429,"retryAfter":"1","retryAfterMs":null,"delayMs":0,"partial":false,"count":2}]
+                        // [{"status":429,"retryAfter":"1","retryAfterMs":null,"delayMs":0,"partial":false,"stallBodyMs":0,"count":2}]
                         using (var doc = JsonDocument.Parse(rec.Body))
                             foreach (var f in doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement.EnumerateArray().ToArray() : new[] { doc.RootElement })
                             {
@@ -442,6 +450,7 @@ namespace FakeLogAnalytics
                                     RetryAfterMs = Prop(f, "retryAfterMs"),
                                     Delay = TimeSpan.FromMilliseconds(Int(f, "delayMs") ?? 0),
                                     PartialError = f.TryGetProperty("partial", out var p) && p.ValueKind == JsonValueKind.True,
+                                    StallBody = TimeSpan.FromMilliseconds(Int(f, "stallBodyMs") ?? 0),
                                 };
                                 fault.Name = Prop(f, "name") ?? (fault.Status != 0 ? fault.Status.ToString(CultureInfo.InvariantCulture) : fault.PartialError ? "PartialError" : "slow");
                                 Enqueue(fault, Int(f, "count") ?? 1);
@@ -478,6 +487,7 @@ namespace FakeLogAnalytics
                                 w.WriteString("fault", r.Fault);
                                 w.WriteNumber("rows", r.Rows);
                                 w.WriteBoolean("truncated", r.Truncated);
+                                w.WriteBoolean("bodyStalled", r.BodyStalled);
                                 w.WriteString("prefer", r.Header("Prefer"));
                                 w.WriteString("timespan", r.Timespan);
                                 w.WriteString("query", r.Query);

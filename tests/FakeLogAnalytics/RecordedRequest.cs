@@ -25,6 +25,8 @@ namespace FakeLogAnalytics
         public int Status { get; set; }
         public int Rows { get; set; }
         public bool Truncated { get; set; }
+        /// <summary>The answer was held back half-sent (a <see cref="FakeFault.StallBody"/> fault).</summary>
+        public bool BodyStalled { get; set; }
         /// <summary>The fault served, if any.</summary>
         public string Fault { get; set; }
 

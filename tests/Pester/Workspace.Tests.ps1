@@ -90,6 +90,25 @@ Describe 'Find-LowSlowExfil -WorkspaceId' {
         @(Invoke-Fake GET '/_fake/requests' $null | Where-Object { $_.path -like '/v1/workspaces/*' }).Count | Should -Be 1
     }
 
+    It 'stops at once on Ctrl+C while the answer is held back half-sent' {
+        # The fake sends half of its gzip answer, then nothing for 30 s; Stop() is what Ctrl+C does to the pipeline.
+        Invoke-Fake POST '/_fake/faults' @(@{ name = 'stalled body'; stallBodyMs = 30000; count = 1 }) | Out-Null
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement().AddCommand('Find-LowSlowExfil').AddParameters($Connection)
+            $run = $ps.BeginInvoke()
+            $until = [datetime]::UtcNow.AddSeconds(60)
+            while (-not @(Invoke-Fake GET '/_fake/requests' $null | Where-Object bodyStalled).Count -and [datetime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 500
+            $run.IsCompleted | Should -BeFalse
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'refuses a partial result unless -AllowPartialResults, then warns and marks the hunt' {
         Invoke-Fake POST '/_fake/faults' @(@{ partial = $true; count = 1 }) | Out-Null
         { Find-LowSlowExfil @Connection -ErrorAction Stop } | Should -Throw -ErrorId 'QueryFailed*'

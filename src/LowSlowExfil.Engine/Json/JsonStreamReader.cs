@@ -10,10 +10,13 @@ namespace LowSlowExfil.Engine.Json
     /// Pulls JSON tokens from a stream through Utf8JsonReader, a buffer at a time: a result of hundreds of MB is
     /// never held whole, as bytes or as text. Strings are decoded as they are read; numbers stay bytes until asked
     /// for; a value's raw JSON text can be captured (for <c>dynamic</c> cells that arrive as objects or arrays).
+    /// The buffer grows to hold the longest single value, up to <c>maxValueBytes</c>: a longer one (a hostile
+    /// string with no end) is refused there, never buffered whole.
     /// </summary>
     internal sealed class JsonStreamReader
     {
         private readonly Stream _stream;
+        private readonly int _maxValue;
         private byte[] _buffer;
         private int _start, _end;          // unread bytes: _buffer[_start.._end)
         private int _pin = -1;             // first byte to keep across refills, for raw captures
@@ -22,9 +25,10 @@ namespace LowSlowExfil.Engine.Json
         private int _tokenStart, _valueLength;
         private string _string;
 
-        public JsonStreamReader(Stream stream, int bufferSize = 64 * 1024)
+        public JsonStreamReader(Stream stream, int bufferSize = 64 * 1024, int maxValueBytes = ResponseLimits.DefaultMaxValueBytes)
         {
             _stream = stream ?? throw new ArgumentNullException(nameof(stream));
+            _maxValue = maxValueBytes;
             _buffer = new byte[bufferSize];
             _state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
         }
@@ -130,7 +134,9 @@ namespace LowSlowExfil.Engine.Json
                 _tokenStart -= keep;
                 if (_pin >= 0) _pin -= keep;
             }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, checked(_buffer.Length * 2));
+            // What is left is one value not yet complete (or a raw capture): refuse it once it passes the limit.
+            if (_end > _maxValue) throw new ResponseLimitException($"a single value of more than {ResponseLimits.Size(_maxValue)}");
+            if (_end == _buffer.Length) Array.Resize(ref _buffer, (int)Math.Min(_buffer.Length * 2L, _maxValue + 1L));
             int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
             if (n == 0) _final = true;
             else _end += n;

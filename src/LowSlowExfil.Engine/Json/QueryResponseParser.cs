@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Text.Json;
 using LowSlowExfil.Workspace;
@@ -20,14 +21,16 @@ namespace LowSlowExfil.Engine.Json
     /// <c>{"tables":[{"name","columns":[{"name","type"}],"rows":[[…]]}],"error":{…}}</c> and Azure Data Explorer's
     /// v1 <c>{"Tables":[{"TableName","Columns":[{"ColumnName","DataType","ColumnType"}],"Rows":[[…]]}]}</c>, whose
     /// rows may end with an <c>{"Exceptions":[…]}</c> object when the query failed part way. The first table is the
-    /// result; the others (ADX's QueryProperties, QueryStatus, TableOfContents) are skipped.
+    /// result; the others (ADX's QueryProperties, QueryStatus, TableOfContents) are skipped. A value or a row count
+    /// past the <see cref="ResponseLimits"/> stops the read with a <see cref="ResponseLimitException"/>.
     /// </summary>
     internal static class QueryResponseParser
     {
-        public static ParsedResponse Parse(Stream body, int bufferSize = 64 * 1024)
+        public static ParsedResponse Parse(Stream body, int bufferSize = 64 * 1024, ResponseLimits limits = null)
         {
+            limits = limits ?? new ResponseLimits();
             var result = new ParsedResponse();
-            var r = new JsonStreamReader(body, bufferSize);
+            var r = new JsonStreamReader(body, bufferSize, limits.MaxValueBytes);
             if (!r.Read()) return result;          // an empty body: no table
             if (r.TokenType != JsonTokenType.StartObject) throw new JsonException("The response is not a JSON object.");
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -38,7 +41,7 @@ namespace LowSlowExfil.Engine.Json
                     r.Expect(JsonTokenType.StartArray);
                     while (r.Read() && r.TokenType != JsonTokenType.EndArray)
                     {
-                        if (result.Tables++ == 0) ReadTable(r, result);
+                        if (result.Tables++ == 0) ReadTable(r, result, limits.MaxRows);
                         else r.Skip();
                     }
                 }
@@ -64,7 +67,7 @@ namespace LowSlowExfil.Engine.Json
             return result;
         }
 
-        private static void ReadTable(JsonStreamReader r, ParsedResponse result)
+        private static void ReadTable(JsonStreamReader r, ParsedResponse result, int maxRows)
         {
             if (r.TokenType != JsonTokenType.StartObject) throw new JsonException("A table of the response is not an object.");
             string[] types = null;
@@ -93,6 +96,9 @@ namespace LowSlowExfil.Engine.Json
                         }
                         if (r.TokenType != JsonTokenType.StartArray) throw new JsonException($"Unexpected {r.TokenType} among the rows.");
                         if (types == null) throw new JsonException("The response has rows before its columns.");
+                        // Every row stays in memory until the answer ends: an endless answer of tiny rows stops here.
+                        if (result.Rows.Count >= maxRows)
+                            throw new ResponseLimitException($"more than {maxRows.ToString("N0", CultureInfo.InvariantCulture)} rows");
                         var row = new object[types.Length];
                         int i = 0;
                         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
