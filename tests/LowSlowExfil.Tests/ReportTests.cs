@@ -364,7 +364,21 @@ namespace LowSlowExfil.Tests
             Assert.Equal("2024-07-01T08:00:00.0000000Z", a.GetProperty("TimeGenerated").GetString());
             Assert.Equal("big@contoso.com", a.GetProperty("CompromisedEntity").GetString());
 
-            var entity = Assert.Single(a.GetProperty("Entities").EnumerateArray());
+            var entities = a.GetProperty("Entities").EnumerateArray().ToList();
+            var entity = entities[0];
+            // Then each destination, largest first, as a Host and a URL entity.
+            var hosts = c.GetUploadProfile().Destinations.Select(d => d.DestinationHostName).ToList();
+            Assert.NotEmpty(hosts);
+            Assert.Equal(1 + 2 * hosts.Count, entities.Count);
+            for (int i = 0; i < hosts.Count; i++)
+            {
+                var host = entities[1 + 2 * i];
+                Assert.Equal("host", host.GetProperty("Type").GetString());
+                Assert.Equal(hosts[i], host.GetProperty("FullName").GetString());
+                Assert.Equal(hosts[i], host.GetProperty("HostName").GetString() + "." + host.GetProperty("DnsDomain").GetString());
+                Assert.Equal("url", entities[2 + 2 * i].GetProperty("Type").GetString());
+                Assert.Equal("https://" + hosts[i] + "/", entities[2 + 2 * i].GetProperty("Url").GetString());
+            }
             Assert.Equal("account", entity.GetProperty("Type").GetString());
             Assert.Equal("big", entity.GetProperty("Name").GetString());
             Assert.Equal("contoso.com", entity.GetProperty("UPNSuffix").GetString());
@@ -439,6 +453,20 @@ namespace LowSlowExfil.Tests
             Assert.Equal(name, a.Name);
             Assert.Equal(upnSuffix, a.UPNSuffix);
             Assert.Equal(ntDomain, a.NTDomain);
+        }
+    
+        [Fact]
+        public void AlertDestinationEntities_AreHostNames_LargestFirst_AtMostTen()
+        {
+            var names = new[] { "WWW.Dropbox.com:443", "www.dropbox.com.", "gist.github.com", "bad host.example", "c\"d.dropbox.com" }
+                .Concat(Enumerable.Range(0, 15).Select(i => $"h{i}.mega.nz")).ToArray();
+            var upload = new ZiaUploadProfile
+            {
+                Destinations = new RowList<DestinationUpload>(names.Select(n => new DestinationUpload { DestinationHostName = n }).ToArray()),
+            };
+            Assert.Equal(new[] { "www.dropbox.com", "gist.github.com" }.Concat(Enumerable.Range(0, 8).Select(i => $"h{i}.mega.nz")),
+                SentinelAlert.DestinationHosts(upload));
+            Assert.Empty(SentinelAlert.DestinationHosts(null));
         }
     }
 }

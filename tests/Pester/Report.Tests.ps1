@@ -186,7 +186,10 @@ Describe 'ConvertTo-LowSlowExfilAlert' {
         ([datetime]$a.StartTimeUtc).ToUniversalTime() | Should -Be $c.GetUploadProfile().FirstSeen
         ([datetime]$a.EndTimeUtc).ToUniversalTime() | Should -Be $c.GetUploadProfile().LastSeen
         $a.TimeGenerated | Should -Not -BeNullOrEmpty
-        $a.Entities.Count | Should -Be 1
+        $hosts = @($c.GetUploadProfile().Destinations | Select-Object -First 10 | ForEach-Object { $_.DestinationHostName.ToLowerInvariant() })
+        $a.Entities.Count | Should -Be (1 + 2 * $hosts.Count)
+        @($a.Entities | Where-Object Type -eq 'host' | ForEach-Object FullName) | Should -Be $hosts
+        @($a.Entities | Where-Object Type -eq 'url' | ForEach-Object Url) | Should -Be @($hosts | ForEach-Object { "https://$_/" })
         $a.Entities[0].Type | Should -Be 'account'
         $a.Entities[0].FullName | Should -Be $c.UserName
         $a.Entities[0].Name + '@' + $a.Entities[0].UPNSuffix | Should -Be $c.UserName

@@ -136,6 +136,22 @@ namespace LowSlowExfil.Reporting
             if (account.NTDomain != null) w.WriteString("NTDomain", account.NTDomain);
             w.WriteString("FullName", account.FullName);
             w.WriteEndObject();
+            // The destinations the user uploaded to, largest first, as Host and URL entities (the hosts an analyst
+            // pivots on); at most MaxDestinationEntities, so an alert stays within what a SOAR or Sentinel takes.
+            foreach (string host in DestinationHosts(upload))
+            {
+                int dot = host.IndexOf('.');
+                w.WriteStartObject();
+                w.WriteString("Type", "host");
+                w.WriteString("HostName", dot > 0 ? host.Substring(0, dot) : host);
+                if (dot > 0 && dot < host.Length - 1) w.WriteString("DnsDomain", host.Substring(dot + 1));
+                w.WriteString("FullName", host);
+                w.WriteEndObject();
+                w.WriteStartObject();
+                w.WriteString("Type", "url");
+                w.WriteString("Url", "https://" + host + "/");
+                w.WriteEndObject();
+            }
             w.WriteEndArray();
 
             w.WritePropertyName("ExtendedProperties");
@@ -166,6 +182,29 @@ namespace LowSlowExfil.Reporting
             StringArray(w, "Reasons", reasons);
             w.WriteEndObject();
             w.WriteEndObject();
+        }
+
+        /// <summary>The most destinations an alert names as entities (each a Host and a URL).</summary>
+        public const int MaxDestinationEntities = 10;
+
+        /// <summary>
+        /// The upload's destination hosts, largest first, as entity names: lower-cased, without a port or a trailing dot,
+        /// each once, at most <see cref="MaxDestinationEntities"/>; none that is not a plain host name (a URL cannot hold it).
+        /// </summary>
+        internal static IEnumerable<string> DestinationHosts(ZiaUploadProfile upload)
+        {
+            if (upload?.Destinations == null) yield break;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var d in upload.Destinations)
+            {
+                string h = (d.DestinationHostName ?? string.Empty).Trim().ToLowerInvariant();
+                int colon = h.IndexOf(':');
+                if (colon >= 0) h = h.Substring(0, colon);
+                h = h.TrimEnd('.');
+                if (h.Length == 0 || Uri.CheckHostName(h) != UriHostNameType.Dns || !seen.Add(h)) continue;
+                yield return h;
+                if (seen.Count == MaxDestinationEntities) yield break;
+            }
         }
 
         /// <summary>The names of the clauses that fired (ZScore, AnonymousLinks, Persistence), empty when none.</summary>
