@@ -168,6 +168,33 @@ namespace LowSlowExfil.Commands
 
         protected bool ReadsWorkspace => ParameterSetName == WorkspaceSet || ParameterSetName == ClusterSet;
 
+        /// <summary>How each input file was read, in file order (empty for a workspace hunt).</summary>
+        protected IReadOnlyList<FileReadSummary> InputSummaries { get; private set; } = new FileReadSummary[0];
+
+        /// <summary>What the hunt read: "files", or the workspace or cluster it queried.</summary>
+        protected string SourceDescription => ReadsWorkspace ? (WorkspaceId != null ? "Log Analytics workspace " + WorkspaceId : ClusterUri + " database " + Database) : "files";
+
+        /// <summary>The command as called, parameter by parameter, for a report's provenance: secure strings are never written.</summary>
+        protected string DescribeInvocation()
+        {
+            var parts = new List<string> { MyInvocation.MyCommand.Name };
+            foreach (var kv in MyInvocation.BoundParameters)
+            {
+                object v = kv.Value is PSObject pso ? pso.BaseObject : kv.Value;
+                string text;
+                if (v is SwitchParameter sw) { if (sw.IsPresent) parts.Add("-" + kv.Key); continue; }
+                else if (v is System.Security.SecureString) text = "(secure string)";
+                else if (v is string s) text = "'" + s.Replace("'", "''") + "'";
+                else if (v is DateTime t) text = HuntWindow.ToUtc(t).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+                else if (v is System.Collections.IEnumerable e && !(v is string))
+                    text = string.Join(", ", e.Cast<object>().Take(20).Select(x => x is string xs ? "'" + xs.Replace("'", "''") + "'" : x is ExfilCandidate || x is ZiaUploadProfile || x is O365SharingProfile ? "(piped object)" : Convert.ToString(x, System.Globalization.CultureInfo.InvariantCulture)));
+                else if (v is ZiaUploadProfile || v is O365SharingProfile || v is ExfilCandidate) text = "(piped object)";
+                else text = Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture);
+                parts.Add("-" + kv.Key + " " + text);
+            }
+            return string.Join(" ", parts);
+        }
+
         /// <summary>Set when the service returned a partial result the user allowed.</summary>
         protected IReadOnlyList<string> PartialResults { get; private set; } = new string[0];
 
@@ -453,6 +480,7 @@ namespace LowSlowExfil.Commands
             progress.RecordType = ProgressRecordType.Completed;
             Progress(progress);
             WriteVerbose(acc.DescribeFilters());
+            InputSummaries = summaries;
             foreach (string overlap in ExportOverlap.Describe(summaries)) WriteWarning(overlap);
             string empty = acc.DescribeEmptyWindow();
             if (empty != null) WriteWarning(empty);

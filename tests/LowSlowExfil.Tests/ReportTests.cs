@@ -468,5 +468,38 @@ namespace LowSlowExfil.Tests
                 SentinelAlert.DestinationHosts(upload));
             Assert.Empty(SentinelAlert.DestinationHosts(null));
         }
+        [Fact]
+        public void AHuntThatFlaggedNobody_StillReportsItsProvenance_Escaped()
+        {
+            var summary = new HuntSummary
+            {
+                Mode = "Intent", WindowStart = new DateTime(2026, 10, 2, 0, 0, 0, DateTimeKind.Utc), WindowEnd = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc),
+                Users = 3, BaselineMean = 1.5, BaselineStdev = 0.5,
+                NearMisses = new[] { new ExfilCandidate { UserName = "<b>near</b>@x.com", Zscore = 2.9, ZIA_TotalMBSent = 40 } },
+                Provenance = new HuntProvenance
+                {
+                    ModuleVersion = "9.9.9", Command = "Find-LowSlowExfil -Path '<script>'", Source = "files",
+                    Inputs = new[] { new HuntInput { File = "/logs/<img src=x>.csv", Format = "CommonSecurityLogCsv", Records = 1234, Skipped = 5, Failed = true, Notice = "n & m" } },
+                },
+            };
+            string html = HtmlReport.Render(new ExfilCandidate[0], new HtmlReportOptions { Summary = summary, GeneratedUtc = Generated });
+            var doc = Parse(html);
+            var provenance = doc.Descendants().Single(e => (string)e.Attribute("id") == "provenance");
+            string text = provenance.Value;
+            Assert.Contains("9.9.9", text);
+            Assert.Contains("Find-LowSlowExfil -Path '<script>'", text);
+            Assert.Contains("/logs/<img src=x>.csv", text);
+            Assert.Contains("1,234", text);
+            Assert.DoesNotContain("<script>'", html);
+            Assert.Contains("<b>near</b>@x.com", doc.Descendants().Single(e => (string)e.Attribute("id") == "near-misses").Value);
+            Assert.Contains("Users scored", html);
+        }
+
+        [Fact]
+        public void NoCandidatesAndNoHunt_SaysSo()
+        {
+            string html = HtmlReport.Render(new ExfilCandidate[0]);
+            Assert.Contains("No hunt came with this report", Parse(html).Descendants().Single(e => (string)e.Attribute("id") == "provenance").Value);
+        }
     }
 }

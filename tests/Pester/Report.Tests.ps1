@@ -347,3 +347,49 @@ Describe 'The report in headless Chromium' {
         $r.StdErr | Should -Not -Match 'Uncaught'
     }
 }
+
+Describe 'Find-LowSlowExfil -ReportPath: a report for the case file' {
+    BeforeAll {
+        $Small = Join-Path $TestDrive 'small-tenant'
+        New-LowSlowExfilSampleData -Path $Small -EndTime 2026-11-01 -BackgroundUsers 20 | Out-Null
+    }
+
+    It 'emits the candidates and writes the same hunt with its provenance and nearest misses' {
+        $report = Join-Path $TestDrive 'hunt.html'
+        $c = @(Find-LowSlowExfil -Path $Small -EndTime 2026-11-01 -ReportPath $report)
+        $c.Count | Should -BeGreaterThan 0
+        $html = Get-Content -Raw $report
+        $version = (Get-Module LowSlowExfil).Version.ToString()
+        $html | Should -BeLike '*<section id="provenance"*'
+        $html | Should -BeLike "*Module version*$version*"
+        [System.Net.WebUtility]::HtmlDecode($html) | Should -BeLike "*Find-LowSlowExfil -Path '$Small' -EndTime 2026-11-01T00:00:00Z -ReportPath*"
+        $html | Should -BeLike "*CommonSecurityLog.csv*CommonSecurityLogCsv*"
+        $html | Should -BeLike "*OfficeActivity.csv*OfficeActivityCsv*"
+        $html | Should -BeLike '*<section id="near-misses"*Nearest misses*'
+        foreach ($u in $c.UserName) { $html | Should -BeLike "*$u*" }
+        { [xml]$html } | Should -Not -Throw
+    }
+
+    It 'writes a report of a hunt that flags nobody, saying so' {
+        $report = Join-Path $TestDrive 'nobody.html'
+        $c = @(Find-LowSlowExfil -Path $Small -EndTime 2026-11-01 -ZScoreThreshold 1000 -PersistenceDays 31 -AnonymousLinkThreshold 100000 -ReportPath $report)
+        $c.Count | Should -Be 0
+        $html = Get-Content -Raw $report
+        $html | Should -BeLike '*data-fact="flagged"><dt>Flagged</dt><dd>0</dd>*'
+        $html | Should -BeLike '*data-fact="population"><dt>Users scored</dt><dd>*'
+        $html | Should -Not -BeLike '*data-fact="population"><dt>Users scored</dt><dd>0</dd>*'
+        $html | Should -BeLike '*Nearest misses*'
+        $html | Should -BeLike '*Records read*'
+    }
+
+    It 'says, when nothing is piped to Export-LowSlowExfilReport, that no hunt came with it' {
+        $report = Join-Path $TestDrive 'empty.html'
+        @() | Export-LowSlowExfilReport -Path $report
+        Get-Content -Raw $report | Should -BeLike '*No hunt came with this report*Find-LowSlowExfil -ReportPath*'
+    }
+
+    It 'checks the report path before reading anything' {
+        { Find-LowSlowExfil -Path $Small -ReportPath (Join-Path $TestDrive 'no/such/folder/r.html') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DirectoryNotFound*'
+    }
+}

@@ -49,6 +49,15 @@ AfterAll {
 Describe 'Find-LowSlowExfil -WorkspaceId' {
     BeforeEach { Invoke-Fake POST '/_fake/reset' $null | Out-Null }
 
+    It 'writes a report whose provenance names the workspace and the command, never the token (-ReportPath)' {
+        $report = Join-Path $TestDrive 'ws-report.html'
+        Find-LowSlowExfil @Connection -ReportPath $report | Out-Null
+        $html = Get-Content -Raw $report
+        $html | Should -BeLike "*Log Analytics workspace $WorkspaceId*"
+        $html | Should -BeLike '*-AccessToken (secure string)*'
+        $html | Should -Not -BeLike "*$Token*"
+    }
+
     It 'gives exactly what the same data gives from files, in <Mode> mode' -ForEach @(
         @{ Mode = 'Intent'; Kql = $false }, @{ Mode = 'KqlCompatible'; Kql = $true }
     ) {

@@ -152,5 +152,34 @@ namespace LowSlowExfil
         /// <summary>Partial workspace results accepted with -AllowPartialResults; empty when the data was complete.</summary>
         public string[] PartialResults { get; set; } = new string[0];
         public bool IsPartial => PartialResults != null && PartialResults.Length > 0;
+        /// <summary>Where the hunt's numbers come from (module, command, inputs); null when not recorded.</summary>
+        public HuntProvenance Provenance { get; set; }
+        /// <summary>The unflagged users closest to the Zscore cut-off, highest first (at most <see cref="HuntProvenance.NearMissCount"/>).</summary>
+        public ExfilCandidate[] NearMisses { get; set; } = new ExfilCandidate[0];
+    }
+
+    /// <summary>What a hunt ran and read, for a report that must stand on its own in a case file.</summary>
+    public sealed class HuntProvenance
+    {
+        /// <summary>How many near misses a summary keeps.</summary>
+        public const int NearMissCount = 10;
+
+        public string ModuleVersion { get; set; }
+        /// <summary>The command as it was called, parameter by parameter; secure strings are never written.</summary>
+        public string Command { get; set; }
+        /// <summary>"files", or the workspace / cluster queried.</summary>
+        public string Source { get; set; }
+        public HuntInput[] Inputs { get; set; } = new HuntInput[0];
+    }
+
+    /// <summary>One input file of a hunt and how it was read.</summary>
+    public sealed class HuntInput
+    {
+        public string File { get; set; }
+        public string Format { get; set; }
+        public long Records { get; set; }
+        public long Skipped { get; set; }
+        public bool Failed { get; set; }
+        public string Notice { get; set; }
     }
 }

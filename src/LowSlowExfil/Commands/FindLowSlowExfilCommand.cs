@@ -87,6 +87,14 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string StatePath { get; set; }
 
+        /// <summary>
+        /// Also write the hunt as an HTML report (Export-LowSlowExfilReport's page) to this file: the candidates emitted,
+        /// the nearest misses and the provenance, also when the hunt flags nobody. An existing file is replaced.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ReportPath { get; set; }
+
         /// <summary>How long to wait, in seconds, while another hunt uses the same -StatePath (default 60).</summary>
         [Parameter]
         [ValidateRange(0, 86400)]
@@ -105,7 +113,11 @@ namespace LowSlowExfil.Commands
             // Before anything is read: a state that cannot be saved, or that another hunt is using, must stop the
             // hunt now rather than after it, when its result would be lost.
             if (StatePath != null) OpenState();
+            // The same: a report path that cannot be written is said before the hunt, not after.
+            if (ReportPath != null) _report = OutputFile.Resolve(this, ReportPath, noClobber: false, "an HTML file");
         }
+
+        private System.IO.FileInfo _report;
 
         protected override void ProcessRecord()
         {
@@ -157,11 +169,24 @@ namespace LowSlowExfil.Commands
             UserNameCompleter.Remember(result.All.Select(c => c.UserName));
             var s = result.Summary;
             s.PartialResults = PartialResults.ToArray();
+            s.NearMisses = result.All.Where(c => !c.IsFlagged()).OrderByDescending(c => c.Zscore).ThenByDescending(c => c.ZIA_TotalMBSent)
+                .Take(HuntProvenance.NearMissCount).ToArray();
+            s.Provenance = new HuntProvenance
+            {
+                ModuleVersion = MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(FindLowSlowExfilCommand).Assembly.GetName().Version.ToString(),
+                Command = DescribeInvocation(),
+                Source = ReadsFiles || ReadsWorkspace ? SourceDescription : "profiles piped in",
+                Inputs = InputSummaries.Select(f => new HuntInput
+                {
+                    File = f.File, Format = f.Format.ToString(), Records = f.Records, Skipped = f.Skipped, Failed = f.Failed, Notice = f.Notice,
+                }).ToArray(),
+            };
             WriteVerbose($"Scored {s.Users} users: baseline mean {s.BaselineMean:0.###} MB, sample stdev {s.BaselineStdev:0.###} MB; {s.Flagged} flagged.");
             if (s.Users > 0 && s.Users < 11 && scoring.PeerGroups == null && Baseline == BaselineMethod.MeanStdev)
                 WriteVerbose($"With {s.Users} users no Zscore can reach 3 (the sample-stdev bound is (n-1)/sqrt(n)); only the other clauses can flag.");
 
             var state = _state;
+            var emittedCandidates = new List<ExfilCandidate>();
             bool annotate = scoring.PeerGroups != null || Baseline != BaselineMethod.MeanStdev;
             bool emitted = false;
             try
@@ -180,14 +205,31 @@ namespace LowSlowExfil.Commands
                         state.Record(c.UserName, days);
                     }
                     WriteObject(annotate ? Annotate(c) : (object)c);
+                    emittedCandidates.Add(c);
                 }
                 emitted = true;
+                if (_report != null) WriteReport(emittedCandidates, s);
             }
             finally
             {
                 // Also when a downstream command stopped the pipeline early: what was emitted is recorded.
                 if (state != null) SaveState(state, s.WindowStart, report: emitted);
                 ReleaseState();
+            }
+        }
+
+        private void WriteReport(List<ExfilCandidate> candidates, HuntSummary summary)
+        {
+            try
+            {
+                using (var writer = new System.IO.StreamWriter(_report.FullName, false, new System.Text.UTF8Encoding(false), 64 * 1024))
+                    Reporting.HtmlReport.Write(writer, candidates, new Reporting.HtmlReportOptions { Summary = summary });
+                WriteVerbose($"Report written to {_report.FullName} ({candidates.Count} candidates).");
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                // The candidates are already in the pipeline: a report that cannot be written does not take them back.
+                WriteError(new ErrorRecord(e, "ReportWriteFailed", ErrorCategory.WriteError, _report.FullName));
             }
         }
 
