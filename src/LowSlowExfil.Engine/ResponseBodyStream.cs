@@ -13,7 +13,7 @@ namespace LowSlowExfil.Engine
     /// waits on the deadline and the cancellation as well as on the data, so the caller is let go even by a read
     /// that ignores its token; the connection is then dropped so that read ends too. Counts the bytes read.
     /// </summary>
-    internal sealed class ResponseBodyStream : Stream
+    internal sealed class ResponseBodyStream : Readers.ReadOnlyStream
     {
         private readonly Stream _inner;
         private readonly long _maxBytes;
@@ -81,16 +81,6 @@ namespace LowSlowExfil.Engine
             catch (Exception) { }   // already broken: nothing more to release
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing)
@@ -103,7 +93,7 @@ namespace LowSlowExfil.Engine
     }
 
     /// <summary>Refuses to read past a number of bytes: the decompressed side of a gzip or deflate answer.</summary>
-    internal sealed class DecodedLimitStream : Stream
+    internal sealed class DecodedLimitStream : Readers.ReadOnlyStream
     {
         private readonly Stream _inner;
         private readonly long _maxBytes;
@@ -122,16 +112,6 @@ namespace LowSlowExfil.Engine
             if (_count > _maxBytes) throw new ResponseLimitException($"more than {ResponseLimits.Size(_maxBytes)} once decompressed");
             return n;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
