@@ -19,12 +19,17 @@ namespace LowSlowExfil.Engine
         private readonly long _maxBytes;
         private readonly CancellationToken _caller;
         private readonly CancellationTokenSource _stop;   // the caller's cancellation or the deadline, whichever comes first
+        // The deadline as a clock reading too: each wait is bounded by it on the reading thread itself, so a busy thread
+        // pool (where the timer behind CancelAfter runs) cannot make the deadline late.
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private readonly TimeSpan _timeLeft;
 
         public ResponseBodyStream(Stream inner, long maxBytes, TimeSpan timeLeft, CancellationToken caller)
         {
             _inner = inner ?? Null;
             _maxBytes = maxBytes;
             _caller = caller;
+            _timeLeft = timeLeft;
             _stop = CancellationTokenSource.CreateLinkedTokenSource(caller);
             if (timeLeft <= TimeSpan.Zero) _stop.Cancel();
             else _stop.CancelAfter(timeLeft);
@@ -35,14 +40,20 @@ namespace LowSlowExfil.Engine
 
         public override int Read(byte[] buffer, int offset, int count)
         {
-            if (_stop.IsCancellationRequested) throw Stopped(null);
+            if (_stop.IsCancellationRequested || _clock.Elapsed >= _timeLeft) throw Stopped(null);
             if (count == 0) return 0;
             Task<int> read = null;
             int n;
             try
             {
                 read = _inner.ReadAsync(buffer, offset, count, _stop.Token);
-                read.Wait(_stop.Token);
+                TimeSpan left = _timeLeft - _clock.Elapsed;
+                if (left < TimeSpan.Zero) left = TimeSpan.Zero;
+                if (!read.Wait((int)Math.Min(int.MaxValue - 1, Math.Ceiling(left.TotalMilliseconds)), _stop.Token))
+                {
+                    _stop.Cancel(); // the deadline, seen on this thread before the timer came round
+                    throw Stopped(read);
+                }
                 n = read.Result;
             }
             catch (Exception) when (_stop.IsCancellationRequested)

@@ -109,7 +109,7 @@ namespace LowSlowExfil.Tests
                 "t,\"4/28/2021, 3:05:26.000 PM\",Zscaler,NSSWeblog,Allowed,a@x.com,dropbox.com,10,5,\"multi\nline\"\n" + // lines 2-3
                 "t,yesterday,Zscaler,NSSWeblog,Allowed,a@x.com,dropbox.com,10,5,\n" +                                // line 4: bad time
                 "t,\"4/28/2021, 3:05:26.000 PM\",Zscaler,NSSWeblog,Allowed,a@x.com,dropbox.com,ten,5,\n" +         // line 5: bad bytes
-                "t,\"4/28/2021, 3:05:26.000 PM\",Zscaler,NSSWeblog,Allowed\n" +                                     // line 6: short row
+                "t,\"4/28/2021, 3:05:26.000 PM\",Zscaler,NSSWeblog,Allowed,a@x.com,dropbox.com,1,2,3,4\n" +            // line 6: long row
                 "t,\"4/28/2021, 3:05:27.000 PM\",Zscaler,NSSWeblog,Allowed,b@x.com,github.com,20,5,\n";            // line 7: good
             var sink = new RecordingSink();
             string path = Write(dir, "csl.csv", csv);
@@ -123,7 +123,7 @@ namespace LowSlowExfil.Tests
             Assert.All(sink.Issues, i => Assert.Equal(path, i.File));
             Assert.Contains("TimeGenerated 'yesterday'", sink.Issues[0].Reason);
             Assert.Contains("SentBytes 'ten'", sink.Issues[1].Reason);
-            Assert.Contains("has 5 fields where the header has 10", sink.Issues[2].Reason);
+            Assert.Contains("has 11 fields where the header has 10", sink.Issues[2].Reason);
             Assert.StartsWith(path + ":4: record 2:", sink.Issues[0].ToString());
         }
 

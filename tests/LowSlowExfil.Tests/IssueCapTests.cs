@@ -57,7 +57,7 @@ namespace LowSlowExfil.Tests
                 Assert.Equal(0, last.Line);
                 Assert.Equal(bad - 100, last.Unshown);
                 Assert.Contains("... and 999,900 more records could not be read", last.Reason);
-                Assert.Contains("899,910 like \"has 1 fields where the header has 6\"", last.Reason);
+                Assert.Contains("899,910 like \"TimeGenerated 'x' is not a timestamp\"", last.Reason);
                 Assert.Contains("99,990 like \"SentBytes 'ten' is not a whole number\"", last.Reason);
                 Assert.Equal(3000, Assert.Single(acc.Uploads.BuildProfiles()).TotalBytesSent);
             }

@@ -16,7 +16,7 @@ BeforeAll {
         '"6/10/2024, 10:00:00.000 AM","Zscaler","Allowed","alice@contoso.com","dropbox.com","1048576","https://dropbox.com/a'  # line 2: record 1, good,
         'second line of a quoted cell"'                                                                                     # line 3:   a multi-line cell
         '"yesterday","Zscaler","Allowed","alice@contoso.com","dropbox.com","1048576","x"'                                   # line 4: record 2, bad timestamp
-        '"6/10/2024, 11:00:00.000 AM","Zscaler","Allowed","alice@contoso.com","dropbox.com","1048576"'                      # line 5: record 3, 6 fields
+        '"6/10/2024, 11:00:00.000 AM","Zscaler","Allowed","alice@contoso.com","dropbox.com","1048576","x","extra"'          # line 5: record 3, 8 fields
         '"6/10/2024, 12:00:00.000 PM","Zscaler","Allowed","alice@contoso.com","dropbox.com","lots","x"'                     # line 6: record 4, SentBytes 'lots'
         '"6/11/2024, 1:00:00.000 PM","Zscaler","Allowed","alice@contoso.com","dropbox.com","2097152","x"'                   # line 7: record 5, good
     ) -join "`n" | Set-Content -LiteralPath $bad -NoNewline
@@ -114,12 +114,25 @@ Describe 'Record errors in a CSV export' {
     It 'names file, line and reason: wrong field count' {
         $e[1].TargetObject.File | Should -Be $bad
         $e[1].TargetObject.Line | Should -Be 5
-        $e[1].TargetObject.Reason | Should -Be 'has 6 fields where the header has 7'
+        $e[1].TargetObject.Reason | Should -Be 'has 8 fields where the header has 7'
     }
 
     It 'names file, line and reason: non-numeric SentBytes' {
         $e[2].TargetObject.Line | Should -Be 6
         $e[2].TargetObject.Reason | Should -Be "SentBytes 'lots' is not a whole number"
+    }
+
+    It 'reads a row that lacks its trailing empty fields, as Import-Csv does, and counts it in -Verbose' {
+        $short = Join-Path $TestDrive 'short.csv'
+        @(
+            'TimeGenerated [UTC],DeviceVendor,DeviceAction,SourceUserName,DestinationHostName,SentBytes,RequestURL'
+            '"6/10/2024, 11:00:00.000 AM",Zscaler,Allowed,bob@contoso.com,dropbox.com,1048576,https://x'
+            '"6/11/2024, 11:00:00.000 AM",Zscaler,Allowed,bob@contoso.com,dropbox.com,1048576'
+        ) -join "`n" | Set-Content -LiteralPath $short -NoNewline
+        $out = Get-ZiaUploadProfile -Path $short -EndTime $End -Verbose -ErrorVariable err 4>&1
+        $err | Should -BeNullOrEmpty
+        ($out | Where-Object { $_ -is [LowSlowExfil.ZiaUploadProfile] }).ZIA_TotalRequests | Should -Be 2
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*1 rows with fewer fields than the header (the missing fields read as empty)*' }).Count | Should -Be 1
     }
 
     It 'still counts the good rows of the same file' {

@@ -69,6 +69,7 @@ namespace LowSlowExfil.Readers
             scanner.Run(stream, headerBytes, long.MaxValue, firstLine: 2, firstRecord: 0);
             summary.Records += scanner.Records;
             summary.Skipped += scanner.Skipped;
+            summary.ShortRows += scanner.ShortRows;
             summary.ProxyEvents += scanner.ProxyEvents;
             if (!scanner.HandedOver) return;
             using (var rest = new StreamReader(new PrefixedStream(scanner.HandOverBytes, stream), new System.Text.UTF8Encoding(false, false),
@@ -175,6 +176,13 @@ namespace LowSlowExfil.Readers
                 record++;
                 summary.Records++;
                 if (error != null) { Skip(ctx, summary, file, csv, record, error); continue; }
+                // Fewer fields: the missing ones read as empty (GetField gives null past the row's end), as every peer
+                // reads such a row. More fields than the header cannot be placed: an error.
+                if (csv.FieldCount < headerFields)
+                {
+                    summary.ShortRows++;
+                    return true;
+                }
                 if (csv.FieldCount != headerFields)
                 {
                     Skip(ctx, summary, file, csv, record, $"has {csv.FieldCount} fields where the header has {headerFields}");

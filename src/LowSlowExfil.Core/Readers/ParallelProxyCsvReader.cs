@@ -105,6 +105,7 @@ namespace LowSlowExfil.Readers
                 record += r.Scanner.Records;
                 summary.Records += r.Scanner.Records;
                 summary.Skipped += r.Scanner.Skipped;
+                summary.ShortRows += r.Scanner.ShortRows;
                 summary.ProxyEvents += r.Scanner.ProxyEvents;
                 target.Merge(r.Acc);
             }

@@ -27,6 +27,7 @@ namespace LowSlowExfil.Readers
         private readonly ZiaAccumulator _acc;
         private readonly int _headerFields;
         private readonly int[] _slotOfColumn;
+        private readonly int[] _columnOfSlot;
         private readonly int[] _nextReadColumn; // per column: the first column at or after it that is read
         private readonly TimeSpan _offset;
         private readonly int _maxRecord;
@@ -52,6 +53,7 @@ namespace LowSlowExfil.Readers
             _slotOfColumn = new int[headerFields];
             for (int i = 0; i < headerFields; i++) _slotOfColumn[i] = -1;
             for (int s = 0; s < Slots; s++) _slotOfColumn[columns[s]] = s;
+            _columnOfSlot = (int[])columns.Clone();
             // The first column is read too: a record of one empty field is a blank line.
             _nextReadColumn = new int[headerFields + 1];
             _nextReadColumn[headerFields] = int.MaxValue;
@@ -70,6 +72,8 @@ namespace LowSlowExfil.Readers
 
         public long Records { get; private set; }
         public long Skipped { get; private set; }
+        /// <summary>Rows with fewer fields than the header, read with the missing fields empty (as CsvRecordReader's reader does).</summary>
+        public long ShortRows { get; private set; }
         public long ProxyEvents { get; private set; }
         /// <summary>Physical lines consumed (so a later chunk knows its first line number).</summary>
         public long Lines { get; private set; }
@@ -164,13 +168,29 @@ namespace LowSlowExfil.Readers
                     record++;
                     Records++;
                     if ((record & 0xFFF) == 0) _cancel.ThrowIfCancellationRequested();
-                    if (fieldCount != _headerFields) Issue(recordLine, record, $"has {fieldCount} fields where the header has {_headerFields}");
-                    else Process(buf, recordLine, record);
+                    if (fieldCount > _headerFields) Issue(recordLine, record, $"has {fieldCount} fields where the header has {_headerFields}");
+                    else
+                    {
+                        if (fieldCount < _headerFields) ClearMissing(fieldCount);
+                        Process(buf, recordLine, record);
+                    }
                 }
                 End = consumedBase + pos;
                 if (End >= stopAt) break;
             }
             Lines = line - firstLine;
+        }
+
+        /// <summary>A short row: the fields the rule reads past its end are empty (the block parse left them as they were).</summary>
+        private void ClearMissing(int fieldCount)
+        {
+            ShortRows++;
+            for (int s = 0; s < Slots; s++)
+            {
+                if (_columnOfSlot[s] < fieldCount) continue;
+                _length[s] = 0;
+                _escaped[s] = false;
+            }
         }
 
         [MethodImpl(Hot)]

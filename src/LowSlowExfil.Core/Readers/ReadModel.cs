@@ -68,6 +68,11 @@ namespace LowSlowExfil.Readers
         public long SharingEvents { get; set; }
         /// <summary>Records that could not be decoded; each one was reported as a ReadIssue.</summary>
         public long Skipped { get; set; }
+        /// <summary>
+        /// CSV rows with fewer fields than the header, read with the missing fields empty (as Import-Csv and Excel read
+        /// them: a tool that drops trailing empty cells writes such rows).
+        /// </summary>
+        public long ShortRows { get; set; }
         /// <summary>Raw-feed records replayed after a reconnect (same externalId), counted once.</summary>
         public long Replays { get; set; }
         /// <summary>Something about the file worth telling that is not an error (e.g. it is a feed template).</summary>
@@ -88,7 +93,8 @@ namespace LowSlowExfil.Readers
 
         public override string ToString() =>
             $"{File}: {Format}, {Records} records read ({ProxyEvents} proxy, {SharingEvents} sharing), {Skipped} skipped" +
-            (Replays > 0 ? $", {Replays} replayed duplicates counted once" : "") + (Failed ? ", read failed" : "") + (Notice != null ? "; " + Notice : "");
+            (Replays > 0 ? $", {Replays} replayed duplicates counted once" : "") +
+            (ShortRows > 0 ? $", {ShortRows} rows with fewer fields than the header (the missing fields read as empty)" : "") + (Failed ? ", read failed" : "") + (Notice != null ? "; " + Notice : "");
 
         /// <summary>
         /// "634.1 MB in 0.55 s (1,153 MB/s, 2 threads)", or empty without a size or time. Apart from
