@@ -101,9 +101,25 @@ namespace LowSlowExfil.Readers
                 return MapCommonSecurityLog(props, offset, sink, out error);
             if (props.ContainsKey("dhost") || props.ContainsKey("suser") || Text(props, "sourcetype") == "zscalernss")
                 return MapCloudNss(props, sink, ctx, out error);
+            // Zscaler's own field names: a Splunk HEC envelope around the record, or the record itself.
+            var inner = NssNativeJson.Envelope(props);
+            if (inner != null)
+            {
+                if (!inner.Value.EnumerateObject().GetEnumerator().MoveNext())
+                {
+                    error = "the Zscaler NSS record (event) is empty";
+                    return JsonRecordKind.Invalid;
+                }
+                // The record inside may use either naming (a Cloud NSS feed's CEF keys, or Zscaler's own).
+                var innerProps = Properties(inner.Value, out _);
+                return innerProps.ContainsKey("dhost") || innerProps.ContainsKey("suser")
+                    ? MapCloudNss(innerProps, sink, ctx, out error)
+                    : NssNativeJson.Map(innerProps, sink, ctx, out error);
+            }
+            if (NssNativeJson.LooksLikeOne(props)) return NssNativeJson.Map(props, sink, ctx, out error);
             if (type == "OfficeActivity" || props.ContainsKey(ExportSchema.Operation))
                 return MapAudit(props, offset, sink, out error);
-            error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName), a Zscaler NSS record (suser, dhost) nor a Microsoft 365 audit record (Operation, UserId)";
+            error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName), a Zscaler NSS record (suser and dhost, or login, hostname and reqsize) nor a Microsoft 365 audit record (Operation, UserId)";
             return JsonRecordKind.Invalid;
         }
 
