@@ -51,6 +51,7 @@ namespace LowSlowExfil.Readers
                 }
             }
 
+            ExportSchema.AliasAsim(index);
             var format = ExportSchema.DetectCsvTable(index.Keys);
             string[] required = format == LogFormat.CommonSecurityLogCsv ? ExportSchema.ProxyColumns
                 : format == LogFormat.OfficeActivityCsv ? ExportSchema.SharingColumns

@@ -61,6 +61,37 @@ namespace LowSlowExfil.Readers
             return false;
         }
 
+        // ASIM web sessions (exports of _Im_WebSession / ASimWebSessionLogs): the same event under ASIM's names.
+        public const string AsimUser = "SrcUsername", AsimHost = "DstHostname", AsimUrl = "Url", AsimBytes = "SrcBytes",
+            AsimVendor = "EventVendor", AsimAction = "DvcAction", AsimOriginalAction = "DvcOriginalAction";
+
+        /// <summary>True for the columns of an ASIM web session with none of CommonSecurityLog's own.</summary>
+        public static bool IsAsimWebSession<T>(IDictionary<string, T> columns) =>
+            !columns.ContainsKey(SourceUserName) && !columns.ContainsKey(DestinationHostName) && !columns.ContainsKey(DeviceVendor)
+            && columns.ContainsKey(AsimUser) && (columns.ContainsKey(AsimHost) || columns.ContainsKey(AsimUrl)) && columns.ContainsKey(AsimBytes);
+
+        /// <summary>
+        /// An ASIM web session's columns under the CommonSecurityLog names the rule reads, so every reader (the byte-level
+        /// one too) reads it as CommonSecurityLog: SrcUsername → SourceUserName, DstHostname → DestinationHostName,
+        /// SrcBytes (bytes from the client) → SentBytes, EventVendor → DeviceVendor, and the vendor's own action
+        /// (DvcOriginalAction, e.g. Zscaler's "Blocked") → DeviceAction, else ASIM's normalised DvcAction ("Deny").
+        /// Other columns untouched; nothing done for a header that is not ASIM's.
+        /// </summary>
+        public static void AliasAsim<T>(IDictionary<string, T> columns)
+        {
+            if (!IsAsimWebSession(columns)) return;
+            void Alias(string to, string from)
+            {
+                if (columns.TryGetValue(from, out T v) && !columns.ContainsKey(to)) columns[to] = v;
+            }
+            Alias(SourceUserName, AsimUser);
+            Alias(DestinationHostName, AsimHost);
+            Alias(SentBytes, AsimBytes);
+            Alias(DeviceVendor, AsimVendor);
+            Alias(DeviceAction, AsimOriginalAction);
+            Alias(DeviceAction, AsimAction);
+        }
+
         /// <summary>Which table a set of export column names belongs to.</summary>
         public static LogFormat DetectCsvTable(ICollection<string> names)
         {

@@ -95,6 +95,16 @@ namespace LowSlowExfil.Readers
         private static JsonRecordKind MapProperties(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string error)
         {
             error = null;
+            if (ExportSchema.IsAsimWebSession(props))
+            {
+                ExportSchema.AliasAsim(props);
+                // A row without DstHostname names its destination in Url only.
+                if (!props.ContainsKey(ExportSchema.DestinationHostName) && props.TryGetValue(ExportSchema.AsimUrl, out var url)
+                    && TryGetString(url, out string u) && NssNativeJson.HostOf(u) is string h)
+                {
+                    using (var host = JsonDocument.Parse(JsonSerializer.Serialize(h))) props[ExportSchema.DestinationHostName] = host.RootElement.Clone();
+                }
+            }
             string type = Text(props, "Type");
             if (type == "CommonSecurityLog" || props.ContainsKey(ExportSchema.DeviceVendor)
                 || props.ContainsKey(ExportSchema.DestinationHostName) || props.ContainsKey(ExportSchema.SourceUserName))
