@@ -15,7 +15,9 @@ namespace LowSlowExfil.Commands
         private readonly List<O365SharingProfile> _piped = new List<O365SharingProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their sharing profiles, without reading the logs again.</summary>
-        [Parameter(ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        // Mandatory in its set: a set without a mandatory parameter was never chosen for piped candidates (PowerShell
+        // took the LiteralPath set, whose LiteralPath they lack, and refused them), so `$c | Get-...` failed without -Path.
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
         public ExfilCandidate[] Candidate { get; set; }
 
         /// <summary>Emit one object per user and operation (FileDownloaded, AnonymousLinkCreated, ...).</summary>

@@ -16,7 +16,9 @@ namespace LowSlowExfil.Commands
         private readonly List<ZiaUploadProfile> _piped = new List<ZiaUploadProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their upload profiles, without reading the logs again.</summary>
-        [Parameter(ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        // Mandatory in its set: a set without a mandatory parameter was never chosen for piped candidates (PowerShell
+        // took the LiteralPath set, whose LiteralPath they lack, and refused them), so `$c | Get-...` failed without -Path.
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
         public ExfilCandidate[] Candidate { get; set; }
 
         /// <summary>Emit one object per user-day instead of one per user.</summary>
