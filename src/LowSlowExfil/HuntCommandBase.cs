@@ -75,10 +75,11 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string DomainCatalogPath { get; set; }
 
-        /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none (a Windows or IANA id); default UTC.</summary>
+        /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none: a Windows or IANA id, or an offset such as +02:00; default UTC.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TimeZoneCompleter))]
         public string FeedTimeZone { get; set; }
 
         /// <summary>The most threads that read files at once (default: one per core); 1 reads everything on one thread.</summary>
@@ -429,18 +430,10 @@ namespace LowSlowExfil.Commands
 
         private TimeZoneInfo ResolveFeedTimeZone()
         {
-            if (string.IsNullOrEmpty(FeedTimeZone)) return TimeZoneInfo.Utc;
-            try
-            {
-                return TimeZoneInfo.FindSystemTimeZoneById(FeedTimeZone);
-            }
-            catch (Exception e) when (e is TimeZoneNotFoundException || e is InvalidTimeZoneException)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"Unknown time zone '{FeedTimeZone}'. Use an id such as 'UTC', 'Europe/Berlin' or 'W. Europe Standard Time'.", e),
-                    "UnknownTimeZone", ErrorCategory.InvalidArgument, FeedTimeZone));
-                return null;
-            }
+            var zone = FeedTimeZones.Resolve(FeedTimeZone, out string error);
+            if (zone == null)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(error), "UnknownTimeZone", ErrorCategory.InvalidArgument, FeedTimeZone));
+            return zone;
         }
     }
 }

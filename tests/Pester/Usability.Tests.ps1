@@ -58,3 +58,80 @@ Describe 'Candidates piped into the profile cmdlets' {
         @(Get-ChildItem $gone -Filter CommonSecurityLog.csv | Get-ZiaUploadProfile -EndTime $SampleEnd -UserName $Candidates[0].UserName).Count | Should -Be 1
     }
 }
+
+Describe '-FeedTimeZone' {
+    BeforeAll {
+        # A raw NSS feed (CEF over syslog) with one upload whose wall-clock time is 2026-10-10 12:00:00, as the
+        # module's own feed writer lays records out.
+        $Feed = Join-Path $TestDrive 'feed.cef'
+        $upload = [LowSlowExfil.SampleData.SampleProxyEvent]@{
+            TimeGenerated = [datetime]::new(2026, 10, 10, 12, 0, 0, [DateTimeKind]::Utc); DeviceVendor = 'Zscaler'
+            DeviceProduct = 'NSSWeblog'; DeviceAction = 'Allowed'; SourceUserName = 'ann@contoso.com'
+            DestinationHostName = 'dropbox.com'; SentBytes = $MB; ReceivedBytes = 512; RequestURL = 'https://dropbox.com/upload'
+            SourceIP = '10.0.0.7'; ExternalId = 1
+        }
+        [LowSlowExfil.SampleData.SampleRawFeedWriter]::WriteNssCef([LowSlowExfil.SampleData.SampleProxyEvent[]] @($upload), $Feed, $false)
+        function Get-FeedUpload([string] $Zone) {
+            (Get-ZiaUploadProfile -Path $Feed -EndTime 2026-11-01 -FeedTimeZone $Zone -ErrorAction Stop).FirstSeen.ToString('yyyy-MM-ddTHH:mm:ss')
+        }
+    }
+
+    It 'reads <Zone> as a fixed offset from UTC' -ForEach @(
+        @{ Zone = '+02:00'; Utc = '2026-10-10T10:00:00' }
+        @{ Zone = 'UTC+2'; Utc = '2026-10-10T10:00:00' }
+        @{ Zone = 'UTC+02:00'; Utc = '2026-10-10T10:00:00' }
+        @{ Zone = 'GMT+0200'; Utc = '2026-10-10T10:00:00' }
+        @{ Zone = '-05:30'; Utc = '2026-10-10T17:30:00' }
+        @{ Zone = 'UTC-03:30'; Utc = '2026-10-10T15:30:00' }
+        @{ Zone = '+14:00'; Utc = '2026-10-09T22:00:00' }
+        @{ Zone = 'Z'; Utc = '2026-10-10T12:00:00' }
+        @{ Zone = 'UTC'; Utc = '2026-10-10T12:00:00' }
+        @{ Zone = '-00:00'; Utc = '2026-10-10T12:00:00' }
+    ) {
+        Get-FeedUpload $Zone | Should -Be $Utc
+    }
+
+    It 'still takes a zone id, with its daylight saving time' {
+        Get-FeedUpload 'Europe/Berlin' | Should -Be '2026-10-10T10:00:00' # CEST, UTC+2, in October
+        Get-FeedUpload 'America/New_York' | Should -Be '2026-10-10T16:00:00' # EDT, UTC-4
+    }
+
+    It 'refuses <Zone> saying what it takes' -ForEach @(
+        @{ Zone = '+15:00'; Says = 'offsets run from -14:00 to \+14:00' }
+        @{ Zone = '+02:75'; Says = 'minutes from 00 to 59' }
+        @{ Zone = 'Mars/Olympus'; Says = "Unknown time zone 'Mars/Olympus'.*'\+02:00'" }
+        @{ Zone = '2'; Says = "Unknown time zone '2'" }
+    ) {
+        $e = { Get-FeedUpload $Zone } | Should -Throw -ErrorId 'UnknownTimeZone*' -PassThru
+        $e.Exception.Message | Should -Match $Says
+    }
+
+    Context 'Tab completion' {
+        BeforeAll {
+            # A file whose name starts like a zone: PowerShell's fallback (file names) would offer it.
+            $Here = Join-Path $TestDrive 'tabs'
+            New-Item -ItemType Directory $Here | Out-Null
+            Set-Content -Path (Join-Path $Here 'Europe-notes.txt') -Value 'x'
+            Push-Location $Here
+            function Get-Completion([string] $Line) {
+                (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches
+            }
+        }
+        AfterAll { Pop-Location }
+
+        It 'offers time-zone ids, not file names, for <Command>' -ForEach @(
+            @{ Command = 'Find-LowSlowExfil' }, @{ Command = 'Get-ZiaUploadProfile' }, @{ Command = 'Get-O365SharingProfile' }
+        ) {
+            $m = @(Get-Completion "$Command -Path . -FeedTimeZone Europe")
+            $m.CompletionText | Should -Contain 'Europe/Berlin'
+            $m.CompletionText | Should -Not -Contain './Europe-notes.txt'
+            $m.CompletionText | Should -Not -Match 'notes'
+            ($m.ResultType | Sort-Object -Unique) | Should -Be 'ParameterValue'
+        }
+
+        It 'finds a zone by any part of its id, UTC first for an empty word' {
+            (Get-Completion 'Find-LowSlowExfil -Path . -FeedTimeZone Berlin').CompletionText | Should -Contain 'Europe/Berlin'
+            (Get-Completion 'Find-LowSlowExfil -Path . -FeedTimeZone ')[0].CompletionText | Should -Be 'UTC'
+        }
+    }
+}
