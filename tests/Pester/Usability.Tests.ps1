@@ -135,3 +135,42 @@ Describe '-FeedTimeZone' {
         }
     }
 }
+
+Describe 'A folder read says which files it left out' {
+    BeforeAll {
+        $Folder = Join-Path $TestDrive 'exports'
+        New-Item -ItemType Directory $Folder | Out-Null
+        $row = New-ZiaRow -Time (New-UtcDate 2024 6 20 12) -User 'ann@contoso.com' -Bytes (20 * $MB)
+        New-ZiaCsv -Path (Join-Path $Folder 'zia.csv') -Rows @($row) | Out-Null
+        # The same export saved under names a folder read does not take.
+        Copy-Item (Join-Path $Folder 'zia.csv') (Join-Path $Folder 'zia.csv.bak')
+        Copy-Item (Join-Path $Folder 'zia.csv') (Join-Path $Folder 'CommonSecurityLog')
+        function Get-Verbose([string[]] $Path) {
+            @(Get-ZiaUploadProfile -Path $Path -EndTime $End -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        }
+    }
+
+    It 'names each skipped file and why in -Verbose: <Name>' -ForEach @(
+        @{ Name = 'zia.csv.bak'; Why = 'extension \.bak' }
+        @{ Name = 'CommonSecurityLog'; Why = 'no extension' }
+    ) {
+        $said = @(Get-Verbose $Folder | Where-Object { $_ -like "Skipped '*$Name'*" })
+        $said.Count | Should -Be 1
+        $said[0] | Should -Match ([regex]::Escape((Join-Path $Folder $Name)))
+        $said[0] | Should -Match $Why
+        $said[0] | Should -Match 'Name it in -Path to read it'
+    }
+
+    It 'reads the log file beside them, and a skipped file when it is named' {
+        @(Get-ZiaUploadProfile -Path $Folder -EndTime $End).ZIA_TotalMBSent | Should -Be 20
+        @(Get-ZiaUploadProfile -Path (Join-Path $Folder 'zia.csv.bak') -EndTime $End).ZIA_TotalMBSent | Should -Be 20
+    }
+
+    It 'counts the skipped files in the warning of a folder with no log file' {
+        $only = Join-Path $TestDrive 'only-bak'
+        New-Item -ItemType Directory $only | Out-Null
+        Copy-Item (Join-Path $Folder 'zia.csv') (Join-Path $only 'zia.csv.bak')
+        Get-ZiaUploadProfile -Path $only -EndTime $End -WarningVariable w -WarningAction SilentlyContinue | Out-Null
+        ($w -join "`n") | Should -Match 'holds no log files .*1 other file\(s\) were skipped \(-Verbose names them\)'
+    }
+}
