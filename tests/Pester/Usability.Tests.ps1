@@ -174,3 +174,19 @@ Describe 'A folder read says which files it left out' {
         ($w -join "`n") | Should -Match 'holds no log files .*1 other file\(s\) were skipped \(-Verbose names them\)'
     }
 }
+
+Describe 'Messages for the person at the console' {
+    It 'refuses a JSON record with a trailing comma naming the file, line and byte, in plain words, and reads on' {
+        $file = Join-Path $TestDrive 'OfficeActivity.json'
+        $good = '{"TimeGenerated":"2024-06-20T12:00:00Z","UserId":"ann@contoso.com","Operation":"AnonymousLinkCreated"}'
+        Set-Content -Path $file -Value "[`n$good,`n{`"TimeGenerated`":`"2024-06-20T13:00:00Z`",`"UserId`":`"bob@contoso.com`",`"Operation`":[`"x`",]}`n]"
+        $p = Get-O365SharingProfile -Path $file -EndTime $End -ErrorVariable e -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $p.UserName | Should -Be 'ann@contoso.com'
+        $e.Count | Should -Be 1
+        $column = ('{"TimeGenerated":"2024-06-20T13:00:00Z","UserId":"bob@contoso.com","Operation":["x",]}').IndexOf(',]') + 2
+        $e[0].Exception.Message | Should -Be "${file}:3: record 2: not valid JSON at line 3, byte ${column}: a trailing comma before ']'"
+        $e[0].TargetObject.File | Should -Be $file
+        $e[0].TargetObject.Line | Should -Be 3
+        ($e | Out-String) | Should -Not -Match 'reader options|LineNumber|BytePositionInLine'
+    }
+}
