@@ -203,7 +203,7 @@ namespace LowSlowExfil.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidHuntOptions", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidHuntOptions", ErrorCategory.InvalidArgument, null));
                 return null;
             }
         }
@@ -297,9 +297,19 @@ namespace LowSlowExfil.Commands
                 Log = log.Enqueue,
             };
             var progress = new ProgressRecord(2, "Querying " + (WorkspaceId != null ? "Log Analytics" : "Azure Data Explorer"), "Connecting");
+            Workspace.IQueryClient created = null;
             try
             {
-                using (var client = EngineLoader.CreateClient(connection))
+                created = EngineLoader.CreateClient(connection);
+            }
+            catch (ArgumentException e)
+            {
+                // The connection's parameters were refused (plain http to a remote host, an URL with a password, ...).
+                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidConnection", ErrorCategory.InvalidArgument, (object)Endpoint ?? WorkspaceId ?? (object)ClusterUri));
+            }
+            try
+            {
+                using (var client = created)
                 {
                     var reader = new Workspace.WorkspaceReader(client, log.Enqueue);
                     if ((sides & HuntSides.Uploads) != 0)

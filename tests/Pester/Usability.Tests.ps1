@@ -189,4 +189,19 @@ Describe 'Messages for the person at the console' {
         $e[0].TargetObject.Line | Should -Be 3
         ($e | Out-String) | Should -Not -Match 'reader options|LineNumber|BytePositionInLine'
     }
+
+    It 'says what was wrong with <What> without naming a variable of the code' -ForEach @(
+        @{ What = 'a sample end that is not a midnight'; Id = 'InvalidSampleOptions*'; Says = 'EndTime must be a UTC midnight'
+            Run = { New-LowSlowExfilSampleData -Path (Join-Path $TestDrive 'never') -EndTime '2026-11-01T05:00:00Z' -ErrorAction Stop } }
+        @{ What = 'plain http to a remote host'; Id = 'InvalidConnection*'; Says = 'uses plain http, which is accepted only for a loopback address'
+            Run = { Find-LowSlowExfil -WorkspaceId 'w' -Endpoint 'http://api.example.com/' -AccessToken (ConvertTo-SecureString 't' -AsPlainText -Force) -ErrorAction Stop } }
+        @{ What = 'an endpoint with a password in it'; Id = 'InvalidConnection*'; Says = 'must not carry user information'
+            Run = { Get-ZiaUploadProfile -WorkspaceId 'w' -Endpoint 'https://u:p@api.example.com/' -AccessToken (ConvertTo-SecureString 't' -AsPlainText -Force) -ErrorAction Stop } }
+        @{ What = 'a blank domain'; Id = 'InvalidHuntOptions*'; Says = 'At least one exfiltration domain is required'
+            Run = { Find-LowSlowExfil -Path $TestDrive -ExfilDomain ' ' -ErrorAction Stop } }
+    ) {
+        $e = $Run | Should -Throw -ErrorId $Id -PassThru
+        $e.Exception.Message | Should -Match ([regex]::Escape($Says))
+        $e.Exception.Message | Should -Not -Match "\(Parameter '"
+    }
 }
