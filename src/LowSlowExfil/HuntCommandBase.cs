@@ -35,7 +35,7 @@ namespace LowSlowExfil.Commands
         [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; }
+        public virtual string[] LiteralPath { get; set; }
 
         /// <summary>Read the files of subfolders too (folder links only with -FollowSymlink).</summary>
         [Parameter(ParameterSetName = PathSet)]

@@ -53,9 +53,13 @@ Describe 'Candidates piped into the profile cmdlets' {
         ($Candidates | Get-O365SharingProfile -Operations -ErrorAction Stop | ConvertTo-Csv) | Should -Be $WithPath['Operations']
     }
 
-    It 'still takes files from Get-ChildItem by path' {
+    It 'still reads files piped from Get-ChildItem, and path strings, into <_>' -ForEach @('Get-ZiaUploadProfile', 'Get-O365SharingProfile') {
+        # Without -UserName, which would choose the set: PowerShell must tell files from candidates by what is piped.
         $gone = "$Tenant-gone"
-        @(Get-ChildItem $gone -Filter CommonSecurityLog.csv | Get-ZiaUploadProfile -EndTime $SampleEnd -UserName $Candidates[0].UserName).Count | Should -Be 1
+        $fromFiles = @(Get-ChildItem $gone -Filter *.csv | & $_ -EndTime $SampleEnd -ErrorAction Stop)
+        $fromFiles.Count | Should -BeGreaterThan 20
+        ($fromFiles | ConvertTo-Csv) | Should -Be (& $_ -Path $gone -EndTime $SampleEnd | ConvertTo-Csv)
+        (@($gone) | & $_ -EndTime $SampleEnd -ErrorAction Stop | ConvertTo-Csv) | Should -Be ($fromFiles | ConvertTo-Csv)
     }
 }
 
