@@ -168,6 +168,18 @@ namespace LowSlowExfil.Tests
         }
 
         [Fact]
+        public void TerminalEscapesInABrokenValue_AreShownAsCodes_NotSentToTheConsole()
+        {
+            // The library quotes a broken literal raw ("'tr\u001bc}' is an invalid JSON literal"): an analyst's console
+            // would run the escape sequence.
+            using var dir = TestPaths.NewTempFolder();
+            var sink = ReadText(dir, "lines.jsonl", "{\"a\":tr\u001bcBAD\u0007}\n"); // ESC c resets a terminal; BEL rings
+            var issue = Assert.Single(sink.Issues);
+            Assert.DoesNotContain('\u001b', issue.Reason);
+            Assert.Contains("'tr0x1BcBAD0x07}' is not a JSON value (true was expected)", issue.Reason);
+        }
+
+        [Fact]
         public void ATextTheCatalogueDoesNotKnow_KeepsOnlyItsFirstSentence()
         {
             var e = new System.Text.Json.JsonException("Something new went wrong. Change the reader options. LineNumber: 2 | BytePositionInLine: 4.", null, 2, 4);

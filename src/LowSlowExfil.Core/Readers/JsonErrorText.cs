@@ -21,29 +21,29 @@ namespace LowSlowExfil.Readers
             (new Regex(@"^The JSON array contains a trailing comma", Options), m => "a trailing comma before ']'"),
             (new Regex(@"^The JSON object contains a trailing comma", Options), m => "a trailing comma before '}'"),
             (new Regex(@"^'(?<c>.*?)' is invalid after a value\. Expected either", Options),
-                m => $"'{m.Groups["c"].Value}' after a value, where a comma or a closing bracket should be (a missing comma?)"),
+                m => $"'{Shown(m.Groups["c"].Value)}' after a value, where a comma or a closing bracket should be (a missing comma?)"),
             (new Regex(@"^'(?<c>.*?)' is invalid after a property name\. Expected a ':'", Options),
-                m => $"'{m.Groups["c"].Value}' after a property name, where ':' and a value should be"),
+                m => $"'{Shown(m.Groups["c"].Value)}' after a property name, where ':' and a value should be"),
             (new Regex(@"^'(?<c>.*?)' is an invalid start of a property name\. Expected a '""'", Options),
-                m => $"'{m.Groups["c"].Value}' where a property name in double quotes should be{Hint(m.Groups["c"].Value)}"),
+                m => $"'{Shown(m.Groups["c"].Value)}' where a property name in double quotes should be{Hint(Shown(m.Groups["c"].Value))}"),
             (new Regex(@"^'(?<c>.*?)' is an invalid start of a property name or value, after a comment", Options),
                 m => "a comment (JSON has none)"),
             (new Regex(@"^'(?<c>.*?)' is an invalid start of a value", Options),
-                m => $"'{m.Groups["c"].Value}' cannot start a value{Hint(m.Groups["c"].Value)}"),
+                m => $"'{Shown(m.Groups["c"].Value)}' cannot start a value{Hint(Shown(m.Groups["c"].Value))}"),
             (new Regex(@"^'(?<c>.*?)' is an invalid JSON literal\. Expected the literal '(?<l>\w+)'", Options),
-                m => $"'{m.Groups["c"].Value}' is not a JSON value ({m.Groups["l"].Value} was expected)"),
+                m => $"'{Shown(m.Groups["c"].Value)}' is not a JSON value ({m.Groups["l"].Value} was expected)"),
             (new Regex(@"^'(?<c>.*?)' is invalid within a JSON string", Options),
-                m => $"a control character ({m.Groups["c"].Value}) inside a string, where JSON needs it escaped"),
+                m => $"a control character ({Shown(m.Groups["c"].Value)}) inside a string, where JSON needs it escaped"),
             (new Regex(@"^'(?<c>.*?)' is an invalid escapable character within a JSON string", Options),
-                m => $"'\\{m.Groups["c"].Value}' inside a string is not a JSON escape (a backslash is written '\\\\')"),
+                m => $"'\\{Shown(m.Groups["c"].Value)}' inside a string is not a JSON escape (a backslash is written '\\\\')"),
             (new Regex(@"^'(?<c>.*?)' is not a hex digit following '\\u'", Options),
-                m => $"'{m.Groups["c"].Value}' after '\\u' inside a string, where four hex digits should be"),
+                m => $"'{Shown(m.Groups["c"].Value)}' after '\\u' inside a string, where four hex digits should be"),
             (new Regex(@"^Invalid leading zero before '(?<c>.*?)'", Options),
-                m => $"a number with a leading zero (0 before '{m.Groups["c"].Value}')"),
+                m => $"a number with a leading zero (0 before '{Shown(m.Groups["c"].Value)}')"),
             // The library says "'2' is an invalid end of a number" also when the text simply stops after the 2.
             (new Regex(@"^'(?<c>[0-9])' is an invalid end of a number", Options), m => "the text ends before its objects and arrays are closed"),
             (new Regex(@"^'(?<c>.*?)' is (?:invalid within a number|an invalid end of a number)", Options),
-                m => $"a number broken by '{m.Groups["c"].Value}'"),
+                m => $"a number broken by '{Shown(m.Groups["c"].Value)}'"),
             (new Regex(@"^Expected a digit \('0'-'9'\), but instead reached end of data", Options), m => "the text ends inside a number"),
             (new Regex(@"^Expected end of string, but instead reached end of data", Options), m => "a string is not closed (a '\"' is missing)"),
             (new Regex(@"^(?:Expected start of a property name or value|Expected a value), but instead reached end of data", Options),
@@ -51,9 +51,9 @@ namespace LowSlowExfil.Readers
             (new Regex(@"^Expected depth to be zero at the end of the JSON payload", Options),
                 m => "the text ends before its objects and arrays are closed"),
             (new Regex(@"^'(?<c>.*?)' is invalid without a matching open", Options),
-                m => $"'{m.Groups["c"].Value}' closes a bracket that was never opened"),
+                m => $"'{Shown(m.Groups["c"].Value)}' closes a bracket that was never opened"),
             (new Regex(@"^'(?<c>.*?)' is invalid after a single JSON value", Options),
-                m => $"'{m.Groups["c"].Value}' after the end of the JSON value (two values run together?)"),
+                m => $"'{Shown(m.Groups["c"].Value)}' after the end of the JSON value (two values run together?)"),
             (new Regex(@"^The maximum configured depth of (?<n>\d+) has been exceeded", Options),
                 m => $"objects or arrays nested more than {m.Groups["n"].Value} deep"),
             (new Regex(@"^The input does not contain any (?:complete )?JSON tokens", Options), m => "no JSON in it"),
@@ -103,7 +103,23 @@ namespace LowSlowExfil.Readers
             // Unknown text: its first sentence, which says what was found; the rest speaks to programmers.
             int stop = text.IndexOf(". ", StringComparison.Ordinal);
             text = stop > 0 ? text.Substring(0, stop) : text.TrimEnd('.');
-            return text.Length == 0 ? "the JSON cannot be read" : text;
+            return text.Length == 0 ? "the JSON cannot be read" : Shown(text, 200);
+        }
+
+        /// <summary>
+        /// What the file held, as the library quoted it, safe for a console: a broken literal is quoted raw ('tr␛[31m}'),
+        /// so control characters are written as 0x1B and a long stretch is cut.
+        /// </summary>
+        private static string Shown(string found, int max = 40)
+        {
+            var sb = new System.Text.StringBuilder(Math.Min(found.Length, max + 8));
+            foreach (char c in found)
+            {
+                if (sb.Length >= max) { sb.Append('…'); break; }
+                if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) sb.Append("0x").Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+                else sb.Append(c);
+            }
+            return sb.ToString();
         }
 
         private static string Hint(string found)
