@@ -174,7 +174,9 @@ namespace LowSlowExfil.Engine
                 }
                 catch (JsonException e)
                 {
-                    throw Fail($"{_service} sent an answer that could not be read: {e.Message}", 200, "InvalidResponse", e);
+                    // The parser's own findings say what is wrong with the answer; System.Text.Json's speak to programmers.
+                    string why = e.LineNumber.HasValue ? Readers.JsonErrorText.NotValid(e, 1, 0) : e.Message.TrimEnd('.');
+                    throw Fail($"{_service} sent an answer that could not be read: {why}", 200, "InvalidResponse", e);
                 }
             }
         }

@@ -5,6 +5,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using LowSlowExfil.Readers;
 using LowSlowExfil.Rule;
 
 namespace LowSlowExfil.Commands
@@ -49,6 +50,25 @@ namespace LowSlowExfil.Commands
             string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
             return Seen.Keys.Where(u => u.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).OrderBy(u => u, StringComparer.Ordinal).Take(200)
                 .Select(u => new CompletionResult(u, u, CompletionResultType.ParameterValue, u));
+        }
+    }
+
+    /// <summary>
+    /// Tab completion for -FeedTimeZone: the time-zone ids this system knows (not file names, PowerShell's fallback),
+    /// matched anywhere in the id so 'Berlin' finds 'Europe/Berlin'; ids with spaces come quoted.
+    /// </summary>
+    public sealed class TimeZoneCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            var zones = FeedTimeZones.Known().Where(z => z.Id.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0).ToList();
+            // Ids that start with what was typed first, then those that only contain it.
+            return zones.Where(z => z.Id.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+                .Concat(zones.Where(z => !z.Id.StartsWith(word, StringComparison.OrdinalIgnoreCase)))
+                .Select(z => new CompletionResult(z.Id.IndexOfAny(new[] { ' ', '(', ')', '+' }) >= 0 ? "'" + z.Id + "'" : z.Id, z.Id,
+                    CompletionResultType.ParameterValue, string.IsNullOrEmpty(z.DisplayName) ? z.Id : z.DisplayName));
         }
     }
 }

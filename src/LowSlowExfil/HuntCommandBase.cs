@@ -35,7 +35,7 @@ namespace LowSlowExfil.Commands
         [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; }
+        public virtual string[] LiteralPath { get; set; }
 
         /// <summary>Read the files of subfolders too (folder links only with -FollowSymlink).</summary>
         [Parameter(ParameterSetName = PathSet)]
@@ -75,10 +75,11 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string DomainCatalogPath { get; set; }
 
-        /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none (a Windows or IANA id); default UTC.</summary>
+        /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none: a Windows or IANA id, or an offset such as +02:00; default UTC.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(TimeZoneCompleter))]
         public string FeedTimeZone { get; set; }
 
         /// <summary>The most threads that read files at once (default: one per core); 1 reads everything on one thread.</summary>
@@ -229,7 +230,7 @@ namespace LowSlowExfil.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidHuntOptions", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidHuntOptions", ErrorCategory.InvalidArgument, null));
                 return null;
             }
         }
@@ -352,9 +353,19 @@ namespace LowSlowExfil.Commands
                 Log = log.Enqueue,
             };
             var progress = new ProgressRecord(2, "Querying " + (WorkspaceId != null ? "Log Analytics" : "Azure Data Explorer"), "Connecting");
+            Workspace.IQueryClient created = null;
             try
             {
-                using (var client = EngineLoader.CreateClient(connection))
+                created = EngineLoader.CreateClient(connection);
+            }
+            catch (ArgumentException e)
+            {
+                // The connection's parameters were refused (plain http to a remote host, an URL with a password, ...).
+                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidConnection", ErrorCategory.InvalidArgument, (object)Endpoint ?? WorkspaceId ?? (object)ClusterUri));
+            }
+            try
+            {
+                using (var client = created)
                 {
                     var reader = new Workspace.WorkspaceReader(client, log.Enqueue);
                     if ((sides & HuntSides.Uploads) != 0)
@@ -491,18 +502,10 @@ namespace LowSlowExfil.Commands
 
         private TimeZoneInfo ResolveFeedTimeZone()
         {
-            if (string.IsNullOrEmpty(FeedTimeZone)) return TimeZoneInfo.Utc;
-            try
-            {
-                return TimeZoneInfo.FindSystemTimeZoneById(FeedTimeZone);
-            }
-            catch (Exception e) when (e is TimeZoneNotFoundException || e is InvalidTimeZoneException)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"Unknown time zone '{FeedTimeZone}'. Use an id such as 'UTC', 'Europe/Berlin' or 'W. Europe Standard Time'.", e),
-                    "UnknownTimeZone", ErrorCategory.InvalidArgument, FeedTimeZone));
-                return null;
-            }
+            var zone = FeedTimeZones.Resolve(FeedTimeZone, out string error);
+            if (zone == null)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(error), "UnknownTimeZone", ErrorCategory.InvalidArgument, FeedTimeZone));
+            return zone;
         }
     }
 }

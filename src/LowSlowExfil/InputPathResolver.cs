@@ -132,6 +132,7 @@ namespace LowSlowExfil.Commands
             }
             _folderNames.Add(identity, root);
             var found = new List<KeyValuePair<string, string>>();
+            int otherFiles = 0;
             bool rootRead = false;
             var pending = new Stack<string>();
             pending.Push(root);
@@ -155,7 +156,15 @@ namespace LowSlowExfil.Commands
                         if (_recurse && EnterSubfolder(entry.FullName, link)) subfolders.Add(entry.FullName);
                         continue;
                     }
-                    if (!FolderExtensions.Contains(System.IO.Path.GetExtension(entry.Name), StringComparer.OrdinalIgnoreCase)) continue;
+                    string extension = System.IO.Path.GetExtension(entry.Name);
+                    if (!FolderExtensions.Contains(extension, StringComparer.OrdinalIgnoreCase))
+                    {
+                        // Said, not silent: an export saved as .bak or without an extension would otherwise just be missing.
+                        otherFiles++;
+                        _verbose($"Skipped '{entry.FullName}': {(extension.Length == 0 ? "no extension" : "extension " + extension)}; a folder read " +
+                            $"takes only {string.Join(" ", FolderExtensions)} files. Name it in -Path to read it.");
+                        continue;
+                    }
                     var probe = FileProbe.Of(entry.FullName);
                     switch (probe.Kind)
                     {
@@ -178,7 +187,8 @@ namespace LowSlowExfil.Commands
                 for (int i = subfolders.Count - 1; i >= 0; i--) pending.Push(subfolders[i]);
             }
             if (rootRead && found.Count == 0)
-                _warning($"Folder '{root}' holds no log files ({string.Join(", ", FolderExtensions)}).");
+                _warning($"Folder '{root}' holds no log files ({string.Join(", ", FolderExtensions)})" +
+                    (otherFiles > 0 ? $"; {otherFiles:N0} other file(s) were skipped (-Verbose names them)." : "."));
             foreach (var f in found.OrderBy(f => f.Key, StringComparer.Ordinal)) AddFile(f.Key, f.Value);
         }
 

@@ -23,7 +23,7 @@ namespace FakeLogAnalytics
     /// checks the bearer token and the workspace, injects faults on demand, truncates results over
     /// <see cref="MaxRows"/> the way the service does, and records every request (never a token).
     /// Control endpoints for scripts: <c>POST /_fake/faults</c>, <c>POST /_fake/settings</c>, <c>GET /_fake/requests</c>,
-    /// <c>POST /_fake/reset</c>.
+    /// <c>POST /_fake/reset</c>; <c>POST /_fake/webhook</c> stands in for a Logic App trigger (<c>GET</c> lists what it was sent).
     /// </summary>
     public sealed class FakeLogAnalyticsServer : IDisposable
     {
@@ -37,6 +37,7 @@ namespace FakeLogAnalytics
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ConcurrentQueue<FakeFault> _faults = new ConcurrentQueue<FakeFault>();
         private readonly List<RecordedRequest> _requests = new List<RecordedRequest>();
+        private readonly List<string> _webhookBodies = new List<string>();
         private readonly object _sync = new object();
         private int _inFlight;
 
@@ -122,6 +123,7 @@ namespace FakeLogAnalytics
         {
             while (_faults.TryDequeue(out _)) { }
             ClearRequests();
+            lock (_sync) _webhookBodies.Clear();
         }
 
         // ───────────────────────── the loop ─────────────────────────
@@ -469,6 +471,19 @@ namespace FakeLogAnalytics
                         }
                         Send(ctx, rec, 200, Json(w => w.WriteNumber("maxRows", MaxRows)));
                         return;
+                    case "/_fake/webhook" when rec.Method == "POST":
+                        // Stands in for a Logic App's HTTP trigger (the alert examples post there): keeps the body,
+                        // answers 202 Accepted with no body, as a trigger does.
+                        lock (_sync) _webhookBodies.Add(rec.Body ?? "");
+                        Send(ctx, rec, 202, null);
+                        return;
+                    case "/_fake/webhook" when rec.Method == "GET":
+                    {
+                        List<string> bodies;
+                        lock (_sync) bodies = _webhookBodies.ToList();
+                        Send(ctx, rec, 200, JsonArray(w => { foreach (string b in bodies) w.WriteStringValue(b); }));
+                        return;
+                    }
                     case "/_fake/reset" when rec.Method == "POST":
                         Reset();
                         Send(ctx, rec, 200, Json(w => { }));

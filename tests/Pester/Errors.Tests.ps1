@@ -205,7 +205,7 @@ Describe 'JSON with a broken record' {
         $e[0].TargetObject.File | Should -Be $json
         $e[0].TargetObject.Line | Should -Be 10
         $e[0].TargetObject.Record | Should -Be 2
-        $e[0].TargetObject.Reason | Should -BeLike 'not valid JSON: *'
+        $e[0].TargetObject.Reason | Should -BeLike 'not valid JSON at line *, byte *: *'
         $p.UserName | Should -Be 'carol@contoso.com'
         $p.ZIA_TotalMBSent | Should -Be 3
         $p.ZIA_TotalRequests | Should -Be 2

@@ -51,7 +51,18 @@ namespace LowSlowExfil.Readers
                     _done = true;
                     break;
                 }
-                int n = _member.Read(_chunk, 0, _chunk.Length);
+                int n;
+                try
+                {
+                    n = _member.Read(_chunk, 0, _chunk.Length);
+                }
+                catch (InvalidDataException e)
+                {
+                    // The inflater's own text ("The archive entry was compressed using an unsupported compression
+                    // method.") speaks of zip archives and says nothing of where: say what it means for this file.
+                    throw new InvalidDataException(
+                        $"the gzip data is corrupt: member {_members + 1} cannot be decompressed {(_size == 0 ? "from its start" : $"past its first {_size:N0} bytes")}", e);
+                }
                 if (n > 0)
                 {
                     _crc = Crc32.Update(_crc, _chunk, 0, n);

@@ -16,6 +16,9 @@ namespace LowSlowExfil.Readers
         private int _pos, _len;
         private bool _eof;
         private long _line = 1;
+        // Stream offsets of _buffer[0] and of the current line's first byte: where on its line a record starts, so a
+        // JSON error inside it can be placed on the file's line (the parser counts within the record).
+        private long _bufferStart, _lineStart;
         private bool _started, _inArray, _arrayClosed;
         // JSON lines: decided by the first record (one line, then a line break). A line break inside a
         // record then ends it, so one broken line cannot swallow the lines after it.
@@ -29,6 +32,9 @@ namespace LowSlowExfil.Readers
 
         /// <summary>True when the records sit in a top-level JSON array.</summary>
         public bool IsArray => _inArray;
+
+        /// <summary>How many bytes into its first line the last record returned starts (0 when it starts the line).</summary>
+        public long RecordColumn { get; private set; }
 
         /// <summary>
         /// Reads the next record into <paramref name="record"/> (valid until the next call). Returns false at
@@ -99,6 +105,7 @@ namespace LowSlowExfil.Readers
             int depth = 0, i = _pos;
             bool inString = false, escaped = false;
             long startLine = _line;
+            RecordColumn = _bufferStart + _pos - _lineStart;
             while (true)
             {
                 if (i >= _len)
@@ -122,6 +129,7 @@ namespace LowSlowExfil.Readers
                 if (b == (byte)'\n')
                 {
                     _line++;
+                    _lineStart = _bufferStart + i;
                     if (_lineMode == true)
                     {
                         error = $"line {startLine} is not a complete JSON object";
@@ -171,6 +179,7 @@ namespace LowSlowExfil.Readers
         private void Compact()
         {
             if (_pos == 0) return;
+            _bufferStart += _pos;
             Buffer.BlockCopy(_buffer, _pos, _buffer, 0, _len - _pos);
             _len -= _pos;
             _pos = 0;
@@ -182,6 +191,7 @@ namespace LowSlowExfil.Readers
             if (_eof) return false;
             if (keepFrom > 0)
             {
+                _bufferStart += keepFrom;
                 Buffer.BlockCopy(_buffer, keepFrom, _buffer, 0, _len - keepFrom);
                 _len -= keepFrom;
                 cursor -= keepFrom;
@@ -202,6 +212,7 @@ namespace LowSlowExfil.Readers
         {
             if (_pos < _len) return true;
             if (_eof) return false;
+            _bufferStart += _len;
             _pos = 0;
             _len = 0;
             int dummy = 0;
@@ -212,7 +223,11 @@ namespace LowSlowExfil.Readers
         {
             if (!EnsureData()) return;
             while (_len - _pos < 3 && !_eof) { int c = _pos; if (!Fill(_pos, ref c)) break; }
-            if (_len - _pos >= 3 && _buffer[_pos] == 0xEF && _buffer[_pos + 1] == 0xBB && _buffer[_pos + 2] == 0xBF) _pos += 3;
+            if (_len - _pos >= 3 && _buffer[_pos] == 0xEF && _buffer[_pos + 1] == 0xBB && _buffer[_pos + 2] == 0xBF)
+            {
+                _pos += 3;
+                _lineStart = _bufferStart + _pos; // an editor does not count the byte order mark
+            }
         }
 
         private bool SkipWhitespace()
@@ -220,7 +235,11 @@ namespace LowSlowExfil.Readers
             while (EnsureData())
             {
                 byte b = _buffer[_pos];
-                if (b == (byte)'\n') _line++;
+                if (b == (byte)'\n')
+                {
+                    _line++;
+                    _lineStart = _bufferStart + _pos + 1;
+                }
                 else if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r') return true;
                 _pos++;
             }
@@ -236,6 +255,7 @@ namespace LowSlowExfil.Readers
                 {
                     _pos = nl + 1;
                     _line++;
+                    _lineStart = _bufferStart + _pos;
                     return;
                 }
                 _pos = _len;

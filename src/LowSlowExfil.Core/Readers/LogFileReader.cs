@@ -93,7 +93,9 @@ namespace LowSlowExfil.Readers
         {
             // Includes a gzip stream that is corrupt or truncated part-way: what was read so far still counts.
             summary.Failed = true;
-            ctx.Report(new ReadIssue(path, 0, 0, $"cannot read the file{(summary.Records > 0 ? $" past record {summary.Records}" : "")}: {e.Message}"));
+            // .NET's "Access to the path '…' is denied." names the path the issue already names.
+            string why = e is UnauthorizedAccessException ? "permission denied" : e.Message.TrimEnd('.');
+            ctx.Report(new ReadIssue(path, 0, 0, $"cannot read the file{(summary.Records > 0 ? $" past record {summary.Records}" : "")}: {why}"));
         }
 
         /// <summary>How a file of a multi-file read is scheduled (see MultiFileReader).</summary>
@@ -202,7 +204,7 @@ namespace LowSlowExfil.Readers
                 }
                 catch (JsonException e)
                 {
-                    Skip(path, line, ++record, "not valid JSON: " + e.Message, ctx, summary);
+                    Skip(path, line, ++record, JsonErrorText.NotValid(e, line, splitter.RecordColumn), ctx, summary);
                     continue;
                 }
                 using (doc)
@@ -285,7 +287,7 @@ namespace LowSlowExfil.Readers
                     }
                     catch (JsonException e)
                     {
-                        Skip(path, line, record, "event.original is not valid JSON: " + e.Message, ctx, summary);
+                        Skip(path, line, record, JsonErrorText.NotValidIn("event.original", e), ctx, summary);
                     }
                     continue;
                 }

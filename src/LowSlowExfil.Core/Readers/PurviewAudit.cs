@@ -48,7 +48,7 @@ namespace LowSlowExfil.Readers
             }
             catch (JsonException e)
             {
-                reason = "AuditData is not valid JSON: " + e.Message;
+                reason = JsonErrorText.NotValidIn("AuditData", e);
                 return false;
             }
         }

@@ -69,7 +69,7 @@ namespace LowSlowExfil.State
                 || e is ArgumentException)
             {
                 state._alerted.Clear();
-                state.LoadError = e.Message;
+                state.LoadError = Unreadable(e);
                 state.QuarantinedTo = Quarantine(path);
             }
             return state;
@@ -134,6 +134,21 @@ namespace LowSlowExfil.State
             }
             if (File.Exists(full) && (File.GetAttributes(full) & FileAttributes.ReadOnly) != 0)
                 throw new StatePathException(StatePathProblem.FileReadOnly, full, $"the file '{full}' is read-only.");
+        }
+
+        /// <summary>Why a state file was refused, for the analyst (not System.Text.Json's words for a programmer).</summary>
+        private static string Unreadable(Exception e)
+        {
+            switch (e)
+            {
+                case JsonException j: return Readers.JsonErrorText.NotValid(j, 1, 0);
+                case InvalidDataException _: return e.Message;
+                case FormatException _: return "a day in it is not a yyyy-MM-dd date";
+                default:
+                    // A property missing or of another type: the file is JSON, but not a state file.
+                    return "it is JSON but not laid out as a state file ({\"version\":" + FormatVersion.ToString(CultureInfo.InvariantCulture) +
+                        ",\"users\":{\"user\":[\"yyyy-MM-dd\", …]}})";
+            }
         }
 
         /// <summary>The user's active days not yet covered by an alert.</summary>

@@ -92,7 +92,7 @@ namespace LowSlowExfil.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidQueryInput", ErrorCategory.InvalidArgument, ExfilDomain));
+                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidQueryInput", ErrorCategory.InvalidArgument, ExfilDomain));
             }
         }
     }

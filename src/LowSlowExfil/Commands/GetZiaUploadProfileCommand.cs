@@ -16,7 +16,18 @@ namespace LowSlowExfil.Commands
         private readonly List<ZiaUploadProfile> _piped = new List<ZiaUploadProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their upload profiles, without reading the logs again.</summary>
-        [Parameter(ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        /// <summary>Files or folders to read, taken literally; also file objects and path strings from the pipeline.</summary>
+        // By value as well as by PSPath: with a mandatory pipeline parameter in both the LiteralPath and the Candidate
+        // set, PowerShell keeps both sets open for piped input and binds each object to the set it fits (files here,
+        // candidates there); with PSPath alone, piped files were offered only to -Candidate and refused.
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public override string[] LiteralPath { get => base.LiteralPath; set => base.LiteralPath = value; }
+
+        // Mandatory in its set: a set without a mandatory parameter was never chosen for piped candidates (PowerShell
+        // took the LiteralPath set, whose LiteralPath they lack, and refused them), so `$c | Get-...` failed without -Path.
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
         public ExfilCandidate[] Candidate { get; set; }
 
         /// <summary>Emit one object per user-day instead of one per user.</summary>

@@ -63,7 +63,7 @@ namespace LowSlowExfil.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidSampleOptions", ErrorCategory.InvalidArgument, options));
+                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidSampleOptions", ErrorCategory.InvalidArgument, options));
                 return;
             }
 
