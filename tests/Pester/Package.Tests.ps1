@@ -15,6 +15,9 @@ BeforeAll {
     # machine's own PowerShell set-up is read or changed.
     function Invoke-IsolatedPwsh([string] $UserHome, [string] $Script) {
         $saved = $env:HOME, $env:XDG_DATA_HOME
+        # .NET names no per-user folder that does not exist yet (and PSResourceGet would then write to the working
+        # folder): make them first.
+        New-Item -ItemType Directory -Force (Join-Path $UserHome '.local/share'), (Join-Path $UserHome '.config') | Out-Null
         $env:HOME = $UserHome
         $env:XDG_DATA_HOME = Join-Path $UserHome '.local/share'
         try { & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Script 2>&1 | ForEach-Object { "$_" } }
@@ -83,6 +86,8 @@ Install-PSResource -Name LowSlowExfil -Repository LseLocalFeed -Scope CurrentUse
 "@
         $LASTEXITCODE | Should -Be 0 -Because ($install -join "`n")
         $install | Should -Contain "LowSlowExfil.$Version.nupkg"
+        # The repositories were registered in the fresh home, nowhere else.
+        Test-Path (Join-Path $userHome '.local/share/PSResourceGet/PSResourceRepository.xml') | Should -BeTrue
         $modules = Join-Path $userHome '.local/share/powershell/Modules'
         $installed = Join-Path $modules "LowSlowExfil/$Version"
         Test-Path (Join-Path $installed 'LowSlowExfil.psd1') | Should -BeTrue -Because ($install -join "`n")
