@@ -66,7 +66,7 @@ Describe 'The manifest, as the PowerShell Gallery reads it' {
 }
 
 Describe 'Install from a gallery feed' {
-    It 'publishes to a local file repository, installs with Install-PSResource into a fresh module path, imports by name in a new process and hunts' {
+    It 'publishes to a local file repository, installs with Install-PSResource into a fresh module path, imports by name in a new process and hunts files and the workspace (token, managed identity)' {
         Test-Path $Nupkg | Should -BeTrue -Because 'build.ps1 Package writes the gallery package'
         $userHome = Join-Path $TestDrive 'home'
         $feed = Join-Path $TestDrive 'feed'
@@ -95,16 +95,44 @@ Install-PSResource -Name LowSlowExfil -Repository LseLocalFeed -Scope CurrentUse
         $missing = Get-RelativeFiles $Stage | Where-Object { -not (Test-Path (Join-Path $installed $_)) }
         $missing | Should -BeNullOrEmpty
 
+        # The sample tenant, and the fake Log Analytics service on 127.0.0.1 serving it, for the workspace hunts.
         $tenant = Join-Path $TestDrive 'tenant'
-        $hunt = Invoke-IsolatedPwsh $userHome @"
+        Import-Module $ModuleManifest -Force
+        New-LowSlowExfilSampleData -Path $tenant | Out-Null
+        Remove-Module LowSlowExfil
+        $fakeOut = Join-Path $TestDrive 'fake'
+        & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null
+        $LASTEXITCODE | Should -Be 0 -Because 'tests/FakeLogAnalytics must build'
+        $token = 'gallery-token-' + [guid]::NewGuid().ToString('N')
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        foreach ($a in @((Join-Path $fakeOut 'FakeLogAnalytics.dll'), '--port', '0', '--data', $tenant, '--token', $token, '--stdin')) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.UseShellExecute = $false
+        $fake = [System.Diagnostics.Process]::Start($psi)
+        try {
+            $info = @{}
+            $url = $fake.StandardOutput.ReadLine()
+            while (($line = $fake.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) { $k, $v = $line -split ' ', 2; $info[$k] = $v }
+            # In the new process: by name from the fresh module path; a file hunt, a workspace hunt with a token, and
+            # one with managed identity as an Automation job has it.
+            $hunt = Invoke-IsolatedPwsh $userHome @"
 `$ErrorActionPreference = 'Stop'
 Import-Module LowSlowExfil
 (Get-Module LowSlowExfil).ModuleBase
-New-LowSlowExfilSampleData -Path '$tenant' | Out-Null
-(Find-LowSlowExfil -Path '$tenant' -EndTime ([datetime]'2026-11-01T00:00:00Z')).UserName -join ','
+`$end = [datetime]'2026-11-01T00:00:00Z'
+'file ' + ((Find-LowSlowExfil -Path '$tenant' -EndTime `$end).UserName -join ',')
+'token ' + ((Find-LowSlowExfil -WorkspaceId '$($info['workspace'])' -Endpoint '$url' -AccessToken (ConvertTo-SecureString '$token' -AsPlainText -Force) -EndTime `$end).UserName -join ',')
+`$env:IDENTITY_ENDPOINT = '$($info['identity-endpoint'])'
+`$env:IDENTITY_HEADER = '$($info['identity-header'])'
+'identity ' + ((Find-LowSlowExfil -WorkspaceId '$($info['workspace'])' -Endpoint '$url' -UseManagedIdentity -EndTime `$end).UserName -join ',')
 "@
+        }
+        finally {
+            $fake.StandardInput.Close()
+            if (-not $fake.WaitForExit(5000)) { $fake.Kill() }
+        }
         $LASTEXITCODE | Should -Be 0 -Because ($hunt -join "`n")
         $hunt[0] | Should -Be (Get-Item $installed).FullName
-        $hunt[-1] | Should -Be 'marcus.webb@contoso.com,sofia.marino@contoso.com,priya.raman@contoso.com,tom.okafor@contoso.com'
+        $users = 'marcus.webb@contoso.com,sofia.marino@contoso.com,priya.raman@contoso.com,tom.okafor@contoso.com'
+        $hunt[1..3] | Should -Be @("file $users", "token $users", "identity $users")
     }
 }
