@@ -5,9 +5,14 @@
     Tasks (run in the order given):
       Build    (default) publish the module assemblies into module/bin, so that
                'Import-Module ./LowSlowExfil.psd1' loads the fresh build.
-      Test     Build, then run the xunit tests and the Pester tests; ends with one line 'N passed, N failed'.
+      Test     Build and Package, publish the .NET 8/9/10 runtime hosts (tests/RuntimeHosts, cached in out/), then run
+               the xunit tests and the Pester tests; ends with one line 'N passed, N failed'.
       Demo     Build, generate the sample tenant into out/demo and show Find-LowSlowExfil's candidates.
-      Package  Build, then zip the module folder (root: LowSlowExfil/) into out/ for an Automation account or a gallery.
+      Package  Build, then stage the module as it ships in out/package/LowSlowExfil (no pdb, no .deps.json, with
+               LICENSE) and write out/LowSlowExfil.zip (root: LowSlowExfil/, for an Azure Automation account) and
+               out/LowSlowExfil.<version>.nupkg (for a gallery feed).
+      RuntimeHosts  Publish tests/RuntimeHosts/RuntimeHost self-contained on .NET 8, 9 and 10 into out/runtime-hosts
+               (Test does it; cached until their sources change), for running RuntimeHostTests on their own.
       Bench    Build, then time Find-LowSlowExfil against DuckDB, plain PowerShell and a bare scan on generated
                tenants of -BenchRows sizes and -BenchUsers users, each timed contender -BenchRepeat times (median);
                writes out/bench/results.csv and the table in README.md. Not part of Test.
@@ -19,7 +24,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'RuntimeHosts', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
 
     # Bench: tenant sizes in ZIA rows, all with the same number of users (so memory can be seen to follow users x days,
@@ -108,6 +113,9 @@ function Install-TestPrerequisites {
 
 function Invoke-Test {
     Invoke-Build
+    # The package as it ships (tests read it: the runtime hosts, the dependency closure, the gallery install).
+    Invoke-Package
+    Invoke-RuntimeHosts
     Install-TestPrerequisites
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
@@ -177,18 +185,50 @@ Write-Host "Candidates written to $(Join-Path $Out 'demo-candidates.csv')." -For
 
 function Invoke-Package {
     Invoke-Build
+    # out/package/LowSlowExfil is what ships: the zip's root folder, and the folder the gallery package is made from.
     $stage = Join-Path $Out "package/$ModuleName"
     if (Test-Path (Split-Path $stage)) { Remove-Item (Split-Path $stage) -Recurse -Force }
     New-Item -ItemType Directory -Path $stage -Force | Out-Null
     Copy-Item (Join-Path $Root "$ModuleName.psd1") $stage
     Copy-Item (Join-Path $Root 'module') $stage -Recurse
     Remove-Item (Join-Path $stage 'module/help') -Recurse -Force  # the help's sources; the built help is en-US
+    # Debug symbols and the build's dependency manifests are not needed to run (PowerShell and the engine's load
+    # context resolve by folder) and only make the package bigger.
+    Get-ChildItem $stage -Recurse -File -Include '*.pdb', '*.deps.json' | Remove-Item -Force
     Copy-Item (Join-Path $Root 'en-US') $stage -Recurse
-    Copy-Item (Join-Path $Root 'README.md') $stage
-    $zip = Join-Path $Out "$ModuleName-$Version.zip"
-    if (Test-Path $zip) { Remove-Item $zip -Force }
+    Copy-Item (Join-Path $Root 'README.md'), (Join-Path $Root 'LICENSE') $stage
+    # Azure Automation takes a module only when the zip, the folder inside it and the manifest share its name.
+    Get-ChildItem $Out -Filter "$ModuleName*.zip" -File | Remove-Item -Force
+    $zip = Join-Path $Out "$ModuleName.zip"
     Compress-Archive -Path $stage -DestinationPath $zip
-    Write-Host "Package: $zip" -ForegroundColor Cyan
+    # The gallery package (what Publish-PSResource sends), from the same folder; it checks the manifest as the
+    # PowerShell Gallery does.
+    Get-ChildItem $Out -Filter "$ModuleName.*.nupkg" -File | Remove-Item -Force
+    Microsoft.PowerShell.PSResourceGet\Compress-PSResource -Path $stage -DestinationPath $Out
+    $nupkg = Join-Path $Out "$ModuleName.$Version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource wrote no $nupkg." }
+    Write-Host "Package: $zip (Azure Automation) and $nupkg (a gallery feed)" -ForegroundColor Cyan
+}
+
+# tests/RuntimeHosts/RuntimeHost published self-contained for linux-x64 on .NET 8, 9 and 10 (PowerShell 7.4, 7.5,
+# 7.6) into out/runtime-hosts/<tfm>, for RuntimeHostTests. Published again only when its sources, the core it is
+# compiled against or the SDK change (a stamp beside each copy), so a test run restores the runtime packs once.
+function Invoke-RuntimeHosts {
+    $project = Join-Path $Root 'tests/RuntimeHosts/RuntimeHost/RuntimeHost.csproj'
+    $inputs = @(Get-ChildItem (Join-Path $Root 'tests/RuntimeHosts'), (Join-Path $Root "src/$ModuleName.Core") -Recurse -File -Include '*.cs', '*.csproj' |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } | Sort-Object FullName)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    $text = (& dotnet --version) + "`n" + (($inputs | ForEach-Object { $_.FullName.Substring($Root.Length) + ' ' + (Get-FileHash $_.FullName -Algorithm SHA256).Hash }) -join "`n")
+    $stamp = [Convert]::ToHexString($sha.ComputeHash([Text.Encoding]::UTF8.GetBytes($text)))
+    foreach ($tfm in 'net8.0', 'net9.0', 'net10.0') {
+        $dir = Join-Path $Out "runtime-hosts/$tfm"
+        $stampFile = Join-Path $dir '.stamp'
+        if ((Test-Path $stampFile) -and (Get-Content -Raw $stampFile).Trim() -eq $stamp -and (Test-Path (Join-Path $dir 'RuntimeHost'))) { continue }
+        Write-Host "Publishing the $tfm runtime host (self-contained, linux-x64)" -ForegroundColor Cyan
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+        Invoke-Dotnet publish $project -c Release -f $tfm -r linux-x64 --self-contained -o $dir "-p:Version=$Version" --nologo -v quiet
+        Set-Content -Path $stampFile -Value $stamp
+    }
 }
 
 function Invoke-Bench {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -11,8 +12,9 @@ namespace LowSlowExfil.Commands
     /// Loads the workspace engine (LowSlowExfil.Engine with Azure.Core, Azure.Identity and MSAL) from
     /// Dependencies/ without exposing its Azure types to this assembly, so another module's Azure.Core (e.g.
     /// Az.Accounts') breaks neither side. PowerShell 7: a private AssemblyLoadContext. Windows PowerShell 5.1:
-    /// AppDomain.AssemblyResolve serves Dependencies/ (5.1 has no load contexts; see README).
-    /// Only LowSlowExfil.Core's contract (IQueryClient) crosses the boundary.
+    /// DesktopAssemblyResolver serves Dependencies/ to the engine (5.1 has no load contexts; see README).
+    /// Only LowSlowExfil.Core's contract (IQueryClient) crosses the boundary. Names no PowerShell type, so a host
+    /// without PowerShell's assemblies can drive it (tests/RuntimeHosts).
     /// </summary>
     internal static class EngineLoader
     {
@@ -20,8 +22,7 @@ namespace LowSlowExfil.Commands
         private static readonly object Gate = new object();
         private static Assembly _engine;
 
-        public static string DependenciesFolder { get; } =
-            Path.Combine(Path.GetDirectoryName(typeof(EngineLoader).Assembly.Location), "Dependencies");
+        public static string DependenciesFolder => DesktopAssemblyResolver.DependenciesFolder;
 
         public static IQueryClient CreateClient(QueryConnection connection)
         {
@@ -46,18 +47,15 @@ namespace LowSlowExfil.Commands
                 string path = Path.Combine(DependenciesFolder, EngineAssembly + ".dll");
                 if (!File.Exists(path))
                     throw new FileNotFoundException($"The workspace engine is missing: {path}. Rebuild the module (build.ps1) or reinstall it.", path);
-                _engine = ModuleInitializer.IsNetFramework ? LoadOnNetFramework(path) : IsolatedContext.LoadEngine(path);
+                _engine = DesktopAssemblyResolver.IsNetFramework ? LoadOnNetFramework(path) : IsolatedContext.LoadEngine(path);
                 return _engine;
             }
         }
 
         private static Assembly LoadOnNetFramework(string path)
         {
-            AppDomain.CurrentDomain.AssemblyResolve += (s, args) =>
-            {
-                string candidate = Path.Combine(DependenciesFolder, new AssemblyName(args.Name).Name + ".dll");
-                return File.Exists(candidate) ? Assembly.LoadFrom(candidate) : null;
-            };
+            // The module initializer registered it already; a host that skipped it still gets the engine's folder.
+            DesktopAssemblyResolver.Register();
             return Assembly.LoadFrom(path);
         }
 
@@ -68,16 +66,16 @@ namespace LowSlowExfil.Commands
         }
 
         /// <summary>
-        /// Loads what Dependencies/ holds into this context, except what the runtime itself provides (its own
-        /// System.* assemblies, whose types must be shared) and LowSlowExfil.Core (the shared contract).
+        /// Loads what Dependencies/ holds into this context, except LowSlowExfil.Core (the shared contract) and what
+        /// the runtime itself provides at the version asked for or above (its System.* assemblies, whose types are
+        /// then shared). A platform copy older than the request is not used: PowerShell 7.4 (.NET 8) and 7.5 (.NET 9)
+        /// have System.Text.Json and System.Diagnostics.DiagnosticSource 8.0 / 9.0 where Azure.Core asks for 10.0,
+        /// so Dependencies/ serves its own copies there.
         /// </summary>
         private sealed class EngineLoadContext : AssemblyLoadContext
         {
-            private static readonly System.Collections.Generic.HashSet<string> PlatformAssemblies = new System.Collections.Generic.HashSet<string>(
-                ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? string.Empty)
-                    .Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries)
-                    .Select(Path.GetFileNameWithoutExtension),
-                StringComparer.OrdinalIgnoreCase);
+            private static readonly Dictionary<string, string> PlatformPaths = PlatformAssemblyPaths();
+            private static readonly Dictionary<string, Version> PlatformVersions = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
 
             private readonly string _folder;
 
@@ -85,9 +83,35 @@ namespace LowSlowExfil.Commands
 
             protected override Assembly Load(AssemblyName name)
             {
-                if (name.Name == typeof(IQueryClient).Assembly.GetName().Name || PlatformAssemblies.Contains(name.Name)) return null;
+                if (name.Name == typeof(IQueryClient).Assembly.GetName().Name || PlatformServes(name)) return null;
                 string candidate = Path.Combine(_folder, name.Name + ".dll");
                 return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
+            }
+
+            /// <summary>Whether the default context's copy of this name (the platform's) is at least the version asked for.</summary>
+            private static bool PlatformServes(AssemblyName name)
+            {
+                if (!PlatformPaths.TryGetValue(name.Name, out string path)) return false;
+                Version platform;
+                lock (PlatformVersions)
+                {
+                    if (!PlatformVersions.TryGetValue(name.Name, out platform))
+                    {
+                        try { platform = AssemblyName.GetAssemblyName(path).Version; }
+                        catch (Exception e) when (e is IOException || e is BadImageFormatException || e is UnauthorizedAccessException) { platform = null; }
+                        PlatformVersions[name.Name] = platform;
+                    }
+                }
+                return platform != null && (name.Version == null || platform >= name.Version);
+            }
+
+            private static Dictionary<string, string> PlatformAssemblyPaths()
+            {
+                var paths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (string p in ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? string.Empty)
+                             .Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
+                    paths[Path.GetFileNameWithoutExtension(p)] = p;
+                return paths;
             }
         }
     }
