@@ -175,7 +175,7 @@ namespace LowSlowExfil.Engine
                 catch (JsonException e)
                 {
                     // The parser's own findings say what is wrong with the answer; System.Text.Json's speak to programmers.
-                    string why = e.LineNumber.HasValue ? Readers.JsonErrorText.NotValid(e, 1, 0) : e.Message.TrimEnd('.');
+                    string why = e.LineNumber.HasValue ? Readers.JsonErrorText.NotValid(e.Message, e.LineNumber, e.BytePositionInLine, 1, 0) : e.Message.TrimEnd('.');
                     throw Fail($"{_service} sent an answer that could not be read: {why}", 200, "InvalidResponse", e);
                 }
             }

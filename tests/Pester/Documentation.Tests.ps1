@@ -22,6 +22,8 @@ BeforeDiscovery {
             Why = 'a service principal''s certificate in the certificate store, signed in against Microsoft Entra ID' }
         @{ Doc = 'module/help/Get-O365SharingProfile.md'; Contains = 'Search-UnifiedAuditLog'
             Why = 'Search-UnifiedAuditLog needs an Exchange Online session' }
+        @{ Doc = 'README.md'; Contains = 'Register-PSResourceRepository -Name SocModules'
+            Why = 'registers a file-share feed and installs into the user''s own module path; tests/Pester/Package.Tests.ps1 runs the same publish, install by name and import against a local folder feed in a fresh home' }
     )
 
     $All = @(Get-DocExample -RepoRoot $RepoRoot)

@@ -98,7 +98,7 @@ Install-PSResource -Name LowSlowExfil -Repository LseLocalFeed -Scope CurrentUse
         # The sample tenant, and the fake Log Analytics service on 127.0.0.1 serving it, for the workspace hunts.
         $tenant = Join-Path $TestDrive 'tenant'
         Import-Module $ModuleManifest -Force
-        New-LowSlowExfilSampleData -Path $tenant | Out-Null
+        New-LowSlowExfilSampleData -Path $tenant -EndTime 2026-11-01 | Out-Null
         Remove-Module LowSlowExfil
         $fakeOut = Join-Path $TestDrive 'fake'
         & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null

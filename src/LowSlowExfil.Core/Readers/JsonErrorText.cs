@@ -68,15 +68,24 @@ namespace LowSlowExfil.Readers
         public static string NotValid(JsonException e, long firstLine, long firstColumn)
         {
             if (e == null) throw new ArgumentNullException(nameof(e));
+            return NotValid(e.Message, e.LineNumber, e.BytePositionInLine, firstLine, firstColumn);
+        }
+
+        /// <summary>
+        /// The same from the exception's parts: the workspace engine runs in its own load context with its own
+        /// System.Text.Json, whose JsonException is not this assembly's type, so only text and numbers cross.
+        /// </summary>
+        public static string NotValid(string message, long? lineNumber, long? bytePositionInLine, long firstLine, long firstColumn)
+        {
             string at = "";
-            if (e.LineNumber.HasValue && e.BytePositionInLine.HasValue)
+            if (lineNumber.HasValue && bytePositionInLine.HasValue)
             {
-                long line = firstLine + e.LineNumber.Value;
+                long line = firstLine + lineNumber.Value;
                 // The library counts from 0, and within the record: on its first line the record may not start the line.
-                long column = e.BytePositionInLine.Value + 1 + (e.LineNumber.Value == 0 ? Math.Max(0, firstColumn) : 0);
+                long column = bytePositionInLine.Value + 1 + (lineNumber.Value == 0 ? Math.Max(0, firstColumn) : 0);
                 at = string.Format(CultureInfo.InvariantCulture, " at line {0}, byte {1}", line, column);
             }
-            return "not valid JSON" + at + ": " + Reason(e);
+            return "not valid JSON" + at + ": " + Reason(message);
         }
 
         /// <summary>"AuditData is not valid JSON (byte 17): …" for JSON held in a cell or a string of its own.</summary>
@@ -92,9 +101,12 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>The reason alone, without a position.</summary>
-        public static string Reason(JsonException e)
+        public static string Reason(JsonException e) => Reason(e?.Message);
+
+        /// <summary>The reason alone, from a System.Text.Json message.</summary>
+        public static string Reason(string message)
         {
-            string text = LibraryPosition.Replace(e?.Message ?? "", "").Trim();
+            string text = LibraryPosition.Replace(message ?? "", "").Trim();
             foreach (var (pattern, reason) in Reasons)
             {
                 var m = pattern.Match(text);
