@@ -25,7 +25,7 @@ namespace FakeLogAnalytics
     /// Control endpoints for scripts: <c>POST /_fake/faults</c>, <c>POST /_fake/settings</c>, <c>GET /_fake/requests</c>,
     /// <c>POST /_fake/reset</c>.
     /// </summary>
-    public sealed class FakeLogAnalyticsServer : IDisposable
+    public sealed partial class FakeLogAnalyticsServer : IDisposable
     {
         public const string DefaultWorkspaceId = "8f0c3a52-2d1e-4d7b-9a36-5c4e1b7f0a21";
         public const string DefaultDatabase = "SecurityLogs";
@@ -122,6 +122,7 @@ namespace FakeLogAnalytics
         {
             while (_faults.TryDequeue(out _)) { }
             ClearRequests();
+            lock (_sync) _ingested.Clear();
         }
 
         // ───────────────────────── the loop ─────────────────────────
@@ -168,8 +169,14 @@ namespace FakeLogAnalytics
         private void Handle(HttpListenerContext ctx)
         {
             var req = ctx.Request;
-            string body;
-            using (var reader = new StreamReader(req.InputStream, Encoding.UTF8)) body = reader.ReadToEnd();
+            byte[] raw;
+            using (var ms = new MemoryStream())
+            {
+                req.InputStream.CopyTo(ms);
+                raw = ms.ToArray();
+            }
+            // Ingestion bodies are gzip: kept as bytes; every other body is UTF-8 text.
+            string body = string.Equals(req.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase) ? string.Empty : Encoding.UTF8.GetString(raw);
             var rec = new RecordedRequest
             {
                 ReceivedUtc = DateTime.UtcNow,
@@ -184,6 +191,7 @@ namespace FakeLogAnalytics
 
             if (path.StartsWith("/_fake/", StringComparison.Ordinal)) { Control(ctx, rec); return; }
             if (path == "/msi/token") { Identity(ctx, rec); return; }
+            if (path.StartsWith("/dataCollectionRules/", StringComparison.Ordinal)) { Ingest(ctx, rec, raw); return; }
             bool la = req.HttpMethod == "POST" && path.StartsWith("/v1/workspaces/", StringComparison.Ordinal) && path.EndsWith("/query", StringComparison.Ordinal);
             bool adx = req.HttpMethod == "POST" && path == "/v1/rest/query";
             if (!la && !adx)
