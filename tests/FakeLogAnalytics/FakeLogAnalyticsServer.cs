@@ -474,9 +474,40 @@ namespace FakeLogAnalytics
                             if (Int(s, "delayMs") is int d) ResponseDelay = TimeSpan.FromMilliseconds(d);
                             if (Prop(s, "token") is string t) Token = t;
                             if (Prop(s, "workspaceId") is string ws) WorkspaceId = ws;
+                            // {"streamColumns":{"TimeGenerated":"datetime",…}}: the ingestion stream's schema.
+                            if (s.TryGetProperty("streamColumns", out var cols) && cols.ValueKind == JsonValueKind.Object)
+                                StreamColumns = cols.EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetString(), StringComparer.Ordinal);
                         }
                         Send(ctx, rec, 200, Json(w => w.WriteNumber("maxRows", MaxRows)));
                         return;
+                    case "/_fake/ingested" when rec.Method == "GET":
+                    {
+                        // What the ingestion stand-in accepted, and its requests (status, rows, headers that matter).
+                        var records = Ingested;
+                        var reqs = IngestionRequests;
+                        Send(ctx, rec, 200, Json(w =>
+                        {
+                            w.WriteStartArray("records");
+                            foreach (var r in records) r.WriteTo(w);
+                            w.WriteEndArray();
+                            w.WriteStartArray("requests");
+                            foreach (var r in reqs)
+                            {
+                                w.WriteStartObject();
+                                w.WriteString("path", r.Path);
+                                w.WriteString("query", r.QueryString);
+                                w.WriteNumber("status", r.Status);
+                                w.WriteString("fault", r.Fault);
+                                w.WriteNumber("rows", r.Rows);
+                                w.WriteNumber("uncompressedBytes", Encoding.UTF8.GetByteCount(r.Body ?? ""));
+                                w.WriteString("contentEncoding", r.Header("Content-Encoding"));
+                                w.WriteBoolean("tokenValid", r.TokenValid);
+                                w.WriteEndObject();
+                            }
+                            w.WriteEndArray();
+                        }));
+                        return;
+                    }
                     case "/_fake/reset" when rec.Method == "POST":
                         Reset();
                         Send(ctx, rec, 200, Json(w => { }));
