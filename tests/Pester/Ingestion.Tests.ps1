@@ -121,7 +121,7 @@ Describe 'Send-LowSlowExfilResult' {
 
     It 'never writes the token to any output stream, also when the service refuses' {
         Invoke-Fake POST '/_fake/faults' @(@{ status = 401; count = 1 }) | Out-Null
-        $out = $Candidates | Send-LowSlowExfilResult @Send -Verbose *>&1 | Out-String
+        $out = $Candidates | Send-LowSlowExfilResult @Send -Verbose -ErrorAction Continue *>&1 | Out-String
         $out | Should -BeLike '*401*'
         $out | Should -Not -BeLike "*$Token*"
     }
