@@ -373,7 +373,7 @@ namespace LowSlowExfil.Engine
         }
 
         /// <summary>The credential, remembering the last token it handed out so that no text can carry it.</summary>
-        private sealed class TokenTracker : TokenCredential
+        internal sealed class TokenTracker : TokenCredential
         {
             private readonly TokenCredential _inner;
             public TokenTracker(TokenCredential inner) { _inner = inner; }

@@ -22,5 +22,15 @@ namespace LowSlowExfil.Engine
             if (connection == null) throw new ArgumentNullException(nameof(connection));
             return new KustoQueryClient(connection);
         }
+
+        /// <summary>
+        /// A client for a data collection rule's stream (Logs Ingestion API). Throws <see cref="ArgumentException"/>
+        /// for an invalid connection (no endpoint, plain http to anything but loopback, bad rule id or stream) before anything is sent.
+        /// </summary>
+        public static IIngestionClient CreateIngestion(IngestionConnection connection)
+        {
+            if (connection == null) throw new ArgumentNullException(nameof(connection));
+            return new LogsIngestionClient(connection);
+        }
     }
 }

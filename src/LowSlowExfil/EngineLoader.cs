@@ -38,6 +38,21 @@ namespace LowSlowExfil.Commands
             }
         }
 
+        /// <summary>A Logs Ingestion client, created across the load-context boundary like the query client.</summary>
+        public static IIngestionClient CreateIngestionClient(IngestionConnection connection)
+        {
+            var factory = LoadEngine().GetType("LowSlowExfil.Engine.QueryClientFactory", throwOnError: true);
+            try
+            {
+                return (IIngestionClient)factory.GetMethod("CreateIngestion", new[] { typeof(IngestionConnection) }).Invoke(null, new object[] { connection });
+            }
+            catch (TargetInvocationException e) when (e.InnerException != null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw;
+            }
+        }
+
         /// <summary>The assembly the engine was loaded as (tests check it is not in the default context).</summary>
         public static Assembly LoadEngine()
         {

@@ -25,7 +25,7 @@ namespace FakeLogAnalytics
     /// Control endpoints for scripts: <c>POST /_fake/faults</c>, <c>POST /_fake/settings</c>, <c>GET /_fake/requests</c>,
     /// <c>POST /_fake/reset</c>; <c>POST /_fake/webhook</c> stands in for a Logic App trigger (<c>GET</c> lists what it was sent).
     /// </summary>
-    public sealed class FakeLogAnalyticsServer : IDisposable
+    public sealed partial class FakeLogAnalyticsServer : IDisposable
     {
         public const string DefaultWorkspaceId = "8f0c3a52-2d1e-4d7b-9a36-5c4e1b7f0a21";
         public const string DefaultDatabase = "SecurityLogs";
@@ -124,6 +124,7 @@ namespace FakeLogAnalytics
             while (_faults.TryDequeue(out _)) { }
             ClearRequests();
             lock (_sync) _webhookBodies.Clear();
+            lock (_sync) _ingested.Clear();
         }
 
         // ───────────────────────── the loop ─────────────────────────
@@ -170,8 +171,14 @@ namespace FakeLogAnalytics
         private void Handle(HttpListenerContext ctx)
         {
             var req = ctx.Request;
-            string body;
-            using (var reader = new StreamReader(req.InputStream, Encoding.UTF8)) body = reader.ReadToEnd();
+            byte[] raw;
+            using (var ms = new MemoryStream())
+            {
+                req.InputStream.CopyTo(ms);
+                raw = ms.ToArray();
+            }
+            // Ingestion bodies are gzip: kept as bytes; every other body is UTF-8 text.
+            string body = string.Equals(req.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase) ? string.Empty : Encoding.UTF8.GetString(raw);
             var rec = new RecordedRequest
             {
                 ReceivedUtc = DateTime.UtcNow,
@@ -186,6 +193,7 @@ namespace FakeLogAnalytics
 
             if (path.StartsWith("/_fake/", StringComparison.Ordinal)) { Control(ctx, rec); return; }
             if (path == "/msi/token") { Identity(ctx, rec); return; }
+            if (path.StartsWith("/dataCollectionRules/", StringComparison.Ordinal)) { Ingest(ctx, rec, raw); return; }
             bool la = req.HttpMethod == "POST" && path.StartsWith("/v1/workspaces/", StringComparison.Ordinal) && path.EndsWith("/query", StringComparison.Ordinal);
             bool adx = req.HttpMethod == "POST" && path == "/v1/rest/query";
             if (!la && !adx)
@@ -468,6 +476,9 @@ namespace FakeLogAnalytics
                             if (Int(s, "delayMs") is int d) ResponseDelay = TimeSpan.FromMilliseconds(d);
                             if (Prop(s, "token") is string t) Token = t;
                             if (Prop(s, "workspaceId") is string ws) WorkspaceId = ws;
+                            // {"streamColumns":{"TimeGenerated":"datetime",…}}: the ingestion stream's schema.
+                            if (s.TryGetProperty("streamColumns", out var cols) && cols.ValueKind == JsonValueKind.Object)
+                                StreamColumns = cols.EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetString(), StringComparer.Ordinal);
                         }
                         Send(ctx, rec, 200, Json(w => w.WriteNumber("maxRows", MaxRows)));
                         return;
@@ -482,6 +493,34 @@ namespace FakeLogAnalytics
                         List<string> bodies;
                         lock (_sync) bodies = _webhookBodies.ToList();
                         Send(ctx, rec, 200, JsonArray(w => { foreach (string b in bodies) w.WriteStringValue(b); }));
+                        return;
+                    }
+                    case "/_fake/ingested" when rec.Method == "GET":
+                    {
+                        // What the ingestion stand-in accepted, and its requests (status, rows, headers that matter).
+                        var records = Ingested;
+                        var reqs = IngestionRequests;
+                        Send(ctx, rec, 200, Json(w =>
+                        {
+                            w.WriteStartArray("records");
+                            foreach (var r in records) r.WriteTo(w);
+                            w.WriteEndArray();
+                            w.WriteStartArray("requests");
+                            foreach (var r in reqs)
+                            {
+                                w.WriteStartObject();
+                                w.WriteString("path", r.Path);
+                                w.WriteString("query", r.QueryString);
+                                w.WriteNumber("status", r.Status);
+                                w.WriteString("fault", r.Fault);
+                                w.WriteNumber("rows", r.Rows);
+                                w.WriteNumber("uncompressedBytes", Encoding.UTF8.GetByteCount(r.Body ?? ""));
+                                w.WriteString("contentEncoding", r.Header("Content-Encoding"));
+                                w.WriteBoolean("tokenValid", r.TokenValid);
+                                w.WriteEndObject();
+                            }
+                            w.WriteEndArray();
+                        }));
                         return;
                     }
                     case "/_fake/reset" when rec.Method == "POST":

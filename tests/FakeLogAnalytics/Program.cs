@@ -63,6 +63,8 @@ namespace FakeLogAnalytics
                 Console.WriteLine("database " + server.Database);
                 Console.WriteLine("identity-endpoint " + server.IdentityEndpoint);
                 Console.WriteLine("identity-header " + server.IdentityHeader);
+                Console.WriteLine("dcr " + server.DcrImmutableId);
+                Console.WriteLine("stream " + server.StreamName);
                 Console.WriteLine($"events {store.CommonSecurityLog.Count} CommonSecurityLog, {store.OfficeActivity.Count} OfficeActivity");
                 Console.Out.Flush();
 

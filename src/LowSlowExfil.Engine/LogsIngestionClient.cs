@@ -1,0 +1,261 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+using System.Threading;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using LowSlowExfil.Engine.Json;
+using LowSlowExfil.Engine.Pipeline;
+using LowSlowExfil.Workspace;
+
+namespace LowSlowExfil.Engine
+{
+    /// <summary>
+    /// Posts records to a data collection rule's stream through the Logs Ingestion API
+    /// (<c>POST {endpoint}/dataCollectionRules/{immutableId}/streams/{stream}?api-version=2023-01-01</c>, a JSON
+    /// array, gzip-encoded) on the same pipeline as the query client: Azure.Identity's token for the monitor scope,
+    /// this module's retry policy (429/500/502/503 after Retry-After), redaction of every text that leaves.
+    /// Only a 204 answer counts a batch as sent.
+    /// </summary>
+    internal sealed class LogsIngestionClient : IIngestionClient
+    {
+        private const string ApiVersion = "2023-01-01";
+        private const string Service = "The Logs Ingestion API";
+        private const int MaxErrorBody = 64 * 1024;
+        private readonly HttpPipeline _pipeline;
+        private readonly IDisposable _transport;
+        private readonly Uri _uri;
+        private readonly int _maxBatch;
+        private readonly int _maxRetries;
+        private readonly string _dcr;
+        private readonly string _stream;
+        private readonly Action<string> _log;
+        private readonly KustoQueryClient.TokenTracker _tokens;
+
+        public LogsIngestionClient(IngestionConnection c)
+        {
+            if (c == null) throw new ArgumentNullException(nameof(c));
+            var cloud = CloudEnvironment.Resolve(c.Environment);
+            if (c.Endpoint == null)
+                throw new ArgumentException("Give the logs ingestion endpoint (the data collection endpoint's or the rule's own Logs Ingestion URL).", nameof(IngestionConnection.Endpoint));
+            var root = EndpointRules.Validate(c.Endpoint, nameof(IngestionConnection.Endpoint));
+            _dcr = (c.DcrImmutableId ?? string.Empty).Trim();
+            _stream = (c.StreamName ?? string.Empty).Trim();
+            if (_dcr.Length == 0 || _dcr.IndexOfAny(new[] { '/', '?', '#', ' ' }) >= 0)
+                throw new ArgumentException($"'{c.DcrImmutableId}' is not a data collection rule immutable id (it looks like dcr-0123…; see the rule's JSON view).", nameof(IngestionConnection.DcrImmutableId));
+            if (_stream.Length == 0 || _stream.IndexOfAny(new[] { '/', '?', '#', ' ' }) >= 0)
+                throw new ArgumentException($"'{c.StreamName}' is not a stream name (it looks like Custom-LowSlowExfil_CL).", nameof(IngestionConnection.StreamName));
+            if (c.MaxRetries < 0) throw new ArgumentOutOfRangeException(nameof(IngestionConnection.MaxRetries), c.MaxRetries, "MaxRetries cannot be negative.");
+            if (c.MaxBatchBytes < 1024 || c.MaxBatchBytes > IngestionLimits.MaxRequestBytes)
+                throw new ArgumentOutOfRangeException(nameof(IngestionConnection.MaxBatchBytes), c.MaxBatchBytes, $"The batch size must lie between 1024 and {IngestionLimits.MaxRequestBytes} bytes.");
+            _maxBatch = c.MaxBatchBytes;
+            _maxRetries = c.MaxRetries;
+            _uri = new Uri(EndpointRules.Append(root, "/dataCollectionRules/" + Uri.EscapeDataString(_dcr) + "/streams/" + Uri.EscapeDataString(_stream)) +
+                "?api-version=" + ApiVersion);
+            _tokens = new KustoQueryClient.TokenTracker(CredentialFactory.Create(c.Authentication, cloud));
+            _log = c.Log == null ? null : new Action<string>(line => c.Log(Redaction.Clean(line, _tokens.Last)));
+
+            var options = new IngestionClientOptions();
+            options.Retry.MaxRetries = 0;
+            options.RetryPolicy = new QueryRetryPolicy(c.MaxRetries, c.MaxRetryDelay, Statistics, _log, Service);
+            options.Retry.NetworkTimeout = c.Timeout <= TimeSpan.Zero ? TimeSpan.FromSeconds(100) : c.Timeout;
+            options.Diagnostics.ApplicationId = "LowSlowExfil";
+            options.Diagnostics.IsLoggingContentEnabled = false;
+            options.Diagnostics.LoggedHeaderNames.Clear();
+            options.Diagnostics.LoggedQueryParameters.Clear();
+            options.Diagnostics.IsDistributedTracingEnabled = false;
+            var transport = new HttpClientTransport();
+            options.Transport = transport;
+            _transport = transport;
+            string scope = MonitorScope(cloud);
+            HttpPipelinePolicy auth = EndpointRules.IsTls(_uri)
+                ? new BearerTokenAuthenticationPolicy(_tokens, scope)
+                : (HttpPipelinePolicy)new LoopbackBearerTokenPolicy(_tokens, scope);
+            _pipeline = HttpPipelineBuilder.Build(options, new HttpPipelinePolicy[0], new[] { auth }, new ResponseClassifier());
+        }
+
+        public QueryStatistics Statistics { get; } = new QueryStatistics();
+
+        /// <summary>The URL batches are posted to (no secret in it).</summary>
+        public Uri IngestionUri => _uri;
+
+        /// <summary>
+        /// The token audience of the Logs Ingestion API: <c>https://monitor.azure.com/.default</c> in the public
+        /// cloud (Microsoft's Logs Ingestion API overview and the Azure.Monitor.Ingestion client use
+        /// https://monitor.azure.com/.default), monitor.azure.us and monitor.azure.cn in the sovereign clouds.
+        /// </summary>
+        internal static string MonitorScope(CloudEnvironment cloud)
+        {
+            switch (cloud.Name)
+            {
+                case "AzureUSGovernment": return "https://monitor.azure.us/.default";
+                case "AzureChinaCloud": return "https://monitor.azure.cn/.default";
+                default: return "https://monitor.azure.com/.default";
+            }
+        }
+
+        public IngestionResult Send(IReadOnlyList<string> recordsJson, CancellationToken cancellation)
+        {
+            if (recordsJson == null) throw new ArgumentNullException(nameof(recordsJson));
+            var result = new IngestionResult();
+            var batch = new List<byte[]>();
+            int size = 2;                                       // "[" and "]"
+            int index = 0;
+            foreach (string json in recordsJson)
+            {
+                index++;
+                byte[] record = Encoding.UTF8.GetBytes(json ?? "null");
+                if (record.Length + 2 > _maxBatch)
+                {
+                    // One record over the limit can never be accepted: reported, never truncated.
+                    result.Batches++;
+                    result.BatchesFailed++;
+                    result.RecordsFailed++;
+                    result.Failures.Add(new IngestionBatchFailure(result.Batches, 1, 0, "RecordTooLarge",
+                        $"Record {index} holds {record.Length:N0} bytes of JSON, more than the {_maxBatch:N0} bytes one request may carry; it was not sent."));
+                    continue;
+                }
+                if (batch.Count > 0 && size + 1 + record.Length > _maxBatch)
+                {
+                    SendBatch(batch, size, result, cancellation);
+                    batch.Clear();
+                    size = 2;
+                }
+                size += (batch.Count > 0 ? 1 : 0) + record.Length;
+                batch.Add(record);
+            }
+            if (batch.Count > 0) SendBatch(batch, size, result, cancellation);
+            return result;
+        }
+
+        private void SendBatch(List<byte[]> records, int size, IngestionResult result, CancellationToken ct)
+        {
+            int number = ++result.Batches;
+            byte[] body = Gzip(records, size);
+            string failureCode = null, failureText = null;
+            int status = 0;
+            using (var message = _pipeline.CreateMessage())
+            {
+                var request = message.Request;
+                request.Method = RequestMethod.Post;
+                request.Uri.Reset(_uri);
+                request.Headers.SetValue("Content-Type", "application/json");
+                request.Headers.SetValue("Content-Encoding", "gzip");
+                request.Content = RequestContent.Create(body);
+                _log?.Invoke($"{Service}: POST batch {number} ({records.Count} records, {size:N0} bytes, {body.Length:N0} gzipped) to {_uri.GetLeftPart(UriPartial.Path)}.");
+                try
+                {
+                    _pipeline.Send(message, ct);
+                    status = message.Response.Status;
+                    if (status == 204 || status == 200)
+                    {
+                        message.Response.ContentStream?.Dispose();
+                        result.RecordsSent += records.Count;
+                        result.BytesSent += body.Length;
+                        _log?.Invoke($"{Service}: batch {number} accepted ({status}).");
+                        return;
+                    }
+                    (failureCode, failureText) = Describe(message.Response);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (OperationCanceledException)
+                {
+                    failureCode = "ClientTimeout";
+                    failureText = "no answer came in time; the batch may or may not have been stored, so it is counted as failed (sending it again may duplicate it).";
+                }
+                catch (AuthenticationFailedException e)
+                {
+                    failureCode = "AuthenticationFailed";
+                    failureText = "could not get a token for the monitor scope: " + e.Message;
+                }
+                catch (RequestFailedException e) when (e.Status == 0)
+                {
+                    failureCode = "ConnectionFailed";
+                    failureText = $"could not reach {_uri.GetLeftPart(UriPartial.Authority)}: {e.Message}";
+                }
+                catch (IOException e)
+                {
+                    failureCode = "ConnectionLost";
+                    failureText = "the connection failed: " + e.Message + " The batch may or may not have been stored.";
+                }
+            }
+            result.BatchesFailed++;
+            result.RecordsFailed += records.Count;
+            string text = Redaction.Clean($"{Service} did not accept batch {number} of {records.Count} records ({(status == 0 ? "" : status + " ")}{failureCode}): {failureText}", _tokens.Last);
+            result.Failures.Add(new IngestionBatchFailure(number, records.Count, status, failureCode, text));
+            _log?.Invoke(text);
+        }
+
+        private (string Code, string Text) Describe(Response response)
+        {
+            int status = response.Status;
+            byte[] body = ReadSome(response);
+            var error = ServiceError.FromBody(body);
+            string code = error?.Code ?? response.ReasonPhrase?.Replace(" ", "") ?? "Error";
+            string text = error?.Describe();
+            if (string.IsNullOrEmpty(text))
+                text = body.Length > 0 && body.Length < 2000 ? Encoding.UTF8.GetString(body).Trim() : response.ReasonPhrase;
+            string hint;
+            switch (status)
+            {
+                case 400: hint = " Check the stream's columns match what this module sends (Export-LowSlowExfilDeployment's table)."; break;
+                case 401: hint = " The token was refused: check the identity signs in to the right tenant and environment."; break;
+                case 403: hint = $" The identity needs the Monitoring Metrics Publisher role on data collection rule {_dcr}."; break;
+                case 404: hint = $" Check the endpoint, the rule's immutable id ({_dcr}) and the stream name ({_stream})."; break;
+                case 413: hint = " The request was too large for the service."; break;
+                case 429: hint = $" Still throttled after {_maxRetries} retries."; break;
+                case 500: case 502: case 503: hint = $" Still failing after {_maxRetries} retries."; break;
+                default: hint = ""; break;
+            }
+            return (code, text + hint);
+        }
+
+        private static byte[] ReadSome(Response response)
+        {
+            var s = response.ContentStream;
+            if (s == null) return new byte[0];
+            using (s)
+            using (var ms = new MemoryStream())
+            {
+                var buf = new byte[8192];
+                try
+                {
+                    int n;
+                    while (ms.Length < MaxErrorBody && (n = s.Read(buf, 0, buf.Length)) > 0) ms.Write(buf, 0, n);
+                }
+                catch (IOException) { }
+                return ms.ToArray();
+            }
+        }
+
+        private static byte[] Gzip(List<byte[]> records, int size)
+        {
+            using (var ms = new MemoryStream(size / 4 + 64))
+            {
+                using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
+                {
+                    gz.WriteByte((byte)'[');
+                    for (int i = 0; i < records.Count; i++)
+                    {
+                        if (i > 0) gz.WriteByte((byte)',');
+                        gz.Write(records[i], 0, records[i].Length);
+                    }
+                    gz.WriteByte((byte)']');
+                }
+                return ms.ToArray();
+            }
+        }
+
+        public void Dispose() => _transport?.Dispose();
+
+        private sealed class IngestionClientOptions : ClientOptions { }
+    }
+}

@@ -1,0 +1,133 @@
+# Find-LowSlowExfil | Send-LowSlowExfilResult end to end through the module against the Logs Ingestion API
+# stand-in of tests/FakeLogAnalytics on 127.0.0.1: what the stand-in accepted equals what the hunt found, batches
+# stay under 1 MB, a refused batch is an error with its record count while the rest are sent, 429 is waited out,
+# and no token reaches any output stream.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $ModuleManifest -Force
+
+    $Tenant = Join-Path $TestDrive 'tenant'
+    New-LowSlowExfilSampleData -Path $Tenant -EndTime 2026-11-01 | Out-Null
+    $SampleEnd = [datetime]'2026-11-01T00:00:00Z'
+    $Token = 'pester-token-' + [guid]::NewGuid().ToString('N')
+    $SecureToken = ConvertTo-SecureString $Token -AsPlainText -Force
+
+    $fakeOut = Join-Path $TestDrive 'fake'
+    & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE) { throw 'Could not build tests/FakeLogAnalytics.' }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @((Join-Path $fakeOut 'FakeLogAnalytics.dll'), '--port', '0', '--token', $Token, '--stdin')) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardInput = $true
+    $psi.UseShellExecute = $false
+    $Fake = [System.Diagnostics.Process]::Start($psi)
+    $info = @{}
+    $Url = $Fake.StandardOutput.ReadLine()
+    while (($line = $Fake.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) {
+        $k, $v = $line -split ' ', 2
+        $info[$k] = $v
+    }
+    $Send = @{ Endpoint = $Url; DcrImmutableId = $info['dcr']; AccessToken = $SecureToken }
+
+    function Invoke-Fake([string] $Method, [string] $Path, $Body) {
+        $request = @{ Method = $Method; Uri = ($Url.TrimEnd('/') + $Path) }
+        if ($null -ne $Body) { $request.Body = ($Body | ConvertTo-Json -Depth 5 -AsArray:($Body -is [array])); $request.ContentType = 'application/json' }
+        Invoke-RestMethod @request
+    }
+
+    # The stand-in checks every record against the columns the module declares for its table.
+    $columns = [ordered]@{}
+    foreach ($c in [LowSlowExfil.Reporting.IngestionRecord]::Columns) { $columns[$c.Key] = $c.Value }
+    Invoke-Fake POST '/_fake/settings' @{ streamColumns = $columns } | Out-Null
+
+    $Candidates = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd)
+    $All = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll)
+}
+
+AfterAll {
+    if ($Fake -and -not $Fake.HasExited) {
+        $Fake.StandardInput.Close()
+        if (-not $Fake.WaitForExit(5000)) { $Fake.Kill() }
+    }
+}
+
+Describe 'Send-LowSlowExfilResult' {
+    BeforeEach { Invoke-Fake POST '/_fake/reset' $null | Out-Null }
+
+    It 'sends exactly what the hunt found, one row per flagged candidate, gzip to the rule''s stream' {
+        $Candidates.Count | Should -BeGreaterThan 0
+        $summary = Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd | Send-LowSlowExfilResult @Send
+        $summary.RecordsSent | Should -Be $Candidates.Count
+        $summary.RecordsFailed | Should -Be 0
+        $got = Invoke-Fake GET '/_fake/ingested' $null
+        @($got.records).Count | Should -Be $Candidates.Count
+        foreach ($i in 0..($Candidates.Count - 1)) {
+            $c = $Candidates[$i]; $r = $got.records[$i]
+            $r.UserName | Should -Be $c.UserName
+            $r.ZIA_TotalMBSent | Should -Be $c.ZIA_TotalMBSent
+            $r.ZIA_ActiveDays | Should -Be $c.ZIA_ActiveDays
+            $r.O365_AnonLinks | Should -Be $c.O365_AnonLinks
+            @($r.O365_Operations) | Should -Be @($c.O365_Operations)
+            $r.Zscore | Should -Be $c.Zscore
+            $r.Reasons | Should -Be $c.Reasons.ToString()
+            $r.Flagged | Should -BeTrue
+            $r.Mode | Should -Be $c.GetSummary().Mode
+            ([datetime]$r.WindowEnd).ToUniversalTime() | Should -Be $c.GetSummary().WindowEnd
+            $r.ModuleVersion | Should -Not -BeNullOrEmpty
+        }
+        $req = @($got.requests)
+        $req.Count | Should -Be 1
+        $req[0].status | Should -Be 204
+        $req[0].query | Should -Be '?api-version=2023-01-01'
+        $req[0].contentEncoding | Should -Be 'gzip'
+        $req[0].path | Should -Be "/dataCollectionRules/$($info['dcr'])/streams/Custom-LowSlowExfil_CL"
+    }
+
+    It 'skips unflagged candidates unless -IncludeAll' {
+        $All.Count | Should -BeGreaterThan $Candidates.Count
+        ($All | Send-LowSlowExfilResult @Send).RecordsSent | Should -Be $Candidates.Count
+        ($All | Send-LowSlowExfilResult @Send -IncludeAll).RecordsSent | Should -Be $All.Count
+    }
+
+    It 'batches under the 1 MB request limit and loses nothing' {
+        $many = foreach ($n in 1..15) { $All }
+        $summary = $many | Send-LowSlowExfilResult @Send -IncludeAll
+        $summary.RecordsSent | Should -Be $many.Count
+        $summary.Batches | Should -BeGreaterThan 1
+        $got = Invoke-Fake GET '/_fake/ingested' $null
+        @($got.records).Count | Should -Be $many.Count
+        foreach ($r in $got.requests) { $r.uncompressedBytes | Should -BeLessOrEqual 1000000; $r.status | Should -Be 204 }
+    }
+
+    It 'reports a refused batch with its record count and still sends the rest' {
+        $many = foreach ($n in 1..15) { $All }
+        Invoke-Fake POST '/_fake/faults' @(@{ status = 403; count = 1 }) | Out-Null
+        $summary = $many | Send-LowSlowExfilResult @Send -IncludeAll -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'IngestionBatchFailed*'
+        $failed[0].Exception.Message | Should -BeLike "*batch 1 of $($summary.RecordsFailed) records*"
+        $summary.RecordsFailed | Should -BeGreaterThan 0
+        $summary.RecordsSent | Should -Be ($many.Count - $summary.RecordsFailed)
+        @((Invoke-Fake GET '/_fake/ingested' $null).records).Count | Should -Be $summary.RecordsSent
+    }
+
+    It 'waits out 429 with Retry-After and sends everything once' {
+        Invoke-Fake POST '/_fake/faults' @(@{ status = 429; retryAfter = 1; count = 2 }) | Out-Null
+        $summary = $Candidates | Send-LowSlowExfilResult @Send
+        $summary.RecordsSent | Should -Be $Candidates.Count
+        @((Invoke-Fake GET '/_fake/ingested' $null).records).Count | Should -Be $Candidates.Count
+    }
+
+    It 'never writes the token to any output stream, also when the service refuses' {
+        Invoke-Fake POST '/_fake/faults' @(@{ status = 401; count = 1 }) | Out-Null
+        $out = $Candidates | Send-LowSlowExfilResult @Send -Verbose -ErrorAction Continue *>&1 | Out-String
+        $out | Should -BeLike '*401*'
+        $out | Should -Not -BeLike "*$Token*"
+    }
+
+    It 'sends nothing with -WhatIf' {
+        $Candidates | Send-LowSlowExfilResult @Send -WhatIf | Out-Null
+        @((Invoke-Fake GET '/_fake/ingested' $null).requests).Count | Should -Be 0
+    }
+}
