@@ -22,6 +22,12 @@ BeforeDiscovery {
             Why = 'a service principal''s certificate in the certificate store, signed in against Microsoft Entra ID' }
         @{ Doc = 'module/help/Get-O365SharingProfile.md'; Contains = 'Search-UnifiedAuditLog'
             Why = 'Search-UnifiedAuditLog needs an Exchange Online session' }
+        @{ Doc = 'README.md'; Contains = 'Send-LowSlowExfilResult -Endpoint $env:LOWSLOW_DCE'
+            Why = 'an Azure Automation runbook: the module imported by name from the account, a real data collection endpoint; tests/Pester/Ingestion.Tests.ps1 runs Find-LowSlowExfil | Send-LowSlowExfilResult against the local stand-in' }
+        @{ Doc = 'module/help/Send-LowSlowExfilResult.md'; Contains = 'lowslowexfil-dce-abcd'
+            Why = 'the runbook in Azure, with a real data collection endpoint; tests/Pester/Ingestion.Tests.ps1 runs the same pipeline against the local stand-in' }
+        @{ Doc = 'module/help/Export-LowSlowExfilDeployment.md'; Contains = 'Get-AzAutomationAccount'
+            Why = 'deploys into a subscription with Az.Automation and Az.Resources; DeploymentTemplateTests check the template this writes' }
         @{ Doc = 'README.md'; Contains = 'Register-PSResourceRepository -Name SocModules'
             Why = 'registers a file-share feed and installs into the user''s own module path; tests/Pester/Package.Tests.ps1 runs the same publish, install by name and import against a local folder feed in a fresh home' }
     )
@@ -113,6 +119,8 @@ BeforeAll {
             Why = 'a generated tenant: 20 ordinary users instead of 200, for speed' }
         @{ Find = '-BackgroundUsers \d+'; Replace = '-BackgroundUsers 20'; Why = 'a bigger generated company: 20 users, for speed (the files have the same form)' }
         @{ Find = '\| Set-Clipboard'; Replace = '| Out-Null'; Why = 'the clipboard: there is none on a CI machine (what would be copied is still checked)' }
+        @{ Find = '\$dce\b'; Replace = "'$($Url.TrimEnd('/'))'"; Why = 'a data collection endpoint: the local service, which also stands in for the Logs Ingestion API' }
+        @{ Find = '\$dcr\b'; Replace = "'dcr-00000000000000000000000000000000'"; Why = 'a data collection rule''s immutable id (nothing is sent under -WhatIf)' }
         @{ Find = 'Invoke-Item '; Replace = 'Get-Item '; Why = 'opening a report in the browser: there is none; the file is looked up instead' }
     )
     # The world an example runs in besides: a fresh folder of its own as the current location, holding the inputs
