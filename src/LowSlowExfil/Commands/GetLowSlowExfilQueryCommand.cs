@@ -45,6 +45,7 @@ namespace LowSlowExfil.Commands
 
         /// <summary>Zscore threshold (default 3.0).</summary>
         [Parameter]
+        [ValidateFinite]
         public double ZScoreThreshold { get; set; } = FlagThresholds.DefaultZScore;
 
         /// <summary>Anonymous links threshold (default 3).</summary>
