@@ -15,7 +15,17 @@ namespace LowSlowExfil.Kql
     /// </summary>
     public static class KqlQueryBuilder
     {
-        /// <summary>Filters of SPEC §1.1 on CommonSecurityLog, in the given mode and window.</summary>
+        /// <summary>
+        /// The destination domains, each written once, as the rule does: <c>let ExfilDomains = dynamic([...]);</c>.
+        /// The intent mode lists them lower-cased, without a port or a trailing dot (what a host is compared with).
+        /// </summary>
+        public static string DomainsLet(HuntOptions o) => "let ExfilDomains = " + KqlLiteral.DynamicArray(QueryDomains(o)) + ";\n";
+
+        /// <summary>The domains as the query lists them.</summary>
+        public static IReadOnlyList<string> QueryDomains(HuntOptions o) =>
+            o.Destinations is DestinationMatcher.DomainSuffixMatcher m ? m.NormalizedDomains : o.Destinations.Domains;
+
+        /// <summary>Filters of SPEC §1.1 on CommonSecurityLog, in the given mode and window (after <see cref="DomainsLet"/>).</summary>
         public static string ZiaFilter(HuntOptions o) => ZiaFilter(o, WindowPredicate(o));
 
         private static string ZiaFilter(HuntOptions o, string window)
@@ -23,12 +33,14 @@ namespace LowSlowExfil.Kql
             var q = new StringBuilder();
             q.Append("CommonSecurityLog\n");
             q.Append("| where ").Append(window).Append('\n');
+            // The term-indexed predicate first, on the raw host: Kusto skips the data that holds none of the terms.
+            // In intent mode it cannot drop a host the domain match below keeps (see DomainSuffixMatcher).
+            q.Append("| where DestinationHostName has_any (ExfilDomains)\n");
             if (o.KqlCompatible)
             {
                 q.Append("| where DeviceVendor == ").Append(KqlLiteral.String(ExfilRule.Vendor)).Append('\n');
                 q.Append("| where DeviceAction !in ").Append(KqlLiteral.List(ExfilRule.BlockedActions)).Append('\n');
                 q.Append("| where isnotempty(SourceUserName)\n");
-                q.Append("| where DestinationHostName has_any (").Append(KqlLiteral.DynamicArray(o.Destinations.Domains)).Append(")\n");
             }
             else
             {
@@ -36,17 +48,26 @@ namespace LowSlowExfil.Kql
                 q.Append("| where DeviceAction !in~ ").Append(KqlLiteral.List(ExfilRule.BlockedActionsIntent)).Append('\n');
                 q.Append("| where isnotempty(SourceUserName)\n");
                 // The host lower-cased, without surrounding blanks, a :port or a trailing dot; then equal to a
-                // listed domain or a subdomain of one.
+                // listed domain or a subdomain of one: its last N labels are a listed domain of N labels.
                 q.Append("| extend ExfilHost = tolower(trim(@\"\\s+\", DestinationHostName))\n");
                 q.Append("| extend ExfilHost = replace_regex(ExfilHost, @\"^([^:]*):[0-9]+$\", @\"\\1\")\n");
                 q.Append("| extend ExfilHost = iff(ExfilHost endswith \".\", substring(ExfilHost, 0, strlen(ExfilHost) - 1), ExfilHost)\n");
-                var domains = o.Destinations.Domains.Select(d => Rule.DestinationMatcher.DomainSuffixMatcher.NormalizeHost(d)).Distinct().ToList();
-                q.Append("| where ExfilHost in (").Append(string.Join(", ", domains.Select(KqlLiteral.String))).Append(')');
-                foreach (string d in domains) q.Append("\n    or ExfilHost endswith ").Append(KqlLiteral.String("." + d));
-                q.Append('\n');
+                string sep = "| where ";
+                foreach (int labels in QueryDomains(o).Select(DestinationMatcher.DomainSuffixMatcher.LabelCount).Distinct().OrderBy(n => n))
+                {
+                    q.Append(sep).Append("extract(@\"").Append(LastLabelsPattern(labels)).Append("\", 1, ExfilHost) in (ExfilDomains)\n");
+                    sep = "    or ";
+                }
             }
             return q.ToString();
         }
+
+        /// <summary>
+        /// An RE2 pattern whose group 1 is the last <paramref name="labels"/> dot-separated labels of a host (the
+        /// whole host when it has exactly that many; no match when it has fewer).
+        /// </summary>
+        public static string LastLabelsPattern(int labels) =>
+            labels <= 1 ? @"(?:^|\.)([^.]*)$" : @"(?:^|\.)([^.]*(?:\.[^.]*){" + (labels - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "})$";
 
         /// <summary>Filters of SPEC §1.4 on OfficeActivity.</summary>
         public static string SharingFilter(HuntOptions o) => SharingFilter(WindowPredicate(o));
@@ -67,7 +88,7 @@ namespace LowSlowExfil.Kql
 
         /// <summary>Push-down over part of the window, (start, end] (or (start, …) without an upper bound).</summary>
         public static string ZiaAggregation(HuntOptions o, DateTime start, DateTime end, bool upperBound) =>
-            ZiaFilter(o, WindowPredicate(start, end, upperBound)) +
+            DomainsLet(o) + ZiaFilter(o, WindowPredicate(start, end, upperBound)) +
             "| summarize SentBytes = sum(SentBytes), Requests = count(), FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated)\n" +
             "    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d), DestinationHostName\n";
 
@@ -86,6 +107,7 @@ namespace LowSlowExfil.Kql
             t = t ?? new FlagThresholds();
             var q = new StringBuilder();
             q.Append("// LowSlowExfil hunting query, mode ").Append(o.ModeName).Append(", window ").Append(o.Window).Append('\n');
+            q.Append(DomainsLet(o));
             q.Append("let ZIA_Daily =\n").Append(ZiaFilter(o));
             q.Append("| summarize DaySentBytes = sum(SentBytes), DayRequestCount = count(), DayDestinCount = dcount(DestinationHostName)\n");
             q.Append("    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d);\n");
