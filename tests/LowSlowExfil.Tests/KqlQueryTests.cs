@@ -148,5 +148,40 @@ namespace LowSlowExfil.Tests
             var e = Assert.Throws<ArgumentException>(() => new HuntOptions(End, 30, new[] { "dropbox.com", domain }, kqlCompatible: false));
             Assert.Contains(domain, e.Message);
         }
+    
+        // ───────────────────────── exact counts, materialize ─────────────────────────
+
+        [Fact]
+        public void TheIntentHuntingQuery_CountsExactly()
+        {
+            // dcount() is an estimate ("might return a result that varies between executions"); the module counts
+            // exactly. Per-host rows counted per day give the distinct destinations; per-day rows counted per user
+            // give the active days.
+            string q = KqlQueryBuilder.HuntingQuery(new HuntOptions(End, 30, null, kqlCompatible: false), new FlagThresholds());
+            Assert.DoesNotContain("dcount(", q);
+            Assert.Contains("by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d), DestinationHostName", q);
+            Assert.Contains("DayDestinCount = count()", q);
+            Assert.Contains("ZIA_ActiveDays = count()", q);
+        }
+
+        [Fact]
+        public void TheKqlCompatibleHuntingQuery_KeepsTheRulesEstimates()
+        {
+            string q = KqlQueryBuilder.HuntingQuery(new HuntOptions(End, 30, null, kqlCompatible: true), new FlagThresholds());
+            Assert.Contains("DayDestinCount = dcount(DestinationHostName)", q);
+            Assert.Contains("ZIA_ActiveDays = dcount(Day)", q);
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public void ThePerUserTable_IsComputedOnce(bool kql)
+        {
+            // ZIA_Users feeds the mean, the standard deviation and the join: without materialize() Kusto computes it,
+            // and scans CommonSecurityLog, three times.
+            string q = KqlQueryBuilder.HuntingQuery(new HuntOptions(End, 30, null, kql), new FlagThresholds());
+            Assert.Single(Regex.Matches(q, @"^let ZIA_Users = materialize\($", RegexOptions.Multiline));
+            Assert.Equal(3, Regex.Matches(q, @"\bZIA_Users\b").Count - 1);
+            Assert.Single(Regex.Matches(q, @"^CommonSecurityLog$", RegexOptions.Multiline));
+        }
     }
 }

@@ -104,19 +104,48 @@ namespace LowSlowExfil.Kql
         /// <summary>The whole hunt in one query: the rule's shape, with this mode, window, domains and thresholds.</summary>
         public static string HuntingQuery(HuntOptions o, FlagThresholds t)
         {
-            t = t ?? new FlagThresholds();
             var q = new StringBuilder();
             q.Append("// LowSlowExfil hunting query, mode ").Append(o.ModeName).Append(", window ").Append(o.Window).Append('\n');
             q.Append(DomainsLet(o));
-            q.Append("let ZIA_Daily =\n").Append(ZiaFilter(o));
-            q.Append("| summarize DaySentBytes = sum(SentBytes), DayRequestCount = count(), DayDestinCount = dcount(DestinationHostName)\n");
-            q.Append("    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d);\n");
-            q.Append("let ZIA_Users =\nZIA_Daily\n");
-            q.Append("| summarize ZIA_TotalMBSent = round(toreal(sum(DaySentBytes)) / 1048576, 2), ZIA_ActiveDays = dcount(Day),\n");
-            q.Append("    ZIA_TotalRequests = sum(DayRequestCount), ZIA_UniqueDestCnt = sum(DayDestinCount) by UserName;\n");
+            AppendHunt(q, o, t ?? new FlagThresholds(), WindowPredicate(o), materializeHosts: false);
+            q.Append("| project UserName, ZIA_TotalMBSent, ZIA_ActiveDays, ZIA_TotalRequests, ZIA_UniqueDestCnt,\n");
+            q.Append("    O365_EventCount, O365_AnonLinks, O365_Operations, DistinctChannels, Zscore\n");
+            q.Append("| order by Zscore desc, ZIA_TotalMBSent desc, UserName asc\n");
+            return q.ToString();
+        }
+
+        /// <summary>
+        /// The hunt from the per-user tables to the flag clauses, after <see cref="DomainsLet"/>; the caller projects.
+        /// In intent mode the uploads are summed per user, day and host first (ZIA_Hosts) and the days and
+        /// destinations counted from those rows: exact, where <c>dcount()</c> is an estimate that "might return a result
+        /// that varies between executions". KqlCompatible mode keeps the rule's dcount()s. ZIA_Users feeds the mean,
+        /// the standard deviation and the join: materialize() computes it, and scans CommonSecurityLog, once.
+        /// </summary>
+        private static void AppendHunt(StringBuilder q, HuntOptions o, FlagThresholds t, string window, bool materializeHosts)
+        {
+            if (o.KqlCompatible)
+            {
+                q.Append("let ZIA_Daily =\n").Append(ZiaFilter(o, window));
+                q.Append("| summarize DaySentBytes = sum(SentBytes), DayRequestCount = count(), DayDestinCount = dcount(DestinationHostName)\n");
+                q.Append("    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d);\n");
+            }
+            else
+            {
+                q.Append(materializeHosts ? "let ZIA_Hosts = materialize(\n" : "let ZIA_Hosts =\n").Append(ZiaFilter(o, window));
+                // The rule names each user's largest destination: the normalised host travels with its raw name.
+                q.Append("| summarize HostSentBytes = sum(SentBytes), HostRequests = count()").Append(materializeHosts ? ", ExfilHost = take_any(ExfilHost)" : "").Append('\n');
+                q.Append("    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d), DestinationHostName").Append(materializeHosts ? ");\n" : ";\n");
+                q.Append("let ZIA_Daily =\nZIA_Hosts\n");
+                q.Append("| summarize DaySentBytes = sum(HostSentBytes), DayRequestCount = sum(HostRequests), DayDestinCount = count()\n");
+                q.Append("    by UserName, Day;\n");
+            }
+            q.Append("let ZIA_Users = materialize(\nZIA_Daily\n");
+            q.Append("| summarize ZIA_TotalMBSent = round(toreal(sum(DaySentBytes)) / 1048576, 2), ZIA_ActiveDays = ")
+             .Append(o.KqlCompatible ? "dcount(Day)" : "count()").Append(",\n");
+            q.Append("    ZIA_TotalRequests = sum(DayRequestCount), ZIA_UniqueDestCnt = sum(DayDestinCount) by UserName);\n");
             q.Append("let globalAvg = toscalar(ZIA_Users | summarize avg(ZIA_TotalMBSent));\n");
             q.Append("let globalStd = toscalar(ZIA_Users | summarize stdev(ZIA_TotalMBSent));\n");
-            q.Append("let O365_Sharing =\n").Append(SharingFilter(o));
+            q.Append("let O365_Sharing =\n").Append(SharingFilter(window));
             q.Append("| summarize O365_EventCount = count(), O365_Operations = make_set(Operation, 10), O365_AnonLinks = ")
              .Append(AnonLinkCount(o)).Append(", O365_LastEvent = max(TimeGenerated)\n");
             q.Append("    by UserName = tolower(UserId);\n");
@@ -128,10 +157,6 @@ namespace LowSlowExfil.Kql
             q.Append("| where Zscore >= ").Append(KqlLiteral.Real(t.ZScore)).Append('\n');
             q.Append("    or (O365_AnonLinks >= ").Append(KqlLiteral.Long(t.AnonymousLinks)).Append(" and ZIA_TotalMBSent > ").Append(KqlLiteral.Real(t.AnonymousLinkMinMB)).Append(")\n");
             q.Append("    or (ZIA_ActiveDays >= ").Append(KqlLiteral.Long(t.PersistenceDays)).Append(" and ZIA_TotalMBSent > ").Append(KqlLiteral.Real(t.PersistenceMinMB)).Append(")\n");
-            q.Append("| project UserName, ZIA_TotalMBSent, ZIA_ActiveDays, ZIA_TotalRequests, ZIA_UniqueDestCnt,\n");
-            q.Append("    O365_EventCount, O365_AnonLinks, O365_Operations, DistinctChannels, Zscore\n");
-            q.Append("| order by Zscore desc, ZIA_TotalMBSent desc, UserName asc\n");
-            return q.ToString();
         }
 
         private static string WindowPredicate(HuntOptions o) => WindowPredicate(o.Window.Start, o.Window.End, o.Window.HasUpperBound);
