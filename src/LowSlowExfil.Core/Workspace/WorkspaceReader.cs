@@ -79,25 +79,27 @@ namespace LowSlowExfil.Workspace
                 QueryTable table;
                 try
                 {
-                    table = _client.Query(query(start, end, upper), start, end, ct);
+                    table = _client.Query(query(start, end, upper), start, upper ? end : (DateTime?)null, ct);
                 }
                 catch (QueryResultTooLargeException e) when (end - start > MinimumSplit)
                 {
                     var mid = Midpoint(start, end);
-                    _log?.Invoke($"{what}: the result for ({start:o}, {end:o}] exceeds the service's limits ({e.Message}); fetching it in two halves.");
+                    _log?.Invoke($"{what}: the result for {Range(start, end, upper)} exceeds the service's limits ({e.Message}); fetching it in two halves.");
                     // Later half first on the stack's bottom, so halves are fetched in time order.
                     pending.Push((mid, end, upper));
                     pending.Push((start, mid, true));
                     continue;
                 }
                 if (table.PartialError != null)
-                    PartialResults.Add($"{what} ({start:o}, {end:o}]: {table.PartialError.Code}: {table.PartialError.Message}");
+                    PartialResults.Add($"{what} {Range(start, end, upper)}: {table.PartialError.Code}: {table.PartialError.Message}");
                 // 204 No Content (or an accepted error without a table): no rows and no columns; nothing to add.
                 if (table.Columns.Count == 0) continue;
-                _log?.Invoke($"{what}: {table.Rows.Count} rows for ({start:o}, {end:o}].");
+                _log?.Invoke($"{what}: {table.Rows.Count} rows for {Range(start, end, upper)}.");
                 consume(table);
             }
         }
+
+        private static string Range(DateTime start, DateTime end, bool upper) => upper ? $"({start:o}, {end:o}]" : $"({start:o}, …) (no upper bound)";
 
         /// <summary>The middle of a range, on a UTC midnight when the range spans more than a day (tidier queries).</summary>
         private static DateTime Midpoint(DateTime start, DateTime end)
