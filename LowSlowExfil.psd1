@@ -12,7 +12,7 @@
     FormatsToProcess     = @('module/LowSlowExfil.Format.ps1xml')
     TypesToProcess       = @()
     FunctionsToExport    = @()
-    CmdletsToExport      = @('Get-ZiaUploadProfile', 'Get-O365SharingProfile', 'Find-LowSlowExfil', 'New-LowSlowExfilSampleData', 'Get-LowSlowExfilQuery', 'Export-LowSlowExfilReport', 'Export-LowSlowExfilCsv', 'ConvertTo-LowSlowExfilAlert')
+    CmdletsToExport      = @('Get-ZiaUploadProfile', 'Get-O365SharingProfile', 'Find-LowSlowExfil', 'New-LowSlowExfilSampleData', 'Get-LowSlowExfilQuery', 'Export-LowSlowExfilReport', 'Export-LowSlowExfilCsv', 'ConvertTo-LowSlowExfilAlert', 'Export-LowSlowExfilRule')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

@@ -61,3 +61,57 @@ Describe 'Get-LowSlowExfilQuery reproduces a hunt with extra destinations' {
         { Get-LowSlowExfilQuery -DomainCatalogPath $bad } | Should -Throw "*bad-catalog.csv:2*unknown channel*"
     }
 }
+
+Describe 'Export-LowSlowExfilRule' {
+    It 'writes the ARM template for a .json path and the content-repository YAML for a .yaml path, with the same query' {
+        $json = Join-Path $TestDrive 'rule.json'
+        $yaml = Join-Path $TestDrive 'rule.yaml'
+        Export-LowSlowExfilRule -Path $json -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $file = Export-LowSlowExfilRule -Path $yaml -PassThru -WarningAction SilentlyContinue
+        $file.FullName | Should -Be $yaml
+        $arm = Get-Content -LiteralPath $json -Raw | ConvertFrom-Json
+        $resource = $arm.resources[0]
+        $resource.type | Should -Be 'Microsoft.SecurityInsights/alertRules'
+        $resource.kind | Should -Be 'Scheduled'
+        $resource.properties.queryPeriod | Should -Be 'P14D'
+        $resource.properties.queryFrequency | Should -Be 'P1D'
+        $resource.properties.tactics | Should -Be @('Exfiltration')
+        $resource.properties.query | Should -Match 'TimeGenerated > ago\(HuntWindow\)'
+        $resource.properties.query.Length | Should -BeLessOrEqual 10000
+        $text = Get-Content -LiteralPath $yaml -Raw
+        $text | Should -Match '(?m)^kind: Scheduled$'
+        $text | Should -Match '(?m)^queryPeriod: 14d$'
+        # The YAML's query block, unindented, is the template's query.
+        $block = [regex]::Match($text, '(?ms)^query: \|\n(.*?)\n(?=\S)').Groups[1].Value
+        (($block -split "`n" | ForEach-Object { if ($_.Length) { $_.Substring(2) } else { $_ } }) -join "`n") + "`n" | Should -BeExactly $resource.properties.query
+    }
+
+    It 'says what a 14-day rule cannot see, and scales the persistence clause to it' {
+        $null = Export-LowSlowExfilRule -WarningVariable seen -WarningAction SilentlyContinue
+        $seen.Count | Should -Be 1
+        "$seen" | Should -Match 'looks back at most 14 days'
+        "$seen" | Should -Match '10 active days \(from 20\)'
+        "$seen" | Should -Match 'runbook'
+    }
+
+    It 'refuses a window a scheduled rule cannot have, saying where the 30-day hunt belongs' {
+        { Export-LowSlowExfilRule -Days 30 -WarningAction SilentlyContinue } | Should -Throw '*at most 14 days*runbook*'
+        { Export-LowSlowExfilRule -PersistenceDays 20 -WarningAction SilentlyContinue } | Should -Throw '*never be reached*15 UTC days*'
+        { Export-LowSlowExfilRule -Frequency (New-TimeSpan -Minutes 30) -WarningAction SilentlyContinue } | Should -Throw '*once an hour*'
+    }
+
+    It 'refuses a file name it cannot tell the format of, and keeps an existing file with -NoClobber' {
+        { Export-LowSlowExfilRule -Path (Join-Path $TestDrive 'rule.txt') -WarningAction SilentlyContinue } | Should -Throw '*.json*-Format*'
+        Test-Path (Join-Path $TestDrive 'rule.txt') | Should -BeFalse
+        $kept = Join-Path $TestDrive 'kept.json'
+        Set-Content -LiteralPath $kept -Value 'mine'
+        { Export-LowSlowExfilRule -Path $kept -NoClobber -WarningAction SilentlyContinue } | Should -Throw '*already exists*'
+        Get-Content -LiteralPath $kept | Should -Be 'mine'
+    }
+
+    It '-WhatIf writes nothing' {
+        $path = Join-Path $TestDrive 'whatif.json'
+        Export-LowSlowExfilRule -Path $path -WhatIf -WarningAction SilentlyContinue
+        Test-Path $path | Should -BeFalse
+    }
+}

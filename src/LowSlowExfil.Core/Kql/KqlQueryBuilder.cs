@@ -114,6 +114,46 @@ namespace LowSlowExfil.Kql
             return q.ToString();
         }
 
+        /// <summary>The columns the scheduled rule's query returns after the rule's ten, for entities and alert texts.</summary>
+        public static readonly IReadOnlyList<string> RuleExtraColumns = new[]
+        {
+            "TopDestination", "TopDestinationHostName", "TopDestinationDnsDomain", "TopDestinationUrl", "AlertName", "AlertDescription",
+        };
+
+        /// <summary>
+        /// The scheduled analytics rule's query (intent mode): the hunt over the last <paramref name="days"/> days with
+        /// <c>ago()</c> and no upper bound, as Sentinel runs it; then, for each flagged user, the destination that received
+        /// the most bytes (split for the Host entity, as a URL for the URL entity) and the alert's name and description
+        /// as columns, since an alert-details format may name at most three columns and the rule's texts name four or five.
+        /// </summary>
+        public static string RuleQuery(HuntOptions o, FlagThresholds t, int days)
+        {
+            if (o.KqlCompatible) throw new ArgumentException("The scheduled rule implements the rule's intent; -KqlCompatible reproduces the rule as written in hunts only.", nameof(o));
+            if (days < 1) throw new ArgumentOutOfRangeException(nameof(days), days, "The rule's window is at least one day.");
+            string window = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var q = new StringBuilder();
+            q.Append("// LowSlowExfil scheduled rule, mode Intent, the last ").Append(window).Append(" days (Export-LowSlowExfilRule)\n");
+            q.Append("let HuntWindow = ").Append(window).Append("d;\n");
+            q.Append(DomainsLet(o));
+            AppendHunt(q, o, t ?? new FlagThresholds(), "TimeGenerated > ago(HuntWindow)", materializeHosts: true);
+            q.Append("| join kind=leftouter (ZIA_Hosts\n");
+            q.Append("    | summarize HostBytes = sum(HostSentBytes) by UserName, ExfilHost\n");
+            q.Append("    | summarize arg_max(HostBytes, ExfilHost) by UserName\n");
+            q.Append("    | project UserName, TopDestination = ExfilHost) on UserName\n");
+            q.Append("| extend TopDestinationHostName = tostring(split(TopDestination, \".\")[0]),\n");
+            q.Append("    TopDestinationDnsDomain = iff(indexof(TopDestination, \".\") > 0, substring(TopDestination, indexof(TopDestination, \".\") + 1), \"\"),\n");
+            q.Append("    TopDestinationUrl = iff(isempty(TopDestination), \"\", strcat(\"https://\", TopDestination, \"/\"))\n");
+            q.Append("| extend AlertName = substring(strcat(\"Low & Slow Exfil Candidate - \", UserName, \" (z=\", Zscore, \", \", ZIA_TotalMBSent, \" MB over \", ZIA_ActiveDays, \" days)\"), 0, 256),\n");
+            q.Append("    AlertDescription = strcat(\"User \", UserName, \" uploaded \", ZIA_TotalMBSent, \" MB to non-corporate destinations across \", ZIA_ActiveDays,\n");
+            q.Append("        \" active days (z-score: \", Zscore, \"). Anonymous links created: \", O365_AnonLinks, \". Window: the last ").Append(window).Append(" days.\",\n");
+            q.Append("        iff(isempty(TopDestination), \"\", strcat(\" Largest destination: \", TopDestination, \".\")))\n");
+            q.Append("| project UserName, ZIA_TotalMBSent, ZIA_ActiveDays, ZIA_TotalRequests, ZIA_UniqueDestCnt,\n");
+            q.Append("    O365_EventCount, O365_AnonLinks, O365_Operations, DistinctChannels, Zscore,\n");
+            q.Append("    ").Append(string.Join(", ", RuleExtraColumns)).Append('\n');
+            q.Append("| order by Zscore desc, ZIA_TotalMBSent desc, UserName asc\n");
+            return q.ToString();
+        }
+
         /// <summary>
         /// The hunt from the per-user tables to the flag clauses, after <see cref="DomainsLet"/>; the caller projects.
         /// In intent mode the uploads are summed per user, day and host first (ZIA_Hosts) and the days and
