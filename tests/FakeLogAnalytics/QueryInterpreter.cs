@@ -71,10 +71,15 @@ namespace FakeLogAnalytics
             @"^\| extend ExfilHost = iff\(ExfilHost endswith (" + L + @"), substring\(ExfilHost, 0, strlen\(ExfilHost\) - 1\), ExfilHost\)$", // 9
             @"^\| where extract\((" + L + @"), 1, ExfilHost\) in \(ExfilDomains\)$",                                         // 10
             @"^or extract\((" + L + @"), 1, ExfilHost\) in \(ExfilDomains\)$",                                               // 11, repeats
-            @"^\| summarize SentBytes = sum\(SentBytes\), Requests = count\(\), FirstSeen = min\(TimeGenerated\), LastSeen = max\(TimeGenerated\)$", // 12
-            @"^by UserName = tolower\(SourceUserName\), Day = bin\(TimeGenerated, 1d\), DestinationHostName$",               // 13
+            @"^\| extend SentOk = isnull\(SentBytes\) or \(SentBytes >= 0 and SentBytes <= 1099511627776\)$",                // 12
+            @"^\| summarize SentBytes = sumif\(SentBytes, SentOk\), Requests = countif\(SentOk\), Negative = countif\(SentBytes < 0\),$", // 13
+            @"^Oversized = countif\(SentBytes > 1099511627776\),$",                                                         // 14
+            @"^FirstSeen = minif\(TimeGenerated, SentOk\), LastSeen = maxif\(TimeGenerated, SentOk\)$",                   // 15
+            @"^by UserName = tolower\(SourceUserName\), Day = bin\(TimeGenerated, 1d\), DestinationHostName$",               // 16
         };
         private const int ZiaOrLine = 11;
+        /// <summary>1 TiB, the most one record may send (ExportSchema.MaxSentBytes, internal to the core); the query's literal.</summary>
+        private const long MaxSentBytes = 1L << 40;
 
         private static readonly string[] SharingLines =
         {
@@ -140,7 +145,7 @@ namespace FakeLogAnalytics
 
             if (zia)
             {
-                Require(matched, new[] { 0, 1, 3, 4, 5, 6, 12, 13 });
+                Require(matched, new[] { 0, 1, 3, 4, 5, 6, 12, 13, 14, 15, 16 });
                 q.Domains = LiteralList(literals, matched[0].Groups[1].Value);
                 if (q.Domains.Count == 0) throw new KqlRejectedException("SEM0100", "No destination domains.");
                 q.KqlCompatible = matched[4].Groups[1].Value == "==";
@@ -193,7 +198,7 @@ namespace FakeLogAnalytics
             if (q.Kind == PushDownKind.ZiaAggregation)
             {
                 table.Columns.AddRange(new[] { ("UserName", "string"), ("Day", "datetime"), ("DestinationHostName", "string"),
-                    ("SentBytes", "long"), ("Requests", "long"), ("FirstSeen", "datetime"), ("LastSeen", "datetime") });
+                    ("SentBytes", "long"), ("Requests", "long"), ("Negative", "long"), ("Oversized", "long"), ("FirstSeen", "datetime"), ("LastSeen", "datetime") });
                 var groups = new Dictionary<(string, long, string), object[]>();
                 foreach (var e in store.CommonSecurityLog)
                 {
@@ -203,12 +208,16 @@ namespace FakeLogAnalytics
                     string user = e.SourceUserName.ToLowerInvariant();
                     long day = e.TimeGenerated.Ticks - e.TimeGenerated.Ticks % TimeSpan.TicksPerDay;
                     string host = e.DestinationHostName ?? string.Empty;
+                    // SentOk, sumif, countif, minif and maxif: a group of refused records only has no first or last time (null).
                     if (!groups.TryGetValue((user, day, host), out var row))
-                        groups.Add((user, day, host), row = new object[] { user, new DateTime(day, DateTimeKind.Utc), host, 0L, 0L, e.TimeGenerated, e.TimeGenerated });
+                        groups.Add((user, day, host), row = new object[] { user, new DateTime(day, DateTimeKind.Utc), host, 0L, 0L, 0L, 0L, null, null });
+                    if (e.SentBytes < 0) row[5] = (long)row[5] + 1;
+                    if (e.SentBytes > MaxSentBytes) row[6] = (long)row[6] + 1;
+                    if (e.SentBytes < 0 || e.SentBytes > MaxSentBytes) continue;
                     row[3] = (long)row[3] + (e.SentBytes ?? 0);
                     row[4] = (long)row[4] + 1;
-                    if (e.TimeGenerated < (DateTime)row[5]) row[5] = e.TimeGenerated;
-                    if (e.TimeGenerated > (DateTime)row[6]) row[6] = e.TimeGenerated;
+                    if (row[7] == null || e.TimeGenerated < (DateTime)row[7]) row[7] = e.TimeGenerated;
+                    if (row[8] == null || e.TimeGenerated > (DateTime)row[8]) row[8] = e.TimeGenerated;
                 }
                 table.Rows.AddRange(ArbitraryOrder(groups.Values));
             }

@@ -29,7 +29,8 @@ namespace LowSlowExfil.Tests
         private const string HuntColumns = "UserName:string, ZIA_TotalMBSent:real, ZIA_ActiveDays:long, ZIA_TotalRequests:long, ZIA_UniqueDestCnt:long, " +
             "O365_EventCount:long, O365_AnonLinks:long, O365_Operations:dynamic, DistinctChannels:long, Zscore:real";
         // What WorkspaceReader reads: names by Column(), longs by Long(), datetimes by Time().
-        private const string UploadColumns = "UserName:string, Day:datetime, DestinationHostName:string, SentBytes:long, Requests:long, FirstSeen:datetime, LastSeen:datetime";
+        private const string UploadColumns = "UserName:string, Day:datetime, DestinationHostName:string, SentBytes:long, Requests:long, Negative:long, Oversized:long, " +
+            "FirstSeen:datetime, LastSeen:datetime";
         private const string SharingColumns = "UserName:string, Operation:string, Events:long, AnonLinks:long, FirstEvent:datetime, LastEvent:datetime";
         private const string RuleColumns = HuntColumns + ", TopDestination:string, TopDestinationHostName:string, TopDestinationDnsDomain:string, " +
             "TopDestinationUrl:string, AlertName:string, AlertDescription:string";

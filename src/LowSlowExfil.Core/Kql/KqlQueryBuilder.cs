@@ -89,8 +89,19 @@ namespace LowSlowExfil.Kql
         /// <summary>Push-down over part of the window, (start, end] (or (start, …) without an upper bound).</summary>
         public static string ZiaAggregation(HuntOptions o, DateTime start, DateTime end, bool upperBound) =>
             DomainsLet(o) + ZiaFilter(o, WindowPredicate(start, end, upperBound)) +
-            "| summarize SentBytes = sum(SentBytes), Requests = count(), FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated)\n" +
+            "| extend SentOk = " + SentBytesOk + "\n" +
+            "| summarize SentBytes = sumif(SentBytes, SentOk), Requests = countif(SentOk), Negative = countif(SentBytes < 0),\n" +
+            "    Oversized = countif(SentBytes > " + KqlLiteral.Long(Readers.ExportSchema.MaxSentBytes) + "),\n" +
+            "    FirstSeen = minif(TimeGenerated, SentOk), LastSeen = maxif(TimeGenerated, SentOk)\n" +
             "    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d), DestinationHostName\n";
+
+        /// <summary>
+        /// A record whose bytes sent the file readers count: none, or 0 to 1 TiB (ExportSchema.MaxSentBytes). The
+        /// readers skip any other record as an error; the push-down leaves out the same records, counts them
+        /// (Negative, Oversized) for the reader to report, and the hunting query leaves them out too.
+        /// </summary>
+        public static readonly string SentBytesOk = "isnull(SentBytes) or (SentBytes >= 0 and SentBytes <= " +
+            KqlLiteral.Long(Readers.ExportSchema.MaxSentBytes) + ")";
 
         /// <summary>Push-down: one row per user and operation.</summary>
         public static string SharingAggregation(HuntOptions o) => SharingAggregation(o, o.Window.Start, o.Window.End, o.Window.HasUpperBound);
@@ -165,13 +176,13 @@ namespace LowSlowExfil.Kql
         {
             if (o.KqlCompatible)
             {
-                q.Append("let ZIA_Daily =\n").Append(ZiaFilter(o, window));
+                q.Append("let ZIA_Daily =\n").Append(ZiaFilter(o, window)).Append("| where ").Append(SentBytesOk).Append('\n');
                 q.Append("| summarize DaySentBytes = sum(SentBytes), DayRequestCount = count(), DayDestinCount = dcount(DestinationHostName)\n");
                 q.Append("    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d);\n");
             }
             else
             {
-                q.Append(materializeHosts ? "let ZIA_Hosts = materialize(\n" : "let ZIA_Hosts =\n").Append(ZiaFilter(o, window));
+                q.Append(materializeHosts ? "let ZIA_Hosts = materialize(\n" : "let ZIA_Hosts =\n").Append(ZiaFilter(o, window)).Append("| where ").Append(SentBytesOk).Append('\n');
                 // The rule names each user's largest destination: the normalised host travels with its raw name.
                 q.Append("| summarize HostSentBytes = sum(SentBytes), HostRequests = count()").Append(materializeHosts ? ", ExfilHost = take_any(ExfilHost)" : "").Append('\n');
                 q.Append("    by UserName = tolower(SourceUserName), Day = bin(TimeGenerated, 1d), DestinationHostName").Append(materializeHosts ? ");\n" : ";\n");
