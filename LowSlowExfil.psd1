@@ -15,7 +15,7 @@
     FormatsToProcess     = @('module/LowSlowExfil.Format.ps1xml')
     TypesToProcess       = @()
     FunctionsToExport    = @()
-    CmdletsToExport      = @('Get-ZiaUploadProfile', 'Get-O365SharingProfile', 'Find-LowSlowExfil', 'New-LowSlowExfilSampleData', 'Get-LowSlowExfilQuery', 'Export-LowSlowExfilReport', 'Export-LowSlowExfilCsv', 'ConvertTo-LowSlowExfilAlert', 'Send-LowSlowExfilResult', 'Export-LowSlowExfilDeployment')
+    CmdletsToExport      = @('Get-ZiaUploadProfile', 'Get-O365SharingProfile', 'Find-LowSlowExfil', 'New-LowSlowExfilSampleData', 'Get-LowSlowExfilQuery', 'Export-LowSlowExfilReport', 'Export-LowSlowExfilCsv', 'ConvertTo-LowSlowExfilAlert', 'Send-LowSlowExfilResult', 'Export-LowSlowExfilDeployment', 'Export-LowSlowExfilRule')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

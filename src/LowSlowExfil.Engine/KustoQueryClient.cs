@@ -116,11 +116,11 @@ namespace LowSlowExfil.Engine
         /// <summary>The URL queries are posted to (no secret in it).</summary>
         public Uri QueryUri => _queryUri;
 
-        public QueryTable Query(string kql, DateTime startUtc, DateTime endUtc, CancellationToken cancellation)
+        public QueryTable Query(string kql, DateTime startUtc, DateTime? endUtc, CancellationToken cancellation)
         {
             if (string.IsNullOrWhiteSpace(kql)) throw new ArgumentException("The query is empty.", nameof(kql));
             startUtc = Rule.HuntWindow.ToUtc(startUtc);
-            endUtc = Rule.HuntWindow.ToUtc(endUtc);
+            endUtc = endUtc.HasValue ? Rule.HuntWindow.ToUtc(endUtc.Value) : (DateTime?)null;
             if (endUtc <= startUtc) throw new ArgumentException("The query's time range ends before it starts.", nameof(endUtc));
 
             using (var message = _pipeline.CreateMessage())
@@ -136,7 +136,8 @@ namespace LowSlowExfil.Engine
                 if (!_adx) request.Headers.SetValue("Prefer", "wait=" + _waitSeconds.ToString(CultureInfo.InvariantCulture));
                 else request.Headers.SetValue("x-ms-app", "LowSlowExfil");
                 request.Content = RequestContent.Create(Body(kql, startUtc, endUtc));
-                _log?.Invoke($"{_service}: POST {_queryUri} for ({startUtc:yyyy-MM-ddTHH:mm:ss.fffZ}, {endUtc:yyyy-MM-ddTHH:mm:ss.fffZ}], query of {kql.Length} characters.");
+                _log?.Invoke($"{_service}: POST {_queryUri} for ({startUtc:yyyy-MM-ddTHH:mm:ss.fffZ}, " +
+                    (endUtc.HasValue ? $"{endUtc.Value:yyyy-MM-ddTHH:mm:ss.fffZ}]" : "…) without an upper bound") + $", query of {kql.Length} characters.");
 
                 try
                 {
@@ -181,7 +182,7 @@ namespace LowSlowExfil.Engine
             }
         }
 
-        private byte[] Body(string kql, DateTime start, DateTime end)
+        private byte[] Body(string kql, DateTime start, DateTime? end)
         {
             using (var ms = new MemoryStream())
             {
@@ -202,7 +203,9 @@ namespace LowSlowExfil.Engine
                     {
                         w.WriteString("query", kql);
                         // The query's own predicate is (start, end]; the timespan must not cut off events at end itself.
-                        w.WriteString("timespan", Iso(start) + "/" + Iso(end.AddMilliseconds(1)));
+                        // An open range sends none: the timespan is optional and applied in addition to the query's
+                        // own filter, so any end given would drop rows stamped after it (clock skew, future-dated records).
+                        if (end.HasValue) w.WriteString("timespan", Iso(start) + "/" + Iso(end.Value.AddMilliseconds(1)));
                     }
                     w.WriteEndObject();
                 }

@@ -202,28 +202,7 @@ namespace LowSlowExfil.Commands
         protected HuntOptions CreateOptions()
         {
             DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
-            var catalog = DomainCatalog.Default;
-            IEnumerable<string> domains = ExfilDomain ?? ExfilRule.DefaultExfilDomains;
-            // The upload hosts the rule misses (not the rule's own 24 again: -ExfilDomain may have replaced them).
-            if (ExtendedDomains) domains = domains.Concat(catalog.Domains.Where(d => !d.InRule).Select(d => d.Domain));
-            if (DomainCatalogPath != null)
-            {
-                string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(DomainCatalogPath);
-                try
-                {
-                    var builtIn = catalog;
-                    var extended = catalog.ExtendFromFile(path);
-                    // The file's rows (every entry not taken from the built-in catalogue), listed now: a lazy query
-                    // would see 'catalog' after it is reassigned below and add nothing.
-                    var fromFile = extended.Domains.Where(d => !builtIn.Domains.Contains(d)).Select(d => d.Domain).ToList();
-                    domains = domains.Concat(fromFile);
-                    catalog = extended;
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException)
-                {
-                    ThrowTerminatingError(new ErrorRecord(e, "DomainCatalogUnreadable", ErrorCategory.ReadError, path));
-                }
-            }
+            var (domains, catalog) = DomainSelection.Resolve(this, ExfilDomain, ExtendedDomains, DomainCatalogPath);
             try
             {
                 return new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);

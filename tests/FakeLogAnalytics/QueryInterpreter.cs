@@ -56,22 +56,30 @@ namespace FakeLogAnalytics
 
         private static readonly Regex Window = new Regex(@"^\| where TimeGenerated > " + DT + @"(?: and TimeGenerated <= " + DT + @")?$");
 
+        // The module's two push-down queries, line by line in their order (a line may repeat only where said).
         private static readonly string[] ZiaLines =
         {
-            @"^CommonSecurityLog$",
-            Window.ToString(),
-            @"^\| where DeviceVendor (==|=~) (" + L + ")$",
-            @"^\| where DeviceAction (!in|!in~) \((" + LL + @")\)$",
-            @"^\| where isnotempty\(SourceUserName\)$",
-            @"^\| where DestinationHostName has_any \(dynamic\(\[(" + LL + @")\]\)\)$",
-            @"^\| extend ExfilHost = tolower\(trim\((" + L + @"), DestinationHostName\)\)$",
-            @"^\| extend ExfilHost = replace_regex\(ExfilHost, (" + L + "), (" + L + @")\)$",
-            @"^\| extend ExfilHost = iff\(ExfilHost endswith (" + L + @"), substring\(ExfilHost, 0, strlen\(ExfilHost\) - 1\), ExfilHost\)$",
-            @"^\| where ExfilHost in \((" + LL + @")\)$",
-            @"^or ExfilHost endswith (" + L + ")$",
-            @"^\| summarize SentBytes = sum\(SentBytes\), Requests = count\(\), FirstSeen = min\(TimeGenerated\), LastSeen = max\(TimeGenerated\)$",
-            @"^by UserName = tolower\(SourceUserName\), Day = bin\(TimeGenerated, 1d\), DestinationHostName$",
+            @"^let ExfilDomains = dynamic\(\[(" + LL + @")\]\);$",                                                        // 0
+            @"^CommonSecurityLog$",                                                                                          // 1
+            Window.ToString(),                                                                                               // 2
+            @"^\| where DestinationHostName has_any \(ExfilDomains\)$",                                                      // 3
+            @"^\| where DeviceVendor (==|=~) (" + L + ")$",                                                                  // 4
+            @"^\| where DeviceAction (!in|!in~) \((" + LL + @")\)$",                                                         // 5
+            @"^\| where isnotempty\(SourceUserName\)$",                                                                      // 6
+            @"^\| extend ExfilHost = tolower\(trim\((" + L + @"), DestinationHostName\)\)$",                                 // 7
+            @"^\| extend ExfilHost = replace_regex\(ExfilHost, (" + L + "), (" + L + @")\)$",                                // 8
+            @"^\| extend ExfilHost = iff\(ExfilHost endswith (" + L + @"), substring\(ExfilHost, 0, strlen\(ExfilHost\) - 1\), ExfilHost\)$", // 9
+            @"^\| where extract\((" + L + @"), 1, ExfilHost\) in \(ExfilDomains\)$",                                         // 10
+            @"^or extract\((" + L + @"), 1, ExfilHost\) in \(ExfilDomains\)$",                                               // 11, repeats
+            @"^\| extend SentOk = isnull\(SentBytes\) or \(SentBytes >= 0 and SentBytes <= 1099511627776\)$",                // 12
+            @"^\| summarize SentBytes = sumif\(SentBytes, SentOk\), Requests = countif\(SentOk\), Negative = countif\(SentBytes < 0\),$", // 13
+            @"^Oversized = countif\(SentBytes > 1099511627776\),$",                                                         // 14
+            @"^FirstSeen = minif\(TimeGenerated, SentOk\), LastSeen = maxif\(TimeGenerated, SentOk\)$",                   // 15
+            @"^by UserName = tolower\(SourceUserName\), Day = bin\(TimeGenerated, 1d\), DestinationHostName$",               // 16
         };
+        private const int ZiaOrLine = 11;
+        /// <summary>1 TiB, the most one record may send (ExportSchema.MaxSentBytes, internal to the core); the query's literal.</summary>
+        private const long MaxSentBytes = 1L << 40;
 
         private static readonly string[] SharingLines =
         {
@@ -98,15 +106,16 @@ namespace FakeLogAnalytics
             }
             var lines = masked.Replace("\r\n", "\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
             if (lines.Count == 0) throw new KqlRejectedException("SYN0002", "The query is empty.");
-            bool zia = lines[0] == "CommonSecurityLog";
+            bool zia = lines[0].StartsWith("let ExfilDomains = ", StringComparison.Ordinal) && lines.Count > 1 && lines[1] == "CommonSecurityLog";
             if (!zia && lines[0] != "OfficeActivity")
-                throw new KqlRejectedException("SEM0100", $"'{lines[0]}': this fake workspace answers only the module's push-down queries on CommonSecurityLog and OfficeActivity.");
+                throw new KqlRejectedException("SEM0100", $"'{Shorten(lines[0])}': this fake workspace answers only the module's push-down queries on CommonSecurityLog and OfficeActivity.");
             var patterns = (zia ? ZiaLines : SharingLines).Select(p => new Regex(p, RegexOptions.CultureInvariant)).ToArray();
 
             var q = new ParsedQuery { Kind = zia ? PushDownKind.ZiaAggregation : PushDownKind.SharingAggregation };
             var matched = new Dictionary<int, Match>();
-            var endswith = new List<string>();
+            var suffixPatterns = new List<string>();
             q.Stages = lines.Count(l => l.StartsWith("|", StringComparison.Ordinal));
+            int last = -1;
             for (int n = 0; n < lines.Count; n++)
             {
                 int which = -1;
@@ -118,51 +127,55 @@ namespace FakeLogAnalytics
                 }
                 if (which < 0)
                     throw new KqlRejectedException("SYN0002", $"Query could not be parsed at line {n + 1}: unexpected '{Shorten(lines[n])}'.");
-                if (zia && which == 10)
-                {
-                    endswith.Add(Literal(literals, m.Groups[1].Value));
-                    continue;
-                }
-                if (matched.ContainsKey(which))
-                    throw new KqlRejectedException("SYN0002", $"Query could not be parsed at line {n + 1}: '{Shorten(lines[n])}' repeats a stage.");
-                matched[which] = m;
+                // In the module's order: a stage out of place (a filter after the summarize, an extend after the where
+                // that reads it) would mean something else.
+                bool repeat = zia && which == ZiaOrLine && (last == ZiaOrLine || last == ZiaOrLine - 1);
+                if (which < last || which == last && !repeat)
+                    throw new KqlRejectedException("SYN0002", $"Query could not be parsed at line {n + 1}: '{Shorten(lines[n])}' is out of place or repeats a stage.");
+                last = which;
+                if (zia && (which == ZiaOrLine || which == ZiaOrLine - 1)) suffixPatterns.Add(Literal(literals, m.Groups[1].Value));
+                if (which != ZiaOrLine) matched[which] = m;
             }
 
             // The window.
-            if (!matched.TryGetValue(1, out var w)) throw new KqlRejectedException("SEM0100", "The query has no TimeGenerated window.");
+            int windowLine = zia ? 2 : 1;
+            if (!matched.TryGetValue(windowLine, out var w)) throw new KqlRejectedException("SEM0100", "The query has no TimeGenerated window.");
             q.Start = ParseDate(w.Groups[1].Value);
             if (w.Groups[2].Success) q.End = ParseDate(w.Groups[2].Value);
 
             if (zia)
             {
-                Require(matched, new[] { 0, 2, 3, 4, 11, 12 });
-                q.KqlCompatible = matched[2].Groups[1].Value == "==";
-                Expect(Literal(literals, matched[2].Groups[2].Value) == ExfilRule.Vendor, "the vendor literal is not \"Zscaler\"");
-                bool strictIn = matched[3].Groups[1].Value == "!in";
+                Require(matched, new[] { 0, 1, 3, 4, 5, 6, 12, 13, 14, 15, 16 });
+                q.Domains = LiteralList(literals, matched[0].Groups[1].Value);
+                if (q.Domains.Count == 0) throw new KqlRejectedException("SEM0100", "No destination domains.");
+                q.KqlCompatible = matched[4].Groups[1].Value == "==";
+                Expect(Literal(literals, matched[4].Groups[2].Value) == ExfilRule.Vendor, "the vendor literal is not \"Zscaler\"");
+                bool strictIn = matched[5].Groups[1].Value == "!in";
                 Expect(strictIn == q.KqlCompatible, "the DeviceAction operator does not match the vendor operator's mode");
-                Expect(LiteralList(literals, matched[3].Groups[2].Value).SequenceEqual(q.KqlCompatible ? ExfilRule.BlockedActions : ExfilRule.BlockedActionsIntent),
+                Expect(LiteralList(literals, matched[5].Groups[2].Value).SequenceEqual(q.KqlCompatible ? ExfilRule.BlockedActions : ExfilRule.BlockedActionsIntent),
                     "the blocked actions are not the rule's");
                 if (q.KqlCompatible)
                 {
-                    Require(matched, new[] { 5 });
-                    Expect(!matched.ContainsKey(6) && !matched.ContainsKey(9) && endswith.Count == 0, "KqlCompatible queries match destinations with has_any only");
-                    q.Domains = LiteralList(literals, matched[5].Groups[1].Value);
+                    Expect(!matched.ContainsKey(7) && !matched.ContainsKey(8) && !matched.ContainsKey(9) && suffixPatterns.Count == 0,
+                        "KqlCompatible queries match destinations with has_any only");
                 }
                 else
                 {
-                    Require(matched, new[] { 6, 7, 8, 9 });
-                    Expect(!matched.ContainsKey(5), "intent queries match destinations by domain, not has_any");
-                    Expect(Literal(literals, matched[6].Groups[1].Value) == @"\s+", "unexpected trim pattern");
-                    Expect(Literal(literals, matched[7].Groups[1].Value) == "^([^:]*):[0-9]+$" && Literal(literals, matched[7].Groups[2].Value) == @"\1", "unexpected port pattern");
-                    Expect(Literal(literals, matched[8].Groups[1].Value) == ".", "unexpected trailing-dot test");
-                    q.Domains = LiteralList(literals, matched[9].Groups[1].Value);
-                    Expect(endswith.SequenceEqual(q.Domains.Select(d => "." + d)), "the endswith list does not follow the in list");
+                    Require(matched, new[] { 7, 8, 9, 10 });
+                    Expect(Literal(literals, matched[7].Groups[1].Value) == @"\s+", "unexpected trim pattern");
+                    Expect(Literal(literals, matched[8].Groups[1].Value) == "^([^:]*):[0-9]+$" && Literal(literals, matched[8].Groups[2].Value) == @"\1", "unexpected port pattern");
+                    Expect(Literal(literals, matched[9].Groups[1].Value) == ".", "unexpected trailing-dot test");
+                    // One "last N labels" pattern for each label count among the domains, fewest first.
+                    var expected = q.Domains.Select(DestinationMatcher.DomainSuffixMatcher.LabelCount).Distinct().OrderBy(c => c)
+                        .Select(LowSlowExfil.Kql.KqlQueryBuilder.LastLabelsPattern).ToList();
+                    Expect(suffixPatterns.SequenceEqual(expected), "the domain match does not cover exactly the domains' label counts");
+                    Expect(q.Domains.All(d => DestinationMatcher.DomainSuffixMatcher.NormalizeHost(d) == d) && q.Domains.Distinct().Count() == q.Domains.Count,
+                        "intent queries list each domain once, lower-cased, without a port or a trailing dot");
                 }
-                if (q.Domains.Count == 0) throw new KqlRejectedException("SEM0100", "No destination domains.");
             }
             else
             {
-                Require(matched, new[] { 0, 2, 3, 4, 5 });
+                Require(matched, new[] { 0, 1, 2, 3, 4, 5 });
                 Expect(LiteralList(literals, matched[3].Groups[1].Value).SequenceEqual(ExfilRule.SharingOperations), "the operations are not the rule's");
                 var s = matched[4];
                 q.KqlCompatible = s.Groups[1].Success;
@@ -185,7 +198,7 @@ namespace FakeLogAnalytics
             if (q.Kind == PushDownKind.ZiaAggregation)
             {
                 table.Columns.AddRange(new[] { ("UserName", "string"), ("Day", "datetime"), ("DestinationHostName", "string"),
-                    ("SentBytes", "long"), ("Requests", "long"), ("FirstSeen", "datetime"), ("LastSeen", "datetime") });
+                    ("SentBytes", "long"), ("Requests", "long"), ("Negative", "long"), ("Oversized", "long"), ("FirstSeen", "datetime"), ("LastSeen", "datetime") });
                 var groups = new Dictionary<(string, long, string), object[]>();
                 foreach (var e in store.CommonSecurityLog)
                 {
@@ -195,12 +208,16 @@ namespace FakeLogAnalytics
                     string user = e.SourceUserName.ToLowerInvariant();
                     long day = e.TimeGenerated.Ticks - e.TimeGenerated.Ticks % TimeSpan.TicksPerDay;
                     string host = e.DestinationHostName ?? string.Empty;
+                    // SentOk, sumif, countif, minif and maxif: a group of refused records only has no first or last time (null).
                     if (!groups.TryGetValue((user, day, host), out var row))
-                        groups.Add((user, day, host), row = new object[] { user, new DateTime(day, DateTimeKind.Utc), host, 0L, 0L, e.TimeGenerated, e.TimeGenerated });
+                        groups.Add((user, day, host), row = new object[] { user, new DateTime(day, DateTimeKind.Utc), host, 0L, 0L, 0L, 0L, null, null });
+                    if (e.SentBytes < 0) row[5] = (long)row[5] + 1;
+                    if (e.SentBytes > MaxSentBytes) row[6] = (long)row[6] + 1;
+                    if (e.SentBytes < 0 || e.SentBytes > MaxSentBytes) continue;
                     row[3] = (long)row[3] + (e.SentBytes ?? 0);
                     row[4] = (long)row[4] + 1;
-                    if (e.TimeGenerated < (DateTime)row[5]) row[5] = e.TimeGenerated;
-                    if (e.TimeGenerated > (DateTime)row[6]) row[6] = e.TimeGenerated;
+                    if (row[7] == null || e.TimeGenerated < (DateTime)row[7]) row[7] = e.TimeGenerated;
+                    if (row[8] == null || e.TimeGenerated > (DateTime)row[8]) row[8] = e.TimeGenerated;
                 }
                 table.Rows.AddRange(ArbitraryOrder(groups.Values));
             }

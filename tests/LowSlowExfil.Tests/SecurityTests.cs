@@ -78,7 +78,8 @@ namespace LowSlowExfil.Tests
                 {
                     string a = build(benign), b = build(evil);
                     // The same structure once literals are masked: the value added no operator, stage or comment…
-                    Assert.Equal(KqlText.Mask(a), KqlText.Mask(b));
+                    // (but for the module's own "or extract(...)" lines: one per label count among the domains.)
+                    Assert.Equal(WithoutLabelCountLines(KqlText.Mask(a)), WithoutLabelCountLines(KqlText.Mask(b)));
                     // …and it reads back, through a KQL lexer, as exactly the value given (lower-cased, as hosts are compared).
                     var values = KqlText.Literals(b).Select(l => l.Value).ToList();
                     Assert.Contains(values, v => string.Equals(v, hostile, StringComparison.OrdinalIgnoreCase));
@@ -86,6 +87,16 @@ namespace LowSlowExfil.Tests
                 Assert.Equal(KqlText.Mask(KqlQueryBuilder.SharingAggregation(benign)), KqlText.Mask(KqlQueryBuilder.SharingAggregation(evil)));
             }
         }
+
+        /// <summary>
+        /// The masked query without the intent mode's extra "or extract($N, 1, ExfilHost) in (ExfilDomains)" lines,
+        /// whose number is the number of distinct label counts among the domains (a count, never a value), and so
+        /// with the literals' numbers folded ($N).
+        /// </summary>
+        private static string WithoutLabelCountLines(string masked) =>
+            System.Text.RegularExpressions.Regex.Replace(
+                string.Join("\n", masked.Split('\n').Where(l => !System.Text.RegularExpressions.Regex.IsMatch(l, @"^    or extract\(\$\d+, 1, ExfilHost\) in \(ExfilDomains\)$"))),
+                @"\$\d+", "$N");
 
         [Theory]
         [InlineData("\0")]

@@ -144,5 +144,61 @@ namespace LowSlowExfil.Tests
             Assert.Contains(reader.RejectedRows, r => r.Contains("evil.dropbox.com") && r.Contains("over 1 TiB"));
             Assert.Contains(reader.RejectedRows, r => r.Contains("box.com") && r.Contains("is negative"));
         }
+    
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void AHostileRecord_IsLeftOutOfItsGroup_NotTheGroupWithIt(bool kql)
+        {
+            // One user, one day, one host: honest records beside a wrapped and a negative size. The file readers skip
+            // the two records (as read errors) and count the rest; the push-down must leave out the same two records,
+            // not the whole group, and say so.
+            var day = End.AddDays(-3);
+            var rows = new (DateTime Time, long? Sent)[]
+            {
+                (day.AddHours(1), Honest), (day.AddHours(2), long.MaxValue), (day.AddHours(3), -1_193_046_471), (day.AddHours(4), 4096), (day.AddHours(5), null),
+                (day.AddHours(6), ExportSchema.MaxSentBytes), (day.AddHours(7), ExportSchema.MaxSentBytes + 1),
+            };
+            var store = new EventStore();
+            var files = new EventAccumulator(new HuntOptions(End, 30, kqlCompatible: kql));
+            foreach (var (t, sent) in rows)
+            {
+                store.AddProxy(t, "Zscaler", "Allowed", "big@x.com", "dropbox.com", sent);
+                if (ExportSchema.SentBytesProblem(sent) == null) files.AddProxy(t, "Zscaler", "Allowed", "big@x.com", "dropbox.com", sent);  // what a reader passes on
+            }
+            using var server = new FakeLogAnalyticsServer(store);
+            using var client = QueryClientFactory.Create(Connection(server));
+            var acc = new EventAccumulator(new HuntOptions(End, 30, kqlCompatible: kql));
+            var reader = new WorkspaceReader(client);
+            reader.ReadUploads(acc, CancellationToken.None);
+
+            var expected = Assert.Single(files.Uploads.BuildProfiles());
+            var p = Assert.Single(acc.Uploads.BuildProfiles());
+            Assert.Equal(expected.TotalBytesSent, p.TotalBytesSent);
+            Assert.Equal(4, p.ZIA_TotalRequests);
+            Assert.Equal(expected.ZIA_TotalRequests, p.ZIA_TotalRequests);
+            Assert.Equal(expected.FirstSeen, p.FirstSeen);
+            Assert.Equal(expected.LastSeen, p.LastSeen);
+            Assert.Equal(2, reader.RejectedRows.Count);
+            Assert.Contains(reader.RejectedRows, r => r.Contains("'dropbox.com': 1 record(s) whose SentBytes is negative"));
+            Assert.Contains(reader.RejectedRows, r => r.Contains("'dropbox.com': 2 record(s) whose SentBytes is over 1 TiB"));
+        }
+
+        [Fact]
+        public void AGroupOfHostileRecordsOnly_AddsNoActiveDay()
+        {
+            var store = new EventStore();
+            store.AddProxy(End.AddDays(-2), "Zscaler", "Allowed", "big@x.com", "dropbox.com", Honest);
+            store.AddProxy(End.AddDays(-5), "Zscaler", "Allowed", "big@x.com", "dropbox.com", -5);
+            using var server = new FakeLogAnalyticsServer(store);
+            using var client = QueryClientFactory.Create(Connection(server));
+            var acc = new EventAccumulator(new HuntOptions(End, 30, kqlCompatible: false));
+            var reader = new WorkspaceReader(client);
+            reader.ReadUploads(acc, CancellationToken.None);
+            var p = Assert.Single(acc.Uploads.BuildProfiles());
+            Assert.Equal(1, p.ZIA_ActiveDays);
+            Assert.Equal(1, p.ZIA_TotalRequests);
+            Assert.Contains("1 record(s) whose SentBytes is negative", Assert.Single(reader.RejectedRows));
+        }
     }
 }

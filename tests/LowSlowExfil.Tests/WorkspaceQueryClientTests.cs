@@ -54,7 +54,8 @@ namespace LowSlowExfil.Tests
             var table = RunZia(client);
 
             Assert.Equal(
-                new[] { "UserName:string", "Day:datetime", "DestinationHostName:string", "SentBytes:long", "Requests:long", "FirstSeen:datetime", "LastSeen:datetime",
+                new[] { "UserName:string", "Day:datetime", "DestinationHostName:string", "SentBytes:long", "Requests:long", "Negative:long", "Oversized:long",
+                        "FirstSeen:datetime", "LastSeen:datetime",
                         "IsSample:bool", "Properties:dynamic", "Score:real", "CorrelationId:guid", "Cost:decimal", "Duration:timespan", "Shard:int" },
                 table.Columns.Select(c => c.Name + ":" + c.Type));
             Assert.Null(table.PartialError);
@@ -63,28 +64,28 @@ namespace LowSlowExfil.Tests
             var expected = QueryInterpreter.Evaluate(QueryInterpreter.Parse(Zia()), _t.Store, null, null).Rows;
             Assert.True(expected.Count > 20, "too few rows to exercise the types");
             Assert.Equal(expected.Count, table.Rows.Count);
+            const int S = 9;   // the first spare column
             for (int i = 0; i < expected.Count; i++)
             {
                 var row = table.Rows[i];
-                for (int c = 0; c < 7; c++) Assert.Equal(expected[i][c], row[c]);
-                Assert.All(new[] { 1, 5, 6 }, c => Assert.Equal(DateTimeKind.Utc, ((DateTime)row[c]).Kind));
-                Assert.IsType<long>(row[3]);   // every third row sent it as a string
-                Assert.IsType<long>(row[4]);
+                for (int c = 0; c < S; c++) Assert.Equal(expected[i][c], row[c]);
+                Assert.All(new[] { 1, 7, 8 }, c => Assert.Equal(DateTimeKind.Utc, ((DateTime)row[c]).Kind));
+                Assert.All(new[] { 3, 4, 5, 6 }, c => Assert.IsType<long>(row[c]));   // every third row sent them as strings
                 var spare = FakeLogAnalyticsServer.SpareValues(i);
-                Assert.Equal(spare[0], row[7]);
+                Assert.Equal(spare[0], row[S]);
                 // dynamic: the JSON text (Log Analytics sends a string holding JSON; ADX, here, the JSON itself on even rows).
-                var dyn = Assert.IsType<string>(row[8]);
+                var dyn = Assert.IsType<string>(row[S + 1]);
                 Assert.True(JsonNode.DeepEquals(JsonNode.Parse((string)spare[1]), JsonNode.Parse(dyn)), dyn);
                 if (!adx) Assert.Equal(spare[1], dyn);
-                Assert.Equal(spare[2], row[9]);             // NaN, ±Infinity arrive as strings
-                Assert.Equal(spare[3], row[10]);
-                Assert.Equal(spare[4], row[11]);            // decimal: a string on even rows, a number on odd
-                Assert.Equal(spare[5], row[12]);            // timespan: "1.02:03:04.5000000" and "02:03:04"
-                Assert.Equal(spare[6], row[13]);            // int, null every fifth
+                Assert.Equal(spare[2], row[S + 2]);         // NaN, ±Infinity arrive as strings
+                Assert.Equal(spare[3], row[S + 3]);
+                Assert.Equal(spare[4], row[S + 4]);         // decimal: a string on even rows, a number on odd
+                Assert.Equal(spare[5], row[S + 5]);         // timespan: "1.02:03:04.5000000" and "02:03:04"
+                Assert.Equal(spare[6], row[S + 6]);         // int, null every fifth
             }
-            Assert.Contains(table.Rows, r => r[9] is double d && double.IsNaN(d));
-            Assert.Contains(table.Rows, r => r[9] is double d && double.IsNegativeInfinity(d));
-            Assert.Contains(table.Rows, r => r[13] == null);
+            Assert.Contains(table.Rows, r => r[S + 2] is double d && double.IsNaN(d));
+            Assert.Contains(table.Rows, r => r[S + 2] is double d && double.IsNegativeInfinity(d));
+            Assert.Contains(table.Rows, r => r[S + 6] == null);
             Assert.Equal(expected.Count, client.Statistics.RowsReceived);
             Assert.Equal(1, client.Statistics.RoundTrips);
             Assert.True(client.Statistics.BytesReceived > 0);

@@ -198,7 +198,7 @@ Import-Module '$ModuleManifest'
 Describe 'Get-LowSlowExfilQuery' {
     It 'prints the hunt as KQL with hostile domains as inert literals' {
         $q = Get-LowSlowExfilQuery -EndTime $SampleEnd -ExfilDomain 'dropbox.com', 'x"); OfficeActivity | take 1 //'
-        $q | Should -Match 'ExfilHost in \("dropbox.com", "x\\"\); OfficeActivity \| take 1 //"\)'
+        $q | Should -Match 'let ExfilDomains = dynamic\(\["dropbox.com", "x\\"\); OfficeActivity \| take 1 //"\]\);'
         ($q -split "`n" | Where-Object { $_ -match '^\| ' }).Count |
             Should -Be ((Get-LowSlowExfilQuery -EndTime $SampleEnd -ExfilDomain 'dropbox.com', 'box.com') -split "`n" | Where-Object { $_ -match '^\| ' }).Count
     }

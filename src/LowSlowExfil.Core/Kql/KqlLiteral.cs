@@ -50,8 +50,16 @@ namespace LowSlowExfil.Kql
         public static string DateTime(System.DateTime utc) =>
             "datetime(" + utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) + ")";
 
-        /// <summary>A real literal in invariant form.</summary>
-        public static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        /// <summary>
+        /// A real literal in invariant form. NaN and ±Infinity have none: written as they print, Kusto reads them as
+        /// column names and refuses the query (KS142), so they are refused here.
+        /// </summary>
+        public static string Real(double value)
+        {
+            if (double.IsNaN(value) || double.IsInfinity(value))
+                throw new ArgumentException($"The number {value.ToString(CultureInfo.InvariantCulture)} cannot be written into a query: a threshold must be a finite number.", nameof(value));
+            return value.ToString("R", CultureInfo.InvariantCulture);
+        }
 
         public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
     }

@@ -31,16 +31,40 @@ namespace LowSlowExfil.Rule
 
         /// <summary>
         /// The rule's intent: the host, lower-cased, without a trailing dot or <c>:port</c>, equals a listed
-        /// domain or is a subdomain of one.
+        /// domain or is a subdomain of one; and, as the KQL's term-indexed pre-filter
+        /// (<c>DestinationHostName has_any (ExfilDomains)</c>) requires, the raw host has one of the domains as a term.
+        /// For host names of ASCII letters the second follows from the first; it only tells apart hosts whose
+        /// non-ASCII letters lower-case to ASCII ones (the Kelvin sign K, the dotted İ), which the workspace drops
+        /// unseen: the file path drops them too, so both read the same.
         /// </summary>
         public sealed class DomainSuffixMatcher : DestinationMatcher
         {
+            /// <summary>The most labels a domain may have (a DNS name has at most 127); the KQL counts them in a regex.</summary>
+            public const int MaxLabels = 127;
+
             private readonly HashSet<string> _domains;
 
             public DomainSuffixMatcher(IEnumerable<string> domains) : base(domains)
             {
-                _domains = new HashSet<string>(Domains.Select(NormalizeHost), StringComparer.Ordinal);
+                var normalized = new List<string>();
+                foreach (string d in Domains)
+                {
+                    string n = NormalizeHost(d);
+                    // Normalised again it must stay the same: the query's list is the normalised one, and a domain
+                    // such as "a.." (one trailing dot removed, one left) would mean one thing here and another there.
+                    if (n.Length == 0 || NormalizeHost(n) != n)
+                        throw new ArgumentException($"'{d}' is not a destination domain the hunt can match: with its letter case, port and trailing dot set aside it is " +
+                            (n.Length == 0 ? "empty." : $"'{n}', which still ends in a dot or a port."), nameof(domains));
+                    if (LabelCount(n) > MaxLabels)
+                        throw new ArgumentException($"'{Shorten(d)}' is not a destination domain the hunt can match: it has {LabelCount(n)} labels, and a DNS name has at most {MaxLabels}.", nameof(domains));
+                    if (!normalized.Contains(n)) normalized.Add(n);
+                }
+                NormalizedDomains = normalized;
+                _domains = new HashSet<string>(normalized, StringComparer.Ordinal);
             }
+
+            /// <summary>The domains lower-cased, without a port or a trailing dot, each once, in the order given: what the KQL lists.</summary>
+            public IReadOnlyList<string> NormalizedDomains { get; }
 
             public override bool IsMatch(string host)
             {
@@ -50,12 +74,22 @@ namespace LowSlowExfil.Rule
                 int start = 0;
                 while (true)
                 {
-                    if (_domains.Contains(start == 0 ? h : h.Substring(start))) return true;
+                    if (_domains.Contains(start == 0 ? h : h.Substring(start))) return KqlTerms.HasAny(host, NormalizedDomains);
                     int dot = h.IndexOf('.', start);
                     if (dot < 0) return false;
                     start = dot + 1;
                 }
             }
+
+            /// <summary>The number of dot-separated labels ("t.me" has 2; "a..b" has 3).</summary>
+            public static int LabelCount(string domain)
+            {
+                int n = 1;
+                foreach (char c in domain) if (c == '.') n++;
+                return n;
+            }
+
+            private static string Shorten(string s) => s.Length > 60 ? s.Substring(0, 60) + "…" : s;
 
             /// <summary>Lower-cases and strips a trailing dot and a <c>:port</c> suffix.</summary>
             public static string NormalizeHost(string host)

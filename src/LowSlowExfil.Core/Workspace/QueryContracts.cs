@@ -11,8 +11,12 @@ namespace LowSlowExfil.Workspace
     /// </summary>
     public interface IQueryClient : IDisposable
     {
-        /// <summary>Runs one query over a time range; the range is also sent as the request's timespan.</summary>
-        QueryTable Query(string kql, DateTime startUtc, DateTime endUtc, CancellationToken cancellation);
+        /// <summary>
+        /// Runs one query over a time range; the range is also sent as the request's timespan. Without
+        /// <paramref name="endUtc"/> the range is open, as the query's own window: no timespan is sent, since the
+        /// service applies it on top of the query and would cut the range at the caller's clock.
+        /// </summary>
+        QueryTable Query(string kql, DateTime startUtc, DateTime? endUtc, CancellationToken cancellation);
 
         /// <summary>Round trips and bytes so far (for -Verbose and the benchmark).</summary>
         QueryStatistics Statistics { get; }

@@ -39,12 +39,17 @@ namespace LowSlowExfil.Workspace
             Fetch("ZIA uploads", o, (s, e, ub) => KqlQueryBuilder.ZiaAggregation(o, s, e, ub), table =>
             {
                 int user = Column(table, "UserName"), day = Column(table, "Day"), host = Column(table, "DestinationHostName"),
-                    bytes = Column(table, "SentBytes"), requests = Column(table, "Requests"), first = Column(table, "FirstSeen"), last = Column(table, "LastSeen");
+                    bytes = Column(table, "SentBytes"), requests = Column(table, "Requests"), negative = Column(table, "Negative"),
+                    oversized = Column(table, "Oversized"), first = Column(table, "FirstSeen"), last = Column(table, "LastSeen");
                 foreach (var r in table.Rows)
                 {
                     long sent = Long(r[bytes]), count = Long(r[requests]);
-                    // A group of `count` records can hold at most count × the per-record bound; a negative or larger sum
-                    // means a record the file readers would refuse (a wrapped or negative size): the group is left out.
+                    // Records the file readers would skip, left out by the query itself: said here as a reader says it.
+                    foreach (var (n, why) in new[] { (Long(r[negative]), "is negative; a byte count cannot be"), (Long(r[oversized]), "is over 1 TiB, more than any single request sends") })
+                        if (n > 0)
+                            RejectedRows.Add($"ZIA uploads: user '{r[user]}', day {Time(r[day]):yyyy-MM-dd}, host '{r[host]}': {n} record(s) whose SentBytes {why}, left out of the totals.");
+                    if (count <= 0) continue;   // only such records: no request, no active day
+                    // A hostile service may still send anything: a group of `count` records holds at most count × 1 TiB.
                     if (sent < 0 || count > 0 && sent / count > Readers.ExportSchema.MaxSentBytes)
                     {
                         RejectedRows.Add($"ZIA uploads: user '{r[user]}', day {Time(r[day]):yyyy-MM-dd}, host '{r[host]}': SentBytes {sent} over {count} request(s) " +
@@ -79,25 +84,27 @@ namespace LowSlowExfil.Workspace
                 QueryTable table;
                 try
                 {
-                    table = _client.Query(query(start, end, upper), start, end, ct);
+                    table = _client.Query(query(start, end, upper), start, upper ? end : (DateTime?)null, ct);
                 }
                 catch (QueryResultTooLargeException e) when (end - start > MinimumSplit)
                 {
                     var mid = Midpoint(start, end);
-                    _log?.Invoke($"{what}: the result for ({start:o}, {end:o}] exceeds the service's limits ({e.Message}); fetching it in two halves.");
+                    _log?.Invoke($"{what}: the result for {Range(start, end, upper)} exceeds the service's limits ({e.Message}); fetching it in two halves.");
                     // Later half first on the stack's bottom, so halves are fetched in time order.
                     pending.Push((mid, end, upper));
                     pending.Push((start, mid, true));
                     continue;
                 }
                 if (table.PartialError != null)
-                    PartialResults.Add($"{what} ({start:o}, {end:o}]: {table.PartialError.Code}: {table.PartialError.Message}");
+                    PartialResults.Add($"{what} {Range(start, end, upper)}: {table.PartialError.Code}: {table.PartialError.Message}");
                 // 204 No Content (or an accepted error without a table): no rows and no columns; nothing to add.
                 if (table.Columns.Count == 0) continue;
-                _log?.Invoke($"{what}: {table.Rows.Count} rows for ({start:o}, {end:o}].");
+                _log?.Invoke($"{what}: {table.Rows.Count} rows for {Range(start, end, upper)}.");
                 consume(table);
             }
         }
+
+        private static string Range(DateTime start, DateTime end, bool upper) => upper ? $"({start:o}, {end:o}]" : $"({start:o}, …) (no upper bound)";
 
         /// <summary>The middle of a range, on a UTC midnight when the range spans more than a day (tidier queries).</summary>
         private static DateTime Midpoint(DateTime start, DateTime end)

@@ -32,6 +32,7 @@ namespace LowSlowExfil.Commands
 
         /// <summary>Flag users whose Zscore is at least this (default 3.0).</summary>
         [Parameter]
+        [ValidateFinite]
         public double ZScoreThreshold { get; set; } = FlagThresholds.DefaultZScore;
 
         /// <summary>Flag users with at least this many anonymous links ... (default 3) ...</summary>

@@ -39,12 +39,22 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string[] ExfilDomain { get; set; }
 
+        /// <summary>Also the upload hosts the rule misses (the built-in domain catalogue), as Find-LowSlowExfil -ExtendedDomains.</summary>
+        [Parameter]
+        public SwitchParameter ExtendedDomains { get; set; }
+
+        /// <summary>A CSV file (columns Domain,Channel) adding destinations, as Find-LowSlowExfil -DomainCatalogPath.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DomainCatalogPath { get; set; }
+
         /// <summary>The rule as written instead of its intent.</summary>
         [Parameter]
         public SwitchParameter KqlCompatible { get; set; }
 
         /// <summary>Zscore threshold (default 3.0).</summary>
         [Parameter]
+        [ValidateFinite]
         public double ZScoreThreshold { get; set; } = FlagThresholds.DefaultZScore;
 
         /// <summary>Anonymous links threshold (default 3).</summary>
@@ -70,10 +80,11 @@ namespace LowSlowExfil.Commands
         protected override void EndProcessing()
         {
             DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
+            var (domains, catalog) = DomainSelection.Resolve(this, ExfilDomain, ExtendedDomains, DomainCatalogPath);
             HuntOptions options;
             try
             {
-                options = new HuntOptions(end, Days, ExfilDomain, KqlCompatible.IsPresent);
+                options = new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);
                 switch (Kind)
                 {
                     case LowSlowExfilQueryKind.UploadAggregation: WriteObject(KqlQueryBuilder.ZiaAggregation(options)); break;
