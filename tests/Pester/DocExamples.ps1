@@ -54,6 +54,8 @@ function Test-DocSink {
     $switches = @($Element.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.CommandParameterAst] } | ForEach-Object ParameterName)
     if ($switches -contains 'WhatIf') { return $true }   # -WhatIf tells the host, never the pipeline
     if ($name -in $DocSinkCommands) { return $switches -notcontains 'PassThru' }
+    # Without -Path the rule is output; with it, written to the file.
+    if ($name -eq 'Export-LowSlowExfilRule') { return $switches -contains 'Path' -and $switches -notcontains 'PassThru' }
     if ($name -in 'ForEach-Object', '%') {
         # ForEach-Object { ...; Set-Content ... }: a sink when its body ends in one.
         $body = $Element.CommandElements | Where-Object { $_ -is [System.Management.Automation.Language.ScriptBlockExpressionAst] } | Select-Object -Last 1

@@ -28,6 +28,8 @@ BeforeDiscovery {
             Why = 'the runbook in Azure, with a real data collection endpoint; tests/Pester/Ingestion.Tests.ps1 runs the same pipeline against the local stand-in' }
         @{ Doc = 'module/help/Export-LowSlowExfilDeployment.md'; Contains = 'Get-AzAutomationAccount'
             Why = 'deploys into a subscription with Az.Automation and Az.Resources; DeploymentTemplateTests check the template this writes' }
+        @{ Doc = 'module/help/Export-LowSlowExfilRule.md'; Contains = 'New-AzResourceGroupDeployment'
+            Why = 'deploys into a Sentinel workspace with Az.Resources; ScheduledRuleTests hold the template it writes to the documented schema and limits, and KqlCheckTests its query to Microsoft''s parser' }
         @{ Doc = 'README.md'; Contains = 'Register-PSResourceRepository -Name SocModules'
             Why = 'registers a file-share feed and installs into the user''s own module path; tests/Pester/Package.Tests.ps1 runs the same publish, install by name and import against a local folder feed in a fresh home' }
     )
