@@ -103,7 +103,7 @@ namespace LowSlowExfil.Engine
         {
             if (recordsJson == null) throw new ArgumentNullException(nameof(recordsJson));
             var result = new IngestionResult();
-            var batch = new List<byte[]>();
+            var batch = new List<Pending>();
             int size = 2;                                       // "[" and "]"
             int index = 0;
             foreach (string json in recordsJson)
@@ -122,20 +122,78 @@ namespace LowSlowExfil.Engine
                 }
                 if (batch.Count > 0 && size + 1 + record.Length > _maxBatch)
                 {
-                    SendBatch(batch, size, result, cancellation);
+                    SendBatch(batch, result, cancellation);
                     batch.Clear();
                     size = 2;
                 }
                 size += (batch.Count > 0 ? 1 : 0) + record.Length;
-                batch.Add(record);
+                batch.Add(new Pending(index, record));
             }
-            if (batch.Count > 0) SendBatch(batch, size, result, cancellation);
+            if (batch.Count > 0) SendBatch(batch, result, cancellation);
             return result;
         }
 
-        private void SendBatch(List<byte[]> records, int size, IngestionResult result, CancellationToken ct)
+        /// <summary>A record waiting to be sent and its 1-based place in the input (to name it in an error).</summary>
+        private readonly struct Pending
+        {
+            public Pending(int index, byte[] json) { Index = index; Json = json; }
+            public int Index { get; }
+            public byte[] Json { get; }
+        }
+
+        /// <summary>
+        /// Posts one batch. A 413 means the service's limit is below what this client batched at (a proxy or a
+        /// stricter endpoint in front of it): nothing of the batch was stored, so it is split in half and each half
+        /// sent again, down to one record; a record refused on its own is a failure naming it.
+        /// </summary>
+        private void SendBatch(List<Pending> records, IngestionResult result, CancellationToken ct)
         {
             int number = ++result.Batches;
+            var (status, failureCode, failureText) = Post(records, number, result, ct);
+            if (status == 204 || status == 200) return;
+
+            if (status == 413 && records.Count > 1)
+            {
+                // The refused request is not a batch of its own: its halves take its number and the next.
+                result.Batches--;
+                int half = records.Count / 2;
+                _log?.Invoke($"{Service} refused batch {number} of {records.Count} records as too large (413); sending it again as two batches of {half} and {records.Count - half}.");
+                SendBatch(records.GetRange(0, half), result, ct);
+                SendBatch(records.GetRange(half, records.Count - half), result, ct);
+                return;
+            }
+            if (status == 413)
+                failureText = $"record {records[0].Index}{UserOf(records[0].Json)} is too large for the service on its own ({records[0].Json.Length:N0} bytes of JSON), so it was not stored: {failureText}";
+
+            result.BatchesFailed++;
+            result.RecordsFailed += records.Count;
+            string text = Redaction.Clean($"{Service} did not accept batch {number} of {records.Count} records ({(status == 0 ? "" : status + " ")}{failureCode}): {failureText}", _tokens.Last);
+            result.Failures.Add(new IngestionBatchFailure(number, records.Count, status, failureCode, text));
+            _log?.Invoke(text);
+        }
+
+        /// <summary>The record's user, for an analyst to know which candidate did not arrive (empty when it has none).</summary>
+        private static string UserOf(byte[] json)
+        {
+            try
+            {
+                using (var doc = System.Text.Json.JsonDocument.Parse(json))
+                    return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                           doc.RootElement.TryGetProperty("UserName", out var u) && u.ValueKind == System.Text.Json.JsonValueKind.String
+                        ? $" (user {u.GetString()})"
+                        : "";
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return "";
+            }
+        }
+
+        /// <summary>One POST of the batch; the status (0 when no answer came) and, unless accepted, why not.</summary>
+        private (int Status, string Code, string Text) Post(List<Pending> records, int number, IngestionResult result, CancellationToken ct)
+        {
+            int size = 1;
+            foreach (var r in records) size += r.Json.Length + 1;
             byte[] body = Gzip(records, size);
             string failureCode = null, failureText = null;
             int status = 0;
@@ -158,7 +216,7 @@ namespace LowSlowExfil.Engine
                         result.RecordsSent += records.Count;
                         result.BytesSent += body.Length;
                         _log?.Invoke($"{Service}: batch {number} accepted ({status}).");
-                        return;
+                        return (status, null, null);
                     }
                     (failureCode, failureText) = Describe(message.Response);
                 }
@@ -187,11 +245,7 @@ namespace LowSlowExfil.Engine
                     failureText = "the connection failed: " + e.Message + " The batch may or may not have been stored.";
                 }
             }
-            result.BatchesFailed++;
-            result.RecordsFailed += records.Count;
-            string text = Redaction.Clean($"{Service} did not accept batch {number} of {records.Count} records ({(status == 0 ? "" : status + " ")}{failureCode}): {failureText}", _tokens.Last);
-            result.Failures.Add(new IngestionBatchFailure(number, records.Count, status, failureCode, text));
-            _log?.Invoke(text);
+            return (status, failureCode, failureText);
         }
 
         private (string Code, string Text) Describe(Response response)
@@ -210,7 +264,7 @@ namespace LowSlowExfil.Engine
                 case 401: hint = " The token was refused: check the identity signs in to the right tenant and environment."; break;
                 case 403: hint = $" The identity needs the Monitoring Metrics Publisher role on data collection rule {_dcr}."; break;
                 case 404: hint = $" Check the endpoint, the rule's immutable id ({_dcr}) and the stream name ({_stream})."; break;
-                case 413: hint = " The request was too large for the service."; break;
+                case 413: hint = " The service refused the request as too large."; break;
                 case 429: hint = $" Still throttled after {_maxRetries} retries."; break;
                 case 500: case 502: case 503: hint = $" Still failing after {_maxRetries} retries."; break;
                 default: hint = ""; break;
@@ -236,7 +290,7 @@ namespace LowSlowExfil.Engine
             }
         }
 
-        private static byte[] Gzip(List<byte[]> records, int size)
+        private static byte[] Gzip(List<Pending> records, int size)
         {
             using (var ms = new MemoryStream(size / 4 + 64))
             {
@@ -246,7 +300,7 @@ namespace LowSlowExfil.Engine
                     for (int i = 0; i < records.Count; i++)
                     {
                         if (i > 0) gz.WriteByte((byte)',');
-                        gz.Write(records[i], 0, records[i].Length);
+                        gz.Write(records[i].Json, 0, records[i].Json.Length);
                     }
                     gz.WriteByte((byte)']');
                 }

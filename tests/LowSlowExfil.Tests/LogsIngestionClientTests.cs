@@ -133,6 +133,52 @@ namespace LowSlowExfil.Tests
         }
 
         [Fact]
+        public void TooLarge413_SplitsTheBatchInHalves_AndResends_DownToTheOneRecordRefused()
+        {
+            // A service whose limit is smaller than the client's batches: every 413 halves the batch until the
+            // halves fit; a record too large on its own is reported by its number and user, the rest all land.
+            using var server = new FakeLogAnalyticsServer { IngestionLimitBytes = 20000 };
+            var records = Records(90, padding: 900);              // about 1.1 kB each, 100 kB in all
+            records.Insert(40, Records(1, padding: 30000, seed: 7)[0].Replace("user0@", "big.sender@"));
+            var c = Ingestion(server, log: new List<string>());
+            c.MaxBatchBytes = 200000;                            // one batch as far as the client knows
+            using var client = QueryClientFactory.CreateIngestion(c);
+            var result = client.Send(records, CancellationToken.None);
+
+            Assert.Equal(90, result.RecordsSent);
+            Assert.Equal(1, result.RecordsFailed);
+            var f = Assert.Single(result.Failures);
+            Assert.Equal(413, f.Status);
+            Assert.Equal(1, f.Records);
+            Assert.Contains("record 41", f.Message);
+            Assert.Contains("big.sender@contoso.example", f.Message);
+            // Nothing counted as sent that the stand-in did not accept, nothing sent twice, order kept.
+            Assert.Equal(result.RecordsSent, server.Ingested.Count);
+            Assert.Equal(Normalized(records.Where((_, i) => i != 40)), Received(server));
+            Assert.Contains(server.IngestionRequests, r => r.Status == 413);
+            Assert.All(server.IngestionRequests.Where(r => r.Status == 204), r =>
+                Assert.True(System.Text.Encoding.UTF8.GetByteCount(r.Body) <= 20000));
+            Assert.Equal(result.Batches, server.IngestionRequests.Count(r => r.Status == 204) + result.BatchesFailed);
+        }
+
+        [Fact]
+        public void TooLarge413_ForOneRecord_IsAnErrorNamingIt_NotRetried()
+        {
+            using var server = new FakeLogAnalyticsServer();
+            server.Enqueue(FakeFault.WithStatus(413));
+            using var client = QueryClientFactory.CreateIngestion(Ingestion(server));
+            var result = client.Send(Records(1), CancellationToken.None);
+
+            Assert.Equal(0, result.RecordsSent);
+            var f = Assert.Single(result.Failures);
+            Assert.Equal(413, f.Status);
+            Assert.Contains("record 1", f.Message);
+            Assert.Contains("user0@contoso.example", f.Message);
+            Assert.Single(server.IngestionRequests);
+            Assert.Empty(server.Ingested);
+        }
+
+        [Fact]
         public void Throttled_IsRetriedAfterRetryAfter_AndNothingIsDuplicated()
         {
             using var server = new FakeLogAnalyticsServer();
