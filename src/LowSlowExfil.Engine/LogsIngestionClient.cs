@@ -21,6 +21,12 @@ namespace LowSlowExfil.Engine
     /// array, gzip-encoded) on the same pipeline as the query client: Azure.Identity's token for the monitor scope,
     /// this module's retry policy (429/500/502/503 after Retry-After), redaction of every text that leaves.
     /// Only a 204 answer counts a batch as sent.
+    /// Service limits (MicrosoftDocs/azure-docs, includes/azure-monitor-limits-custom-logs.md, "Logs Ingestion API"
+    /// in Azure Monitor service limits): 1 MB per call, compressed and uncompressed alike (see
+    /// <see cref="IngestionLimits.MaxRequestBytes"/>); 2 GB and 12,000 requests per minute per DCR, over which the
+    /// service answers 429 with Retry-After (retried here; one sequential sender of 1 MB batches stays far below);
+    /// field values over 64 KB are truncated by the service. The tutorial's troubleshooting: 413 means the message is
+    /// too large (split and resent here), 403 or 503 can mean a role assignment not yet in effect (up to 30 minutes).
     /// </summary>
     internal sealed class LogsIngestionClient : IIngestionClient
     {
@@ -85,17 +91,21 @@ namespace LowSlowExfil.Engine
         public Uri IngestionUri => _uri;
 
         /// <summary>
-        /// The token audience of the Logs Ingestion API: <c>https://monitor.azure.com/.default</c> in the public
-        /// cloud (Microsoft's Logs Ingestion API overview and the Azure.Monitor.Ingestion client use
-        /// https://monitor.azure.com/.default), monitor.azure.us and monitor.azure.cn in the sovereign clouds.
+        /// The token scope of the Logs Ingestion API, as Microsoft documents it: <c>https://monitor.azure.com//.default</c>
+        /// (the resource is https://monitor.azure.com/ with its trailing slash, so the scope has two). Sources:
+        /// MicrosoftDocs/azure-docs, articles/azure-monitor/logs/tutorial-logs-ingestion-api.md ("Send sample data",
+        /// Step 1: the token request's scope); Azure/azure-sdk-for-net, sdk/monitor/Azure.Monitor.Ingestion/src/
+        /// LogsIngestionAudience.cs (AzurePublicCloud, AzureGovernment https://monitor.azure.us//.default,
+        /// AzureChina https://monitor.azure.cn//.default). A managed identity is asked for resource
+        /// https://monitor.azure.com/, as Microsoft's own client asks.
         /// </summary>
         internal static string MonitorScope(CloudEnvironment cloud)
         {
             switch (cloud.Name)
             {
-                case "AzureUSGovernment": return "https://monitor.azure.us/.default";
-                case "AzureChinaCloud": return "https://monitor.azure.cn/.default";
-                default: return "https://monitor.azure.com/.default";
+                case "AzureUSGovernment": return "https://monitor.azure.us//.default";
+                case "AzureChinaCloud": return "https://monitor.azure.cn//.default";
+                default: return "https://monitor.azure.com//.default";
             }
         }
 
@@ -262,7 +272,8 @@ namespace LowSlowExfil.Engine
             {
                 case 400: hint = " Check the stream's columns match what this module sends (Export-LowSlowExfilDeployment's table)."; break;
                 case 401: hint = " The token was refused: check the identity signs in to the right tenant and environment."; break;
-                case 403: hint = $" The identity needs the Monitoring Metrics Publisher role on data collection rule {_dcr}."; break;
+                // Microsoft's tutorial: a new role assignment can take up to 30 minutes to take effect.
+                case 403: hint = $" The identity needs the Monitoring Metrics Publisher role on data collection rule {_dcr} (a role assigned in the last 30 minutes may not have taken effect yet)."; break;
                 case 404: hint = $" Check the endpoint, the rule's immutable id ({_dcr}) and the stream name ({_stream})."; break;
                 case 413: hint = " The service refused the request as too large."; break;
                 case 429: hint = $" Still throttled after {_maxRetries} retries."; break;

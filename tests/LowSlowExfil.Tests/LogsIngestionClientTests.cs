@@ -305,8 +305,11 @@ namespace LowSlowExfil.Tests
         [Fact]
         public void Scope_IsTheMonitorAudience()
         {
-            Assert.Equal("https://monitor.azure.com/.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureCloud")));
-            Assert.Equal("https://monitor.azure.us/.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureUSGovernment")));
+            // As Microsoft documents it (Logs Ingestion tutorial; Azure.Monitor.Ingestion LogsIngestionAudience): the
+            // resource is https://monitor.azure.com/ with its trailing slash, so the scope has two.
+            Assert.Equal("https://monitor.azure.com//.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureCloud")));
+            Assert.Equal("https://monitor.azure.us//.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureUSGovernment")));
+            Assert.Equal("https://monitor.azure.cn//.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureChinaCloud")));
         }
     }
 }

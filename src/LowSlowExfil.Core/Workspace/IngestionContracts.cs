@@ -58,10 +58,11 @@ namespace LowSlowExfil.Workspace
     {
         /// <summary>
         /// The Logs Ingestion API takes at most 1 MB per call, counted on the uncompressed and on the compressed data
-        /// alike (Azure Monitor service limits, "Logs Ingestion API": maximum size of API call 1 MB, both compressed
-        /// and uncompressed). Microsoft's own .NET client (Azure.Monitor.Ingestion, LogsIngestionClient
-        /// SingleUploadThreshold = 1000000) batches at 1,000,000 bytes of uncompressed JSON; so does this module,
-        /// which keeps the gzip body smaller still.
+        /// alike (MicrosoftDocs/azure-docs, includes/azure-monitor-limits-custom-logs.md: "Maximum size of API call |
+        /// 1 MB | Both compressed and uncompressed data"; tutorial-logs-ingestion-api.md: 413 means the message is
+        /// over 1 MB). Microsoft's .NET client (Azure.Monitor.Ingestion, LogsIngestionClient) batches uncompressed
+        /// JSON at 1,000,000 bytes (1024 x 1024 in some versions); this module takes the smaller, 1,000,000, so a
+        /// batch and its gzip body stay under 1 MB whichever way "MB" is counted.
         /// </summary>
         public const int MaxRequestBytes = 1000000;
     }
