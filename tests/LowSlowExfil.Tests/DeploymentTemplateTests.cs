@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
 using LowSlowExfil.Reporting;
 using Xunit;
 
@@ -24,11 +26,14 @@ namespace LowSlowExfil.Tests
 
         private static readonly string[] Sent = IngestionRecord.Columns.Select(c => c.Key + ":" + c.Value).ToArray();
 
+        /// <summary>The table's column types: the same as the stream's but for dateTime, which the table's enum spells with a capital T.</summary>
+        private static readonly string[] TableColumns = IngestionRecord.Columns.Select(c => c.Key + ":" + (c.Value == "datetime" ? "dateTime" : c.Value)).ToArray();
+
         [Fact]
         public void TableAndStream_DeclareExactlyTheColumnsSent()
         {
             var table = Resource("Microsoft.OperationalInsights/workspaces/tables");
-            Assert.Equal(Sent, Columns(table.GetProperty("properties").GetProperty("schema").GetProperty("columns")));
+            Assert.Equal(TableColumns, Columns(table.GetProperty("properties").GetProperty("schema").GetProperty("columns")));
             Assert.Equal(IngestionRecord.TableName, table.GetProperty("properties").GetProperty("schema").GetProperty("name").GetString());
 
             var dcr = Resource("Microsoft.Insights/dataCollectionRules").GetProperty("properties");
@@ -60,6 +65,90 @@ namespace LowSlowExfil.Tests
             string result = KqlCheck(out string report);
             foreach (string column in mapped) Assert.Contains(column + ":", result);
             Assert.Contains("{{AlertDisplayName}}", p.GetProperty("alertDetailsOverride").GetProperty("alertDisplayNameFormat").GetString());
+        }
+
+        // ───────────────────────── the resources' documented shapes ─────────────────────────
+
+        /// <summary>
+        /// Schemas/deployment-resources.schema.json: required properties, enums, types and property names of each
+        /// resource at the api-version the template writes, read by hand from Azure/azure-resource-manager-schemas
+        /// (the file's $comment names the snapshot and files), checked here by an independent JSON Schema validator.
+        /// </summary>
+        private static JsonSchema DocumentedShapes() => Shapes.Value;
+
+        // Built once: the validator registers a schema by its $id and refuses a second one.
+        private static readonly Lazy<JsonSchema> Shapes = new Lazy<JsonSchema>(() =>
+            JsonSchema.FromText(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "tests", "LowSlowExfil.Tests", "Schemas", "deployment-resources.schema.json"))));
+
+        private static string[] Violations(JsonSchema schema, string templateJson)
+        {
+            using var doc = JsonDocument.Parse(templateJson);
+            var result = schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
+            var found = new System.Collections.Generic.List<string>();
+            Collect(result, found);
+            if (!result.IsValid && found.Count == 0) found.Add("invalid, with no detail");
+            return found.ToArray();
+        }
+
+        // Only down failing branches: a failed alternative of a passing anyOf, or a failed 'if', is no violation.
+        private static void Collect(EvaluationResults r, System.Collections.Generic.List<string> found)
+        {
+            if (r.IsValid) return;
+            if (r.Errors != null)
+                foreach (var e in r.Errors) found.Add($"{r.InstanceLocation} ({r.EvaluationPath}): {e.Key} {e.Value}");
+            if (r.Details != null)
+                foreach (var d in r.Details) Collect(d, found);
+        }
+
+        [Fact]
+        public void Template_MatchesTheResourcesDocumentedSchemas()
+        {
+            string[] problems = Violations(DocumentedShapes(), DeploymentTemplate.ToJson());
+            Assert.True(problems.Length == 0, "The template departs from the documented resource schemas:\n" + string.Join("\n", problems));
+        }
+
+        /// <summary>The schema check is not vacuous: each of these departures from the documentation is caught.</summary>
+        [Theory]
+        [InlineData("table column type spelt as the stream spells it", "tables", "properties.schema.columns.1.type", "\"datetime\"")]
+        [InlineData("stream column type spelt as the table spells it", "dataCollectionRules", "properties.streamDeclarations.Custom-LowSlowExfil_CL.columns.0.type", "\"dateTime\"")]
+        [InlineData("retention beyond the table's range", "tables", "properties.retentionInDays", "1000")]
+        [InlineData("severity not in the enum", "alertRules", "properties.severity", "\"Critical\"")]
+        [InlineData("misspelt rule property ARM would ignore", "alertRules", "properties.queryFrequncy", "\"PT1H\"")]
+        [InlineData("entity type not in the enum", "alertRules", "properties.entityMappings.0.entityType", "\"User\"")]
+        [InlineData("tactic not in the enum", "alertRules", "properties.tactics.0", "\"Exfil\"")]
+        [InlineData("duration not ISO 8601", "alertRules", "properties.queryPeriod", "\"2h\"")]
+        [InlineData("principal type not in the enum", "roleAssignments", "properties.principalType", "\"ManagedIdentity\"")]
+        [InlineData("api-version the facts were not read at", "dataCollectionRules", "apiVersion", "\"2021-09-01-preview\"")]
+        [InlineData("public access not in the enum", "dataCollectionEndpoints", "properties.networkAcls.publicNetworkAccess", "\"Open\"")]
+        [InlineData("stream name neither Microsoft- nor Custom-", "dataCollectionRules", "properties.dataFlows.0.streams.0", "\"LowSlowExfil_CL\"")]
+        public void Template_WithADeparture_IsCaught(string why, string resource, string path, string valueJson)
+        {
+            var template = JsonNode.Parse(DeploymentTemplate.ToJson());
+            JsonNode node = template["resources"].AsArray().Single(r => r["type"].GetValue<string>().EndsWith("/" + resource, StringComparison.Ordinal));
+            string[] steps = path.Split('.');
+            foreach (string step in steps.Take(steps.Length - 1))
+                node = int.TryParse(step, out int i) ? node[i] : node[step];
+            string last = steps[steps.Length - 1];
+            if (int.TryParse(last, out int k)) node[k] = JsonNode.Parse(valueJson); else node[last] = JsonNode.Parse(valueJson);
+
+            Assert.True(Violations(DocumentedShapes(), template.ToJsonString()).Length > 0, $"Not caught: {why}.");
+        }
+
+        [Fact]
+        public void Template_WithAResourceWithoutDocumentedFacts_IsCaught()
+        {
+            var template = JsonNode.Parse(DeploymentTemplate.ToJson());
+            template["resources"].AsArray().Add(new JsonObject { ["type"] = "Microsoft.Automation/automationAccounts", ["apiVersion"] = "2023-11-01", ["name"] = "x" });
+            Assert.NotEmpty(Violations(DocumentedShapes(), template.ToJsonString()));
+        }
+
+        [Fact]
+        public void RetentionParameter_CarriesTheTablesDocumentedRange()
+        {
+            // ARM checks a parameter's range before it deploys anything: the table's 4..730 days, stated on the parameter.
+            var p = Template.GetProperty("parameters").GetProperty("retentionInDays");
+            Assert.Equal(4, p.GetProperty("minValue").GetInt32());
+            Assert.Equal(730, p.GetProperty("maxValue").GetInt32());
         }
 
         [Fact]
