@@ -151,6 +151,79 @@ namespace LowSlowExfil.Tests
             Assert.Equal(730, p.GetProperty("maxValue").GetInt32());
         }
 
+        // ───────────────────────── Bicep ─────────────────────────
+
+        /// <summary>
+        /// The -Format Bicep output compiles with Microsoft's Bicep compiler (the Azure.Bicep.CommandLine package's
+        /// binary) with no error and no warning, its own type checks against Azure's resource types and its linter
+        /// included, and compiles to the ARM template's parameters, resources and outputs: the two formats deploy the
+        /// same thing.
+        /// </summary>
+        [Fact]
+        public void Bicep_CompilesWithMicrosoftsCompiler_ToTheArmTemplate()
+        {
+            var dir = Directory.CreateTempSubdirectory("lowslowexfil-bicep-");
+            try
+            {
+                string file = Path.Combine(dir.FullName, "lowslowexfil.bicep");
+                File.WriteAllText(file, DeploymentBicep.ToBicep());
+                string compiled = BicepBuild(file, out string diagnostics);
+                Assert.True(diagnostics.Trim().Length == 0, "The Bicep compiler reports:\n" + diagnostics + "\n" + File.ReadAllText(file));
+
+                var arm = JsonNode.Parse(DeploymentTemplate.ToJson());
+                var fromBicep = JsonNode.Parse(compiled);
+                Assert.True(JsonNode.DeepEquals(arm["parameters"], fromBicep["parameters"]), "parameters differ:\n" + fromBicep["parameters"]);
+                Assert.True(JsonNode.DeepEquals(arm["outputs"], fromBicep["outputs"]), "outputs differ:\n" + fromBicep["outputs"]);
+                var theirs = fromBicep["resources"].AsArray();
+                Assert.Equal(arm["resources"].AsArray().Count, theirs.Count);
+                foreach (var mine in arm["resources"].AsArray().Select(r => r.AsObject()))
+                {
+                    string type = mine["type"].GetValue<string>();
+                    var other = theirs.Single(r => r["type"].GetValue<string>() == type).AsObject();
+                    Assert.Equal(mine.Select(p => p.Key).OrderBy(k => k), other.Select(p => p.Key).OrderBy(k => k));
+                    foreach (var p in mine)
+                    {
+                        if (p.Key == "dependsOn")
+                            Assert.Equal(p.Value.AsArray().Select(d => d.GetValue<string>()).OrderBy(d => d), other["dependsOn"].AsArray().Select(d => d.GetValue<string>()).OrderBy(d => d));
+                        else
+                            Assert.True(JsonNode.DeepEquals(p.Value, other[p.Key]), $"{type} {p.Key} differs:\n{p.Value.ToJsonString()}\n{other[p.Key]?.ToJsonString()}");
+                    }
+                }
+            }
+            finally
+            {
+                dir.Delete(true);
+            }
+        }
+
+        [Theory]
+        [InlineData("plain", "'plain'")]
+        [InlineData("it's", "'it\\'s'")]
+        [InlineData("a\\b", "'a\\\\b'")]
+        [InlineData("${x} and $y", "'\\${x} and $y'")]
+        [InlineData("line\nnext", "'line\\nnext'")]
+        public void BicepLiteral_EscapesWhatBicepWouldRead(string text, string expected)
+        {
+            Assert.Equal(expected, DeploymentBicep.Literal(text));
+        }
+
+        private static string BicepBuild(string file, out string diagnostics)
+        {
+            string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
+            if (string.IsNullOrEmpty(packages)) packages = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            string tool = Path.Combine(packages, "azure.bicep.commandline.linux-x64", "0.49.2", "tools", "bicep");
+            Assert.True(File.Exists(tool), $"The Bicep compiler is missing at {tool} (restore tests/LowSlowExfil.Tests: its PackageDownload brings it).");
+            var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in new[] { "build", file, "--stdout" }) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi);
+            var stderr = p.StandardError.ReadToEndAsync();
+            string stdout = p.StandardOutput.ReadToEnd();
+            Assert.True(p.WaitForExit(120000), "bicep build did not finish in 2 minutes");
+            diagnostics = stderr.Result;
+            Assert.True(p.ExitCode == 0, "bicep build failed:\n" + diagnostics);
+            return stdout;
+        }
+
         [Fact]
         public void RuleQuery_PassesKqlCheck_OverTheCustomTable()
         {

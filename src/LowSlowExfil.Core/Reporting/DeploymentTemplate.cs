@@ -111,7 +111,8 @@ namespace LowSlowExfil.Reporting
                     {
                         ["type"] = "Microsoft.Authorization/roleAssignments",
                         ["apiVersion"] = "2022-04-01",
-                        ["scope"] = "[format('Microsoft.Insights/dataCollectionRules/{0}', parameters('dataCollectionRuleName'))]",
+                        // The rule's full resource id, as Microsoft's Bicep compiler writes an extension resource's scope.
+                        ["scope"] = dcrId,
                         ["name"] = "[guid(" + dcrId.Trim('[', ']') + ", parameters('automationPrincipalId'), '" + MonitoringMetricsPublisherRoleId + "')]",
                         ["dependsOn"] = new JsonArray(dcrId),
                         ["properties"] = new JsonObject
@@ -136,7 +137,7 @@ namespace LowSlowExfil.Reporting
         {
             ["type"] = "Microsoft.SecurityInsights/alertRules",
             ["apiVersion"] = "2023-02-01",
-            ["scope"] = "[format('Microsoft.OperationalInsights/workspaces/{0}', parameters('workspaceName'))]",
+            ["scope"] = "[resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspaceName'))]",
             ["name"] = "[guid(resourceGroup().id, parameters('workspaceName'), 'LowSlowExfil_CL incidents')]",
             ["kind"] = "Scheduled",
             ["dependsOn"] = new JsonArray(tableId),
