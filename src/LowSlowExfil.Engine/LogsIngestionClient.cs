@@ -130,6 +130,7 @@ namespace LowSlowExfil.Engine
                         $"Record {index} holds {record.Length:N0} bytes of JSON, more than the {_maxBatch:N0} bytes one request may carry; it was not sent."));
                     continue;
                 }
+                if (record.Length > IngestionLimits.MaxFieldBytes) WarnLongFields(index, record, result);
                 if (batch.Count > 0 && size + 1 + record.Length > _maxBatch)
                 {
                     SendBatch(batch, result, cancellation);
@@ -182,16 +183,47 @@ namespace LowSlowExfil.Engine
             _log?.Invoke(text);
         }
 
+        /// <summary>
+        /// The service stores a field over 64 KB cut short and says nothing (<see cref="IngestionLimits.MaxFieldBytes"/>):
+        /// such a row is still sent, and the analyst is told which row and field will arrive incomplete.
+        /// </summary>
+        private static void WarnLongFields(int index, byte[] json, IngestionResult result)
+        {
+            try
+            {
+                using (var doc = System.Text.Json.JsonDocument.Parse(json))
+                {
+                    if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object) return;
+                    foreach (var p in doc.RootElement.EnumerateObject())
+                    {
+                        int bytes = p.Value.ValueKind == System.Text.Json.JsonValueKind.String
+                            ? Encoding.UTF8.GetByteCount(p.Value.GetString())
+                            : Encoding.UTF8.GetByteCount(p.Value.GetRawText());
+                        if (bytes > IngestionLimits.MaxFieldBytes)
+                            result.Warnings.Add($"Record {index}{UserOf(json)}: {p.Name} holds {bytes:N0} bytes; Log Analytics keeps only the first 64 KB of a field, so this row will be stored with {p.Name} cut short.");
+                    }
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Not JSON: the service will refuse the batch and say so; nothing to warn about here.
+            }
+        }
+
         /// <summary>The record's user, for an analyst to know which candidate did not arrive (empty when it has none).</summary>
         private static string UserOf(byte[] json)
         {
             try
             {
                 using (var doc = System.Text.Json.JsonDocument.Parse(json))
-                    return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
-                           doc.RootElement.TryGetProperty("UserName", out var u) && u.ValueKind == System.Text.Json.JsonValueKind.String
-                        ? $" (user {u.GetString()})"
-                        : "";
+                {
+                    if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object ||
+                        !doc.RootElement.TryGetProperty("UserName", out var u) || u.ValueKind != System.Text.Json.JsonValueKind.String)
+                        return "";
+                    // A hostile user name can be huge: enough of it to find the row, not the whole of it.
+                    string name = u.GetString();
+                    return name.Length <= 100 ? $" (user {name})" : $" (user {name.Substring(0, 100)}… of {name.Length:N0} characters)";
+                }
             }
             catch (System.Text.Json.JsonException)
             {

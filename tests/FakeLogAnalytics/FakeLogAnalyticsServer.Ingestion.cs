@@ -144,7 +144,7 @@ namespace FakeLogAnalytics
                     {
                         string problem = CheckRecord(r);
                         if (problem != null) throw new FormatException($"Record {accepted.Count + 1}: {problem}");
-                        accepted.Add(r.Clone());
+                        accepted.Add(Stored(r));
                     }
                 }
             }
@@ -156,6 +156,27 @@ namespace FakeLogAnalytics
             rec.Rows = accepted.Count;
             lock (_sync) _ingested.AddRange(accepted);
             Send(ctx, rec, 204, null);
+        }
+
+        /// <summary>Log Analytics keeps at most 64 KB of a field and drops the rest, without an error: so does the stand-in.</summary>
+        public const int MaxFieldBytes = 64 * 1024;
+
+        private static JsonElement Stored(JsonElement r)
+        {
+            if (!r.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.String && System.Text.Encoding.UTF8.GetByteCount(p.Value.GetString()) > MaxFieldBytes))
+                return r.Clone();
+            var obj = System.Text.Json.Nodes.JsonNode.Parse(r.GetRawText()).AsObject();
+            foreach (string key in obj.Select(p => p.Key).ToList())
+            {
+                if (!(obj[key] is System.Text.Json.Nodes.JsonValue v) || !v.TryGetValue(out string text)) continue;
+                byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                if (bytes.Length <= MaxFieldBytes) continue;
+                int n = MaxFieldBytes;
+                while (n > 0 && (bytes[n] & 0xC0) == 0x80) n--;          // not inside a character
+                obj[key] = System.Text.Encoding.UTF8.GetString(bytes, 0, n);
+            }
+            using (var doc = JsonDocument.Parse(obj.ToJsonString()))
+                return doc.RootElement.Clone();
         }
 
         private string CheckRecord(JsonElement r)

@@ -179,6 +179,27 @@ namespace LowSlowExfil.Tests
         }
 
         [Fact]
+        public void FieldOver64KB_IsSent_WithAWarningNamingTheRowAndField_AsTheServiceCutsIt()
+        {
+            // The service stores a field over 64 KB cut short and says nothing; the client says it.
+            using var server = new FakeLogAnalyticsServer();
+            var records = Records(3);
+            string hostile = new string('x', 70000) + "@contoso.example";
+            records[1] = records[1].Replace("user1@contoso.example", hostile);
+            using var client = QueryClientFactory.CreateIngestion(Ingestion(server));
+            var result = client.Send(records, CancellationToken.None);
+
+            Assert.Equal(3, result.RecordsSent);
+            Assert.Empty(result.Failures);
+            string w = Assert.Single(result.Warnings);
+            Assert.StartsWith("Record 2 (user xxxx", w);
+            Assert.Contains("UserName holds 70,016 bytes", w);
+            Assert.True(w.Length < 1000, "the warning repeats the whole hostile value");
+            // What the stand-in stored is cut at 64 KB, as the service stores it.
+            Assert.Equal(FakeLogAnalyticsServer.MaxFieldBytes, server.Ingested[1].GetProperty("UserName").GetString().Length);
+        }
+
+        [Fact]
         public void Throttled_IsRetriedAfterRetryAfter_AndNothingIsDuplicated()
         {
             using var server = new FakeLogAnalyticsServer();

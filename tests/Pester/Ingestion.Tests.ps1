@@ -131,6 +131,17 @@ Describe 'Send-LowSlowExfilResult' {
         foreach ($r in @($got.requests | Where-Object status -EQ 204)) { $r.uncompressedBytes | Should -BeLessOrEqual 100000 }
     }
 
+    It 'warns, naming the row and field, when a field is over the 64 KB Log Analytics keeps' {
+        $big = ($Candidates[0].GetType())::new()
+        $big.UserName = ('x' * 70000) + '@contoso.example'
+        $big.Reasons = $Candidates[0].Reasons
+        $summary = $big | Send-LowSlowExfilResult @Send -WarningVariable warned -WarningAction SilentlyContinue
+        $summary.RecordsSent | Should -Be 1
+        $warned.Count | Should -Be 1
+        "$($warned[0])" | Should -BeLike 'Record 1 (user xxx*UserName holds 70,016 bytes*cut short*'
+        "$($warned[0])".Length | Should -BeLessThan 1000
+    }
+
     It 'waits out 429 with Retry-After and sends everything once' {
         Invoke-Fake POST '/_fake/faults' @(@{ status = 429; retryAfter = 1; count = 2 }) | Out-Null
         $summary = $Candidates | Send-LowSlowExfilResult @Send

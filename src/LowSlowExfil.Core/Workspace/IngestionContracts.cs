@@ -65,6 +65,12 @@ namespace LowSlowExfil.Workspace
         /// batch and its gzip body stay under 1 MB whichever way "MB" is counted.
         /// </summary>
         public const int MaxRequestBytes = 1000000;
+
+        /// <summary>
+        /// Log Analytics keeps at most 64 KB of one field and truncates the rest, without an error (same service
+        /// limits table: "Maximum size for field values | 64 KB | Fields longer than 64 KB are truncated").
+        /// </summary>
+        public const int MaxFieldBytes = 64 * 1024;
     }
 
     /// <summary>What the service accepted and what it refused. Nothing counts as sent unless the service answered 204.</summary>
@@ -76,6 +82,9 @@ namespace LowSlowExfil.Workspace
         public int BatchesFailed { get; set; }
         public long BytesSent { get; set; }
         public List<IngestionBatchFailure> Failures { get; } = new List<IngestionBatchFailure>();
+
+        /// <summary>Rows sent that the service will store cut short (a field over <see cref="IngestionLimits.MaxFieldBytes"/>), one line each.</summary>
+        public List<string> Warnings { get; } = new List<string>();
     }
 
     public sealed class IngestionBatchFailure
