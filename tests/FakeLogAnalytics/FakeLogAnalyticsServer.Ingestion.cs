@@ -20,6 +20,12 @@ namespace FakeLogAnalytics
         public const string DefaultStream = "Custom-LowSlowExfil_CL";
         public const int MaxIngestionBytes = 1000000;
 
+        /// <summary>
+        /// Largest body accepted, compressed and uncompressed alike (413 above it). The service's is 1 MB; tests set
+        /// less to make a service that refuses batches the client thought small enough.
+        /// </summary>
+        public int IngestionLimitBytes { get; set; } = MaxIngestionBytes;
+
         private readonly List<JsonElement> _ingested = new List<JsonElement>();
 
         /// <summary>The one rule this service knows (404 for any other).</summary>
@@ -92,9 +98,10 @@ namespace FakeLogAnalytics
                 Send(ctx, rec, 415, ErrorBody("UnsupportedMediaType", $"Content-Type '{req.ContentType}' is not supported; use application/json."));
                 return;
             }
-            if (raw.Length > MaxIngestionBytes)
+            int limit = IngestionLimitBytes;
+            if (raw.Length > limit)
             {
-                Send(ctx, rec, 413, ErrorBody("ContentLengthLimitExceeded", $"The request body is {raw.Length} bytes; the limit is {MaxIngestionBytes}."));
+                Send(ctx, rec, 413, ErrorBody("ContentLengthLimitExceeded", $"The request body is {raw.Length} bytes; the limit is {limit}."));
                 return;
             }
             byte[] json = raw;
@@ -110,7 +117,7 @@ namespace FakeLogAnalytics
                         while ((n = gz.Read(buf, 0, buf.Length)) > 0)
                         {
                             ms.Write(buf, 0, n);
-                            if (ms.Length > MaxIngestionBytes) break;
+                            if (ms.Length > limit) break;
                         }
                         json = ms.ToArray();
                     }
@@ -122,9 +129,9 @@ namespace FakeLogAnalytics
                 }
                 rec.Body = System.Text.Encoding.UTF8.GetString(json);
             }
-            if (json.Length > MaxIngestionBytes)
+            if (json.Length > limit)
             {
-                Send(ctx, rec, 413, ErrorBody("ContentLengthLimitExceeded", $"The uncompressed request body is over {MaxIngestionBytes} bytes."));
+                Send(ctx, rec, 413, ErrorBody("ContentLengthLimitExceeded", $"The uncompressed request body is over {limit} bytes."));
                 return;
             }
             var accepted = new List<JsonElement>();
@@ -137,7 +144,7 @@ namespace FakeLogAnalytics
                     {
                         string problem = CheckRecord(r);
                         if (problem != null) throw new FormatException($"Record {accepted.Count + 1}: {problem}");
-                        accepted.Add(r.Clone());
+                        accepted.Add(Stored(r));
                     }
                 }
             }
@@ -149,6 +156,27 @@ namespace FakeLogAnalytics
             rec.Rows = accepted.Count;
             lock (_sync) _ingested.AddRange(accepted);
             Send(ctx, rec, 204, null);
+        }
+
+        /// <summary>Log Analytics keeps at most 64 KB of a field and drops the rest, without an error: so does the stand-in.</summary>
+        public const int MaxFieldBytes = 64 * 1024;
+
+        private static JsonElement Stored(JsonElement r)
+        {
+            if (!r.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.String && System.Text.Encoding.UTF8.GetByteCount(p.Value.GetString()) > MaxFieldBytes))
+                return r.Clone();
+            var obj = System.Text.Json.Nodes.JsonNode.Parse(r.GetRawText()).AsObject();
+            foreach (string key in obj.Select(p => p.Key).ToList())
+            {
+                if (!(obj[key] is System.Text.Json.Nodes.JsonValue v) || !v.TryGetValue(out string text)) continue;
+                byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                if (bytes.Length <= MaxFieldBytes) continue;
+                int n = MaxFieldBytes;
+                while (n > 0 && (bytes[n] & 0xC0) == 0x80) n--;          // not inside a character
+                obj[key] = System.Text.Encoding.UTF8.GetString(bytes, 0, n);
+            }
+            using (var doc = JsonDocument.Parse(obj.ToJsonString()))
+                return doc.RootElement.Clone();
         }
 
         private string CheckRecord(JsonElement r)

@@ -476,6 +476,8 @@ namespace FakeLogAnalytics
                             if (Int(s, "delayMs") is int d) ResponseDelay = TimeSpan.FromMilliseconds(d);
                             if (Prop(s, "token") is string t) Token = t;
                             if (Prop(s, "workspaceId") is string ws) WorkspaceId = ws;
+                            // {"ingestionLimitBytes":20000}: 413 for an ingestion body over this size.
+                            if (Int(s, "ingestionLimitBytes") is int il) IngestionLimitBytes = il;
                             // {"streamColumns":{"TimeGenerated":"datetime",…}}: the ingestion stream's schema.
                             if (s.TryGetProperty("streamColumns", out var cols) && cols.ValueKind == JsonValueKind.Object)
                                 StreamColumns = cols.EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetString(), StringComparer.Ordinal);

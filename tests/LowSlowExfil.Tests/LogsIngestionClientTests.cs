@@ -133,6 +133,73 @@ namespace LowSlowExfil.Tests
         }
 
         [Fact]
+        public void TooLarge413_SplitsTheBatchInHalves_AndResends_DownToTheOneRecordRefused()
+        {
+            // A service whose limit is smaller than the client's batches: every 413 halves the batch until the
+            // halves fit; a record too large on its own is reported by its number and user, the rest all land.
+            using var server = new FakeLogAnalyticsServer { IngestionLimitBytes = 20000 };
+            var records = Records(90, padding: 900);              // about 1.1 kB each, 100 kB in all
+            records.Insert(40, Records(1, padding: 30000, seed: 7)[0].Replace("user0@", "big.sender@"));
+            var c = Ingestion(server, log: new List<string>());
+            c.MaxBatchBytes = 200000;                            // one batch as far as the client knows
+            using var client = QueryClientFactory.CreateIngestion(c);
+            var result = client.Send(records, CancellationToken.None);
+
+            Assert.Equal(90, result.RecordsSent);
+            Assert.Equal(1, result.RecordsFailed);
+            var f = Assert.Single(result.Failures);
+            Assert.Equal(413, f.Status);
+            Assert.Equal(1, f.Records);
+            Assert.Contains("record 41", f.Message);
+            Assert.Contains("big.sender@contoso.example", f.Message);
+            // Nothing counted as sent that the stand-in did not accept, nothing sent twice, order kept.
+            Assert.Equal(result.RecordsSent, server.Ingested.Count);
+            Assert.Equal(Normalized(records.Where((_, i) => i != 40)), Received(server));
+            Assert.Contains(server.IngestionRequests, r => r.Status == 413);
+            Assert.All(server.IngestionRequests.Where(r => r.Status == 204), r =>
+                Assert.True(System.Text.Encoding.UTF8.GetByteCount(r.Body) <= 20000));
+            Assert.Equal(result.Batches, server.IngestionRequests.Count(r => r.Status == 204) + result.BatchesFailed);
+        }
+
+        [Fact]
+        public void TooLarge413_ForOneRecord_IsAnErrorNamingIt_NotRetried()
+        {
+            using var server = new FakeLogAnalyticsServer();
+            server.Enqueue(FakeFault.WithStatus(413));
+            using var client = QueryClientFactory.CreateIngestion(Ingestion(server));
+            var result = client.Send(Records(1), CancellationToken.None);
+
+            Assert.Equal(0, result.RecordsSent);
+            var f = Assert.Single(result.Failures);
+            Assert.Equal(413, f.Status);
+            Assert.Contains("record 1", f.Message);
+            Assert.Contains("user0@contoso.example", f.Message);
+            Assert.Single(server.IngestionRequests);
+            Assert.Empty(server.Ingested);
+        }
+
+        [Fact]
+        public void FieldOver64KB_IsSent_WithAWarningNamingTheRowAndField_AsTheServiceCutsIt()
+        {
+            // The service stores a field over 64 KB cut short and says nothing; the client says it.
+            using var server = new FakeLogAnalyticsServer();
+            var records = Records(3);
+            string hostile = new string('x', 70000) + "@contoso.example";
+            records[1] = records[1].Replace("user1@contoso.example", hostile);
+            using var client = QueryClientFactory.CreateIngestion(Ingestion(server));
+            var result = client.Send(records, CancellationToken.None);
+
+            Assert.Equal(3, result.RecordsSent);
+            Assert.Empty(result.Failures);
+            string w = Assert.Single(result.Warnings);
+            Assert.StartsWith("Record 2 (user xxxx", w);
+            Assert.Contains("UserName holds 70,016 bytes", w);
+            Assert.True(w.Length < 1000, "the warning repeats the whole hostile value");
+            // What the stand-in stored is cut at 64 KB, as the service stores it.
+            Assert.Equal(FakeLogAnalyticsServer.MaxFieldBytes, server.Ingested[1].GetProperty("UserName").GetString().Length);
+        }
+
+        [Fact]
         public void Throttled_IsRetriedAfterRetryAfter_AndNothingIsDuplicated()
         {
             using var server = new FakeLogAnalyticsServer();
@@ -259,8 +326,11 @@ namespace LowSlowExfil.Tests
         [Fact]
         public void Scope_IsTheMonitorAudience()
         {
-            Assert.Equal("https://monitor.azure.com/.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureCloud")));
-            Assert.Equal("https://monitor.azure.us/.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureUSGovernment")));
+            // As Microsoft documents it (Logs Ingestion tutorial; Azure.Monitor.Ingestion LogsIngestionAudience): the
+            // resource is https://monitor.azure.com/ with its trailing slash, so the scope has two.
+            Assert.Equal("https://monitor.azure.com//.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureCloud")));
+            Assert.Equal("https://monitor.azure.us//.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureUSGovernment")));
+            Assert.Equal("https://monitor.azure.cn//.default", LogsIngestionClient.MonitorScope(CloudEnvironment.Resolve("AzureChinaCloud")));
         }
     }
 }

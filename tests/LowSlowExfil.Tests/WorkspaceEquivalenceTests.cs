@@ -155,6 +155,42 @@ namespace LowSlowExfil.Tests
             }
         }
 
+        /// <summary>
+        /// Ingestion with the Automation account's identity asks for Microsoft's documented audience: the Logs
+        /// Ingestion tutorial and Azure.Monitor.Ingestion's LogsIngestionAudience use https://monitor.azure.com//.default,
+        /// which the managed-identity endpoint receives as resource https://monitor.azure.com/. (Here, not in
+        /// LogsIngestionClientTests: it sets the process's IDENTITY_* variables, as the test above does.)
+        /// </summary>
+        [Fact]
+        public void ManagedIdentity_Ingestion_AsksForTheDocumentedMonitorAudience()
+        {
+            using var server = new FakeLogAnalyticsServer();
+            var saved = new Dictionary<string, string>();
+            foreach (string name in new[] { "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT", "MSI_ENDPOINT", "MSI_SECRET" })
+                saved[name] = Environment.GetEnvironmentVariable(name);
+            try
+            {
+                foreach (var name in saved.Keys) Environment.SetEnvironmentVariable(name, null);
+                Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", server.IdentityEndpoint.ToString());
+                Environment.SetEnvironmentVariable("IDENTITY_HEADER", server.IdentityHeader);
+                var c = new IngestionConnection
+                {
+                    Endpoint = server.BaseUri, DcrImmutableId = server.DcrImmutableId, StreamName = server.StreamName,
+                    Authentication = new QueryAuthentication { Kind = QueryAuthenticationKind.ManagedIdentity },
+                };
+                using var client = QueryClientFactory.CreateIngestion(c);
+                var result = client.Send(new[] { "{\"TimeGenerated\":\"2026-11-30T00:00:00Z\",\"UserName\":\"a@contoso.example\"}" }, CancellationToken.None);
+
+                Assert.Equal(1, result.RecordsSent);
+                var id = Assert.Single(server.IdentityRequests);
+                Assert.Contains("resource=https://monitor.azure.com/&", Uri.UnescapeDataString(id.QueryString) + "&", StringComparison.Ordinal);
+            }
+            finally
+            {
+                foreach (var kv in saved) Environment.SetEnvironmentVariable(kv.Key, kv.Value);
+            }
+        }
+
         // ───────────────────────── KQL injection ─────────────────────────
 
         public static readonly string[] HostileDomains =

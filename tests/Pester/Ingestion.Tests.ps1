@@ -112,6 +112,36 @@ Describe 'Send-LowSlowExfilResult' {
         @((Invoke-Fake GET '/_fake/ingested' $null).records).Count | Should -Be $summary.RecordsSent
     }
 
+    It 'halves a batch the service refuses as too large (413) until it fits, and sends every row once' {
+        # A service whose limit is a tenth of what the module batches at: every refused batch is split and resent.
+        $many = foreach ($n in 1..15) { $All }
+        Invoke-Fake POST '/_fake/settings' @{ ingestionLimitBytes = 100000 } | Out-Null
+        try {
+            $summary = $many | Send-LowSlowExfilResult @Send -IncludeAll -ErrorVariable failed
+        }
+        finally {
+            Invoke-Fake POST '/_fake/settings' @{ ingestionLimitBytes = 1000000 } | Out-Null
+        }
+        $failed.Count | Should -Be 0
+        $summary.RecordsSent | Should -Be $many.Count
+        $summary.RecordsFailed | Should -Be 0
+        $got = Invoke-Fake GET '/_fake/ingested' $null
+        @($got.records).Count | Should -Be $many.Count
+        @($got.requests | Where-Object status -EQ 413).Count | Should -BeGreaterThan 0
+        foreach ($r in @($got.requests | Where-Object status -EQ 204)) { $r.uncompressedBytes | Should -BeLessOrEqual 100000 }
+    }
+
+    It 'warns, naming the row and field, when a field is over the 64 KB Log Analytics keeps' {
+        $big = ($Candidates[0].GetType())::new()
+        $big.UserName = ('x' * 70000) + '@contoso.example'
+        $big.Reasons = $Candidates[0].Reasons
+        $summary = $big | Send-LowSlowExfilResult @Send -WarningVariable warned -WarningAction SilentlyContinue
+        $summary.RecordsSent | Should -Be 1
+        $warned.Count | Should -Be 1
+        "$($warned[0])" | Should -BeLike 'Record 1 (user xxx*UserName holds 70,016 bytes*cut short*'
+        "$($warned[0])".Length | Should -BeLessThan 1000
+    }
+
     It 'waits out 429 with Retry-After and sends everything once' {
         Invoke-Fake POST '/_fake/faults' @(@{ status = 429; retryAfter = 1; count = 2 }) | Out-Null
         $summary = $Candidates | Send-LowSlowExfilResult @Send
@@ -129,5 +159,18 @@ Describe 'Send-LowSlowExfilResult' {
     It 'sends nothing with -WhatIf' {
         $Candidates | Send-LowSlowExfilResult @Send -WhatIf | Out-Null
         @((Invoke-Fake GET '/_fake/ingested' $null).requests).Count | Should -Be 0
+    }
+}
+
+Describe 'Export-LowSlowExfilDeployment' {
+    It 'writes the ARM template by default and the same deployment as Bicep with -Format Bicep' {
+        $json = Export-LowSlowExfilDeployment -Path (Join-Path $TestDrive 'lowslowexfil.json')
+        $bicep = Export-LowSlowExfilDeployment -Format Bicep -Path (Join-Path $TestDrive 'lowslowexfil.bicep')
+        $bicep.Name | Should -Be 'lowslowexfil.bicep'
+        (Get-Content -Raw $json.FullName | ConvertFrom-Json).resources.Count | Should -Be 5
+        $text = Get-Content -Raw $bicep.FullName
+        $text | Should -BeLike "*resource analyticsRule 'Microsoft.SecurityInsights/alertRules@2023-02-01' = {*"
+        $text | Should -BeLike '*output dcrImmutableId string = dataCollectionRule.properties.immutableId*'
+        (Export-LowSlowExfilDeployment -Format Bicep) | Should -Be $text
     }
 }

@@ -35,6 +35,13 @@ namespace LowSlowExfil.Reporting
         public static string ToJson()
         {
             var columns = new JsonArray(IngestionRecord.Columns.Select(c => (JsonNode)new JsonObject { ["name"] = c.Key, ["type"] = c.Value }).ToArray());
+            // The table's column-type enum (Microsoft.OperationalInsights 2022-10-01, Column.type) spells dateTime with
+            // a capital T; the stream's (Microsoft.Insights 2022-06-01, ColumnDefinition.type) spells it datetime.
+            var tableColumns = new JsonArray(IngestionRecord.Columns.Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c.Key,
+                ["type"] = c.Value == "datetime" ? "dateTime" : c.Value,
+            }).ToArray());
             string workspaceId = "[resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspaceName'))]";
             string tableId = "[resourceId('Microsoft.OperationalInsights/workspaces/tables', parameters('workspaceName'), '" + IngestionRecord.TableName + "')]";
             string dceId = "[resourceId('Microsoft.Insights/dataCollectionEndpoints', parameters('dataCollectionEndpointName'))]";
@@ -51,7 +58,9 @@ namespace LowSlowExfil.Reporting
                     ["automationPrincipalId"] = Param("string", "Object (principal) id of the Automation account's managed identity that runs the hunt."),
                     ["dataCollectionEndpointName"] = Param("string", "Name of the data collection endpoint.", "lowslowexfil-dce"),
                     ["dataCollectionRuleName"] = Param("string", "Name of the data collection rule.", "lowslowexfil-dcr"),
-                    ["retentionInDays"] = Param("int", "Retention of the LowSlowExfil_CL table.", 90),
+                    // The table's documented range (TableProperties.retentionInDays, 2022-10-01): ARM refuses a value
+                    // outside it before it creates anything, rather than half-way through the deployment.
+                    ["retentionInDays"] = Range(Param("int", "Retention of the LowSlowExfil_CL table, in days (4 to 730).", 90), 4, 730),
                 },
                 ["resources"] = new JsonArray(
                     new JsonObject
@@ -63,7 +72,7 @@ namespace LowSlowExfil.Reporting
                         {
                             ["plan"] = "Analytics",
                             ["retentionInDays"] = "[parameters('retentionInDays')]",
-                            ["schema"] = new JsonObject { ["name"] = IngestionRecord.TableName, ["columns"] = columns.DeepClone() },
+                            ["schema"] = new JsonObject { ["name"] = IngestionRecord.TableName, ["columns"] = tableColumns },
                         },
                     },
                     new JsonObject
@@ -102,7 +111,8 @@ namespace LowSlowExfil.Reporting
                     {
                         ["type"] = "Microsoft.Authorization/roleAssignments",
                         ["apiVersion"] = "2022-04-01",
-                        ["scope"] = "[format('Microsoft.Insights/dataCollectionRules/{0}', parameters('dataCollectionRuleName'))]",
+                        // The rule's full resource id, as Microsoft's Bicep compiler writes an extension resource's scope.
+                        ["scope"] = dcrId,
                         ["name"] = "[guid(" + dcrId.Trim('[', ']') + ", parameters('automationPrincipalId'), '" + MonitoringMetricsPublisherRoleId + "')]",
                         ["dependsOn"] = new JsonArray(dcrId),
                         ["properties"] = new JsonObject
@@ -127,7 +137,7 @@ namespace LowSlowExfil.Reporting
         {
             ["type"] = "Microsoft.SecurityInsights/alertRules",
             ["apiVersion"] = "2023-02-01",
-            ["scope"] = "[format('Microsoft.OperationalInsights/workspaces/{0}', parameters('workspaceName'))]",
+            ["scope"] = "[resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspaceName'))]",
             ["name"] = "[guid(resourceGroup().id, parameters('workspaceName'), 'LowSlowExfil_CL incidents')]",
             ["kind"] = "Scheduled",
             ["dependsOn"] = new JsonArray(tableId),
@@ -184,6 +194,13 @@ namespace LowSlowExfil.Reporting
             ["entityType"] = type,
             ["fieldMappings"] = new JsonArray(fields.Select(f => (JsonNode)new JsonObject { ["identifier"] = f.Identifier, ["columnName"] = f.Column }).ToArray()),
         };
+
+        private static JsonObject Range(JsonObject parameter, int min, int max)
+        {
+            parameter["minValue"] = min;
+            parameter["maxValue"] = max;
+            return parameter;
+        }
 
         private static JsonObject Param(string type, string description, JsonNode defaultValue = null)
         {

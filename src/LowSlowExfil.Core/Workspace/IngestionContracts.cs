@@ -58,12 +58,19 @@ namespace LowSlowExfil.Workspace
     {
         /// <summary>
         /// The Logs Ingestion API takes at most 1 MB per call, counted on the uncompressed and on the compressed data
-        /// alike (Azure Monitor service limits, "Logs Ingestion API": maximum size of API call 1 MB, both compressed
-        /// and uncompressed). Microsoft's own .NET client (Azure.Monitor.Ingestion, LogsIngestionClient
-        /// SingleUploadThreshold = 1000000) batches at 1,000,000 bytes of uncompressed JSON; so does this module,
-        /// which keeps the gzip body smaller still.
+        /// alike (MicrosoftDocs/azure-docs, includes/azure-monitor-limits-custom-logs.md: "Maximum size of API call |
+        /// 1 MB | Both compressed and uncompressed data"; tutorial-logs-ingestion-api.md: 413 means the message is
+        /// over 1 MB). Microsoft's .NET client (Azure.Monitor.Ingestion, LogsIngestionClient) batches uncompressed
+        /// JSON at 1,000,000 bytes (1024 x 1024 in some versions); this module takes the smaller, 1,000,000, so a
+        /// batch and its gzip body stay under 1 MB whichever way "MB" is counted.
         /// </summary>
         public const int MaxRequestBytes = 1000000;
+
+        /// <summary>
+        /// Log Analytics keeps at most 64 KB of one field and truncates the rest, without an error (same service
+        /// limits table: "Maximum size for field values | 64 KB | Fields longer than 64 KB are truncated").
+        /// </summary>
+        public const int MaxFieldBytes = 64 * 1024;
     }
 
     /// <summary>What the service accepted and what it refused. Nothing counts as sent unless the service answered 204.</summary>
@@ -75,6 +82,9 @@ namespace LowSlowExfil.Workspace
         public int BatchesFailed { get; set; }
         public long BytesSent { get; set; }
         public List<IngestionBatchFailure> Failures { get; } = new List<IngestionBatchFailure>();
+
+        /// <summary>Rows sent that the service will store cut short (a field over <see cref="IngestionLimits.MaxFieldBytes"/>), one line each.</summary>
+        public List<string> Warnings { get; } = new List<string>();
     }
 
     public sealed class IngestionBatchFailure

@@ -140,6 +140,7 @@ namespace LowSlowExfil.Commands
             {
                 while (log.TryDequeue(out string line)) WriteVerbose(line);
             }
+            foreach (string w in result.Warnings) WriteWarning(w);
             foreach (var f in result.Failures)
                 WriteError(new ErrorRecord(new InvalidOperationException(f.Message), "IngestionBatchFailed", ErrorCategory.WriteError, target));
             WriteVerbose($"{result.RecordsSent} records sent to {target} in {result.Batches} batches; {result.RecordsFailed} not accepted.");
