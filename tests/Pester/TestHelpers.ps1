@@ -125,6 +125,15 @@ function ConvertTo-CandidateText {
     }
 }
 
+# Why the report's browser tests cannot run here, or $null when the browser at -Path exists. The tests install
+# nothing: Chromium comes from the Bootstrap task (Debian's 'chromium', /usr/bin/chromium), which .ci/run runs first.
+function Get-ChromiumSkipReason {
+    param([string] $Path = '/usr/bin/chromium')
+    if (Test-Path -LiteralPath $Path) { return $null }
+    if (-not $IsLinux) { return "Chromium is not installed at $Path, and the browser tests use the Debian package 'chromium' (Linux only)." }
+    "Chromium is not installed ($Path is missing): run 'dotnet pwsh ./build.ps1 Bootstrap' once to install it (with sudo when not root), then the tests again."
+}
+
 # The raw feed writers ([LowSlowExfil.SampleData.SampleRawFeedWriter]: NSS CEF, Cloud NSS JSON, Purview CSV,
 # Management API JSON) are test data makers that do not ship: tests/LowSlowExfil.TestSupport, built once per session
 # into out/test-support and loaded beside the module. Call it after Import-Module, so the writers bind to the module's
