@@ -220,10 +220,11 @@ function Invoke-Package {
 
 # tests/RuntimeHosts/RuntimeHost published self-contained for linux-x64 on .NET 8, 9 and 10 (PowerShell 7.4, 7.5,
 # 7.6) into out/runtime-hosts/<tfm>, for RuntimeHostTests. Published again only when its sources, the core it is
-# compiled against or the SDK change (a stamp beside each copy), so a test run restores the runtime packs once.
+# compiled against (with the report's embedded .css/.js) or the SDK change (a stamp beside each copy), so a test run
+# restores the runtime packs once.
 function Invoke-RuntimeHosts {
     $project = Join-Path $Root 'tests/RuntimeHosts/RuntimeHost/RuntimeHost.csproj'
-    $inputs = @(Get-ChildItem (Join-Path $Root 'tests/RuntimeHosts'), (Join-Path $Root "src/$ModuleName.Core") -Recurse -File -Include '*.cs', '*.csproj' |
+    $inputs = @(Get-ChildItem (Join-Path $Root 'tests/RuntimeHosts'), (Join-Path $Root "src/$ModuleName.Core") -Recurse -File -Include '*.cs', '*.csproj', '*.css', '*.js' |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } | Sort-Object FullName)
     $sha = [System.Security.Cryptography.SHA256]::Create()
     $text = (& dotnet --version) + "`n" + (($inputs | ForEach-Object { $_.FullName.Substring($Root.Length) + ' ' + (Get-FileHash $_.FullName -Algorithm SHA256).Hash }) -join "`n")
