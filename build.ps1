@@ -5,6 +5,9 @@
     Tasks (run in the order given):
       Build    (default) publish the module assemblies into module/bin, so that
                'Import-Module ./LowSlowExfil.psd1' loads the fresh build.
+      Bootstrap  Install once what the tests need from the machine and the build cannot restore: headless Chromium
+               (the Debian package 'chromium', /usr/bin/chromium) for the report's browser tests, with apt-get (through
+               sudo when not root). Test installs nothing; without Chromium those tests are skipped and say so.
       Test     Build and Package, publish the .NET 8/9/10 runtime hosts (tests/RuntimeHosts, cached in out/), then run
                the xunit tests and the Pester tests; ends with one line 'N passed, N failed'.
       Demo     Build, generate the sample tenant into out/demo and show Find-LowSlowExfil's candidates.
@@ -19,12 +22,14 @@
       Clean    Remove build output.
     The version comes from LowSlowExfil.psd1 (ModuleVersion) and nowhere else.
 .EXAMPLE
-    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+    dotnet tool restore && dotnet pwsh ./build.ps1 Bootstrap && dotnet pwsh ./build.ps1 Test
+    A fresh machine: the pinned PowerShell, then Chromium (once, may ask for the sudo password), then every test.
+    From PowerShell, several tasks run in one call: ./build.ps1 Bootstrap, Test
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'RuntimeHosts', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Bootstrap', 'Test', 'Demo', 'Package', 'RuntimeHosts', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
 
     # Bench: tenant sizes in ZIA rows, all with the same number of users (so memory can be seen to follow users x days,
@@ -98,17 +103,20 @@ function Get-PesterModulePath {
     $path
 }
 
-# Headless Chromium for the report's rendering tests (tests/Pester/Report.Tests.ps1): Debian's 'chromium'
-# package, installed when missing and the machine allows it; otherwise those tests are skipped and say why.
-function Install-TestPrerequisites {
-    if (Test-Path /usr/bin/chromium) { return }
-    if (-not (Get-Command apt-get -ErrorAction Ignore)) { Write-Warning 'No apt-get to install chromium: the report''s browser tests will be skipped.'; return }
-    $sudo = if ((& id -u) -ne '0') { 'sudo' } else { $null }
-    Write-Host 'Installing chromium for the report tests' -ForegroundColor Cyan
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    $cmd = "apt-get update -qq && apt-get install -y -qq chromium"
-    if ($sudo) { & sudo sh -c $cmd | Out-Null } else { & sh -c $cmd | Out-Null }
-    if ($LASTEXITCODE -ne 0) { Write-Warning 'Could not install chromium: the report''s browser tests will be skipped.' }
+# Headless Chromium for the report's browser tests (tests/Pester/Report.Tests.ps1): Debian's 'chromium' package. A task
+# of its own, run once by hand or by CI, because it needs root: Test itself installs nothing.
+$Chromium = '/usr/bin/chromium'
+
+function Invoke-Bootstrap {
+    if (Test-Path $Chromium) { Write-Host "Chromium is installed ($Chromium): nothing to do." -ForegroundColor Cyan; return }
+    if (-not $IsLinux -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        throw "Bootstrap installs Chromium with apt-get (the Debian package 'chromium', $Chromium), and there is no apt-get here. Install Chromium at $Chromium yourself, or run Test without it: the report's browser tests are then skipped."
+    }
+    Write-Host "Installing chromium for the report's browser tests (apt-get$(if ((& id -u) -ne '0') { ' through sudo' }))" -ForegroundColor Cyan
+    $install = 'DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'
+    if ((& id -u) -eq '0') { & sh -c $install | Out-Host } else { & sudo sh -c $install | Out-Host }
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $Chromium)) { throw "Installing chromium failed (exit code $LASTEXITCODE; $Chromium missing). See apt-get's messages above." }
+    Write-Host "Chromium installed ($Chromium)." -ForegroundColor Cyan
 }
 
 function Invoke-Test {
@@ -116,7 +124,7 @@ function Invoke-Test {
     # The package as it ships (tests read it: the runtime hosts, the dependency closure, the gallery install).
     Invoke-Package
     Invoke-RuntimeHosts
-    Install-TestPrerequisites
+    if (-not (Test-Path $Chromium)) { Write-Warning "Chromium is not installed ($Chromium): the report's browser tests will be skipped. Run 'dotnet pwsh ./build.ps1 Bootstrap' once to install it." }
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
@@ -212,10 +220,11 @@ function Invoke-Package {
 
 # tests/RuntimeHosts/RuntimeHost published self-contained for linux-x64 on .NET 8, 9 and 10 (PowerShell 7.4, 7.5,
 # 7.6) into out/runtime-hosts/<tfm>, for RuntimeHostTests. Published again only when its sources, the core it is
-# compiled against or the SDK change (a stamp beside each copy), so a test run restores the runtime packs once.
+# compiled against (with the report's embedded .css/.js) or the SDK change (a stamp beside each copy), so a test run
+# restores the runtime packs once.
 function Invoke-RuntimeHosts {
     $project = Join-Path $Root 'tests/RuntimeHosts/RuntimeHost/RuntimeHost.csproj'
-    $inputs = @(Get-ChildItem (Join-Path $Root 'tests/RuntimeHosts'), (Join-Path $Root "src/$ModuleName.Core") -Recurse -File -Include '*.cs', '*.csproj' |
+    $inputs = @(Get-ChildItem (Join-Path $Root 'tests/RuntimeHosts'), (Join-Path $Root "src/$ModuleName.Core") -Recurse -File -Include '*.cs', '*.csproj', '*.css', '*.js' |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } | Sort-Object FullName)
     $sha = [System.Security.Cryptography.SHA256]::Create()
     $text = (& dotnet --version) + "`n" + (($inputs | ForEach-Object { $_.FullName.Substring($Root.Length) + ' ' + (Get-FileHash $_.FullName -Algorithm SHA256).Hash }) -join "`n")

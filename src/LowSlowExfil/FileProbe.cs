@@ -61,7 +61,9 @@ namespace LowSlowExfil.Commands
         // stat() in a layout of its own, the same on every architecture and libc, where struct stat is not.
 
         private const int EPERM = 1, EACCES = 13;
+#pragma warning disable IDE1006 // sys/stat.h's own names, so they can be looked up there
         private const int S_IFMT = 0xF000, S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFDIR = 0x4000, S_IFBLK = 0x6000, S_IFREG = 0x8000, S_IFSOCK = 0xC000;
+#pragma warning restore IDE1006
 
         [StructLayout(LayoutKind.Sequential)]
         private struct CommonStat

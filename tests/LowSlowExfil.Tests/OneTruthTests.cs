@@ -1,11 +1,8 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LowSlowExfil.Aggregation;
@@ -447,59 +444,7 @@ namespace LowSlowExfil.Tests
         /// Every public property of every candidate (the rule's columns, reasons, alert texts), in order, plus the
         /// hunt summary and each candidate's upload and sharing profiles (days, destinations, first/last times).
         /// </summary>
-        private static void AssertSameResult(ScoreResult expected, ScoreResult actual, string what)
-        {
-            var e = Describe(expected);
-            var a = Describe(actual);
-            Assert.True(e.Count > 150, what + ": baseline too small");
-            for (int i = 0; i < Math.Min(e.Count, a.Count); i++)
-                if (e[i] != a[i]) Assert.Fail($"{what}: line {i} differs\n expected: {e[i]}\n actual:   {a[i]}");
-            Assert.Equal(e.Count, a.Count);
-        }
-
-        private static List<string> Describe(ScoreResult r)
-        {
-            var lines = new List<string> { "summary " + Dump(r.Summary) };
-            foreach (var c in r.All)
-            {
-                lines.Add(Dump(c));
-                lines.Add("  upload " + Dump(c.GetUploadProfile()));
-                lines.Add("  sharing " + Dump(c.GetSharingProfile()));
-            }
-            return lines;
-        }
-
-        private static string Dump(object o)
-        {
-            switch (o)
-            {
-                case null: return "null";
-                case string s: return JsonSerializer.Serialize(s);
-                case double d: return d.ToString("R", CultureInfo.InvariantCulture);
-                case DateTime t: return t.ToString("O", CultureInfo.InvariantCulture);
-                case Enum en: return en.ToString();
-                case IFormattable f when o.GetType().IsPrimitive: return f.ToString(null, CultureInfo.InvariantCulture);
-                case IDictionary dict:
-                {
-                    var sb = new StringBuilder("{");
-                    foreach (DictionaryEntry kv in dict) sb.Append(Dump(kv.Key)).Append(':').Append(Dump(kv.Value)).Append(',');
-                    return sb.Append('}').ToString();
-                }
-                case IEnumerable seq:
-                {
-                    var sb = new StringBuilder("[");
-                    foreach (var x in seq) sb.Append(Dump(x)).Append(',');
-                    return sb.Append(']').ToString();
-                }
-                default:
-                {
-                    var sb = new StringBuilder(o.GetType().Name).Append('(');
-                    foreach (var p in o.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
-                        if (p.GetIndexParameters().Length == 0)
-                            sb.Append(p.Name).Append('=').Append(Dump(p.GetValue(o))).Append("; ");
-                    return sb.Append(')').ToString();
-                }
-            }
-        }
+        private static void AssertSameResult(ScoreResult expected, ScoreResult actual, string what) =>
+            ResultDump.AssertSame(ResultDump.Lines(expected), ResultDump.Lines(actual), what, atLeast: 150);
     }
 }

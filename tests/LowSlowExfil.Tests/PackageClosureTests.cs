@@ -59,6 +59,32 @@ namespace LowSlowExfil.Tests
             return refs;
         }
 
+        /// <summary>
+        /// The raw feed writers (NSS CEF, Cloud NSS, Purview, Management API) are test data makers: they live in
+        /// tests/LowSlowExfil.TestSupport, and nothing of them ships. New-LowSlowExfilSampleData needs only the tenant
+        /// and the Log Analytics export writers.
+        /// </summary>
+        [Fact]
+        public void ThePackage_ShipsNoTestSupport()
+        {
+            Assert.True(File.Exists(Path.Combine(Package, "LowSlowExfil.psd1")), $"{Package} is missing: 'dotnet pwsh ./build.ps1 Package' (which Test runs) writes it.");
+            var files = Directory.GetFiles(Package, "*", SearchOption.AllDirectories);
+            Assert.DoesNotContain(files, f => Path.GetFileName(f).StartsWith("LowSlowExfil.TestSupport", StringComparison.OrdinalIgnoreCase));
+            var types = new List<string>();
+            foreach (string dll in files.Where(f => f.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && Path.GetFileName(f).StartsWith("LowSlowExfil", StringComparison.Ordinal)))
+            {
+                using var pe = new PEReader(File.OpenRead(dll));
+                var md = pe.GetMetadataReader();
+                foreach (var h in md.TypeDefinitions)
+                {
+                    var t = md.GetTypeDefinition(h);
+                    types.Add(md.GetString(t.Namespace) + "." + md.GetString(t.Name));
+                }
+            }
+            Assert.Contains("LowSlowExfil.SampleData.SampleExportWriter", types);
+            Assert.DoesNotContain("LowSlowExfil.SampleData.SampleRawFeedWriter", types);
+        }
+
         /// <summary>.NET Framework 4.7.2's assemblies and facades (netstandard.dll among them), name → version.</summary>
         private static Dictionary<string, Version> InBox472()
         {

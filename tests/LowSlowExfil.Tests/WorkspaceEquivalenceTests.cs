@@ -1,10 +1,7 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -251,62 +248,17 @@ namespace LowSlowExfil.Tests
 
         // ───────────────────────── comparison ─────────────────────────
 
-        private static void AssertSame(Hunt expected, Hunt actual, string what)
-        {
-            var e = Describe(expected);
-            var a = Describe(actual);
-            Assert.True(e.Count > 100, what + ": baseline too small");
-            for (int i = 0; i < Math.Min(e.Count, a.Count); i++)
-                if (e[i] != a[i]) Assert.Fail($"{what}: line {i} differs\n expected: {e[i]}\n actual:   {a[i]}");
-            Assert.Equal(e.Count, a.Count);
-        }
+        private static void AssertSame(Hunt expected, Hunt actual, string what) =>
+            ResultDump.AssertSame(Describe(expected), Describe(actual), what, atLeast: 100);
 
+        /// <summary>The hunt's result (<see cref="ResultDump.Lines"/>), then every profile and the counted events.</summary>
         private static List<string> Describe(Hunt h)
         {
-            var lines = new List<string> { "summary " + Dump(h.Score.Summary) };
-            foreach (var c in h.Score.All)
-            {
-                lines.Add(Dump(c));
-                lines.Add("  upload " + Dump(c.GetUploadProfile()));
-                lines.Add("  sharing " + Dump(c.GetSharingProfile()));
-            }
-            foreach (var p in h.Acc.Uploads.BuildProfiles()) lines.Add("profile " + Dump(p));
-            foreach (var p in h.Acc.Sharing.BuildProfiles()) lines.Add("sharing profile " + Dump(p));
+            var lines = ResultDump.Lines(h.Score);
+            foreach (var p in h.Acc.Uploads.BuildProfiles()) lines.Add("profile " + ResultDump.Of(p));
+            foreach (var p in h.Acc.Sharing.BuildProfiles()) lines.Add("sharing profile " + ResultDump.Of(p));
             lines.Add("counted " + h.Acc.Uploads.Count(ProxyDisposition.Counted) + " " + h.Acc.Sharing.Count(SharingDisposition.Counted));
             return lines;
-        }
-
-        private static string Dump(object o)
-        {
-            switch (o)
-            {
-                case null: return "null";
-                case string s: return JsonSerializer.Serialize(s);
-                case double d: return d.ToString("R", CultureInfo.InvariantCulture);
-                case DateTime t: return t.ToString("O", CultureInfo.InvariantCulture);
-                case Enum en: return en.ToString();
-                case IFormattable f when o.GetType().IsPrimitive: return f.ToString(null, CultureInfo.InvariantCulture);
-                case IDictionary dict:
-                {
-                    var sb = new StringBuilder("{");
-                    foreach (var k in dict.Keys.Cast<object>().OrderBy(k => Convert.ToString(k, CultureInfo.InvariantCulture), StringComparer.Ordinal))
-                        sb.Append(Dump(k)).Append(':').Append(Dump(dict[k])).Append(',');
-                    return sb.Append('}').ToString();
-                }
-                case IEnumerable seq:
-                {
-                    var sb = new StringBuilder("[");
-                    foreach (var x in seq) sb.Append(Dump(x)).Append(',');
-                    return sb.Append(']').ToString();
-                }
-                default:
-                {
-                    var sb = new StringBuilder(o.GetType().Name).Append('{');
-                    foreach (var p in o.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
-                        sb.Append(p.Name).Append('=').Append(Dump(p.GetValue(o))).Append(';');
-                    return sb.Append('}').ToString();
-                }
-            }
         }
     }
 }

@@ -52,6 +52,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'DocExamples.ps1')
     Import-Module $ModuleManifest -Force
+    Import-TestSupport
     $All = @(Get-DocExample -RepoRoot $RepoRoot)
 
     # One tenant for every example, generated as a newcomer would (New-LowSlowExfilSampleData, ending at the start of

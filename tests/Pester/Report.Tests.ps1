@@ -228,24 +228,8 @@ Describe 'ConvertTo-LowSlowExfilAlert' {
 Describe 'The report in headless Chromium' {
     BeforeAll {
         $Chromium = '/usr/bin/chromium'
-        # Why the browser tests cannot run, or $null. .ci/run installs chromium first; here it is tried once more
-        # (as root with apt-get), and the tests are skipped only when chromium cannot be installed.
-        $NoChromium = $null
-        if (-not (Test-Path -LiteralPath $Chromium)) {
-            $apt = Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue
-            $isRoot = $IsLinux -and ((& id -u) -eq '0')
-            if ($apt -and $isRoot) {
-                $env:DEBIAN_FRONTEND = 'noninteractive'
-                & apt-get update *> $null
-                & apt-get install -y chromium *> $null
-            }
-            if (-not (Test-Path -LiteralPath $Chromium)) {
-                $NoChromium = if (-not $IsLinux) { "chromium cannot be installed here: not Linux (the test uses the Debian package 'chromium' at $Chromium)" }
-                elseif (-not $apt) { "chromium cannot be installed here: no apt-get to install the Debian package 'chromium' ($Chromium missing)" }
-                elseif (-not $isRoot) { "chromium cannot be installed here: 'apt-get install chromium' needs root ($Chromium missing)" }
-                else { "chromium cannot be installed here: 'apt-get install -y chromium' failed ($Chromium missing)" }
-            }
-        }
+        # Why the browser tests cannot run, or $null: Chromium comes from './build.ps1 Bootstrap' (.ci/run runs it first).
+        $NoChromium = Get-ChromiumSkipReason -Path $Chromium
 
         # Runs chromium headless in a fresh profile, without network or background services, and returns its
         # exit code and output. The process is killed (by id, with its children) if it outlives the timeout.

@@ -125,6 +125,29 @@ function ConvertTo-CandidateText {
     }
 }
 
+# Why the report's browser tests cannot run here, or $null when the browser at -Path exists. The tests install
+# nothing: Chromium comes from the Bootstrap task (Debian's 'chromium', /usr/bin/chromium), which .ci/run runs first.
+function Get-ChromiumSkipReason {
+    param([string] $Path = '/usr/bin/chromium')
+    if (Test-Path -LiteralPath $Path) { return $null }
+    if (-not $IsLinux) { return "Chromium is not installed at $Path, and the browser tests use the Debian package 'chromium' (Linux only)." }
+    "Chromium is not installed ($Path is missing): run 'dotnet pwsh ./build.ps1 Bootstrap' once to install it (with sudo when not root), then the tests again."
+}
+
+# The raw feed writers ([LowSlowExfil.SampleData.SampleRawFeedWriter]: NSS CEF, Cloud NSS JSON, Purview CSV,
+# Management API JSON) are test data makers that do not ship: tests/LowSlowExfil.TestSupport, built once per session
+# into out/test-support and loaded beside the module. Call it after Import-Module, so the writers bind to the module's
+# own LowSlowExfil.Core (built here at the module's version, so the versions agree).
+function Import-TestSupport {
+    if ('LowSlowExfil.SampleData.SampleRawFeedWriter' -as [type]) { return }
+    if (-not ('LowSlowExfil.SampleData.SampleTenant' -as [type])) { throw 'Import-TestSupport: import the module first (Import-Module $ModuleManifest).' }
+    $out = Join-Path $RepoRoot 'out/test-support'
+    $version = (Import-PowerShellDataFile $ModuleManifest).ModuleVersion
+    $log = & dotnet build (Join-Path $RepoRoot 'tests/LowSlowExfil.TestSupport/LowSlowExfil.TestSupport.csproj') -c Release -o $out "-p:Version=$version" --nologo -v quiet 2>&1
+    if ($LASTEXITCODE) { throw "Could not build tests/LowSlowExfil.TestSupport:`n$($log -join "`n")" }
+    Add-Type -Path (Join-Path $out 'LowSlowExfil.TestSupport.dll')
+}
+
 # Runs a script in a new PowerShell process (the repo's pinned pwsh) with the module imported; returns what the child
 # wrote to the console, host messages such as "What if:" included, as text.
 function Invoke-ChildPwsh {

@@ -5,6 +5,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Module $ModuleManifest -Force
+    Import-TestSupport
 }
 
 Describe 'Candidates piped into the profile cmdlets' {

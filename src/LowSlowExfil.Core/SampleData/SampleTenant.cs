@@ -29,7 +29,7 @@ namespace LowSlowExfil.SampleData
         /// <summary>
         /// Truncates every event time to the whole second (default false: millisecond resolution). The raw formats
         /// record seconds only (NSS CEF <c>rt</c>, Cloud NSS <c>TimeGenerated</c>, audit <c>CreationTime</c>), so a
-        /// tenant meant to be written in every format (<see cref="SampleRawFeedWriter.WriteAllFormats"/>) and read back
+        /// tenant meant to be written in every format (<c>SampleRawFeedWriter.WriteAllFormats</c> in tests/LowSlowExfil.TestSupport) and read back
         /// identically must be generated with this set. The RNG draws are the same either way; only the times are
         /// truncated (which keeps the streams in time order), and the edges actor's "just inside the window" event
         /// moves from EndTime − 30 d + 1 ms to EndTime − 30 d + 1 s, the smallest step the formats can express.

@@ -26,7 +26,7 @@ namespace LowSlowExfil.Engine.Pipeline
         private readonly QueryStatistics _stats;
         private readonly Action<string> _log;
         private readonly string _service;
-        [ThreadStatic] private static Random t_random;
+        [ThreadStatic] private static Random _threadRandom;
 
         public QueryRetryPolicy(int maxRetries, TimeSpan maxDelay, QueryStatistics stats, Action<string> log, string service)
         {
@@ -86,7 +86,7 @@ namespace LowSlowExfil.Engine.Pipeline
             else
             {
                 // 1 s, 2 s, 4 s, … with ±20 % jitter.
-                var r = t_random ?? (t_random = new Random(Guid.NewGuid().GetHashCode()));
+                var r = _threadRandom ?? (_threadRandom = new Random(Guid.NewGuid().GetHashCode()));
                 double factor = Math.Pow(2, Math.Min(attempt, 16)) * (0.8 + 0.4 * r.NextDouble());
                 delay = TimeSpan.FromMilliseconds(BaseDelay.TotalMilliseconds * factor);
                 source = "exponential backoff";
