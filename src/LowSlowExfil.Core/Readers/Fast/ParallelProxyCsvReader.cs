@@ -91,7 +91,7 @@ namespace LowSlowExfil.Readers
                 using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
                 {
                     file.Position = headerBytes;
-                    LogAnalyticsCsvReader.ScanProxyRows(file, headerBytes, path, header, target, ctx, summary);
+                    ProxyCsvFastPath.ScanProxyRows(file, headerBytes, path, header, target, ctx, summary);
                 }
                 return;
             }
