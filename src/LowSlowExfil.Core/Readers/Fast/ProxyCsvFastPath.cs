@@ -5,7 +5,7 @@ namespace LowSlowExfil.Readers
 {
     /// <summary>
     /// The hot path for the common case: a CommonSecurityLog export whose header is one plain line, read into
-    /// an EventAccumulator by <see cref="ProxyCsvScanner"/> (on every core for a large plain file); anything else is
+    /// a sink that judges for itself (<see cref="IJudgedSink"/>) by <see cref="ProxyCsvScanner"/> (on every core for a large plain file); anything else is
     /// left to <see cref="LogAnalyticsCsvReader.Read"/>.
     /// </summary>
     internal static class ProxyCsvFastPath
@@ -33,7 +33,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Returns false (having consumed nothing) when the file is not such an export.</summary>
-        public static bool TryReadProxyFast(PeekableStream stream, string file, bool plainFile, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
+        public static bool TryReadProxyFast(PeekableStream stream, string file, bool plainFile, IJudgedSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var header = ProxyHeader(stream.Peek(HeaderPeekBytes), ctx, out int headerBytes);
             if (header == null) return false;
@@ -59,7 +59,7 @@ namespace LowSlowExfil.Readers
         /// The rows of a CommonSecurityLog export on one thread, <paramref name="stream"/> positioned just past the header:
         /// ProxyCsvScanner, and the general reader from a record the scanner hands over (one that may pass the record cap).
         /// </summary>
-        internal static void ScanProxyRows(Stream stream, long headerBytes, string file, ExportHeader header, Aggregation.EventAccumulator sink, ReadContext ctx, FileReadSummary summary)
+        internal static void ScanProxyRows(Stream stream, long headerBytes, string file, ExportHeader header, IJudgedSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var scanner = new ProxyCsvScanner(sink.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, file, ctx, i => ctx.Report(i.ToIssue()));
             scanner.Run(stream, headerBytes, long.MaxValue, firstLine: 2, firstRecord: 0);

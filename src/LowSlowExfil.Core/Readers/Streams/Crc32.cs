@@ -29,7 +29,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Continues a CRC-32 (start from 0) over more bytes.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public static unsafe uint Update(uint crc, byte[] data, int offset, int count)
         {
             if (offset < 0 || count < 0 || offset > data.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
