@@ -17,8 +17,9 @@ namespace LowSlowExfil.Readers
         public TimeZoneInfo FeedTimeZone { get; set; } = TimeZoneInfo.Utc;
 
         /// <summary>
-        /// Use the byte-level hot paths where they apply (a CommonSecurityLog CSV read into an EventAccumulator).
-        /// They give the same results as the general readers; tests turn them off to prove it.
+        /// Use the byte-level hot paths where they apply (see FastPath: a CommonSecurityLog CSV read into an
+        /// EventAccumulator, an NSS CEF feed). They give the same results as the general readers; tests turn them off to
+        /// prove it, and LOWSLOWEXFIL_FAST_PATHS=0 in the environment turns them off for every read.
         /// </summary>
         public bool UseFastPaths { get; set; } = true;
 
