@@ -9,7 +9,8 @@
                (the Debian package 'chromium', /usr/bin/chromium) for the report's browser tests, with apt-get (through
                sudo when not root). Test installs nothing; without Chromium those tests are skipped and say so.
       Test     Build and Package, publish the .NET 8/9/10 runtime hosts (tests/RuntimeHosts, cached in out/), then run
-               the xunit tests and the Pester tests; ends with one line 'N passed, N failed'.
+               the xunit tests and the Pester tests; ends with one line 'N passed, N failed'. With -NoFastPaths, both
+               suites run with every byte-level fast path off (LOWSLOWEXFIL_FAST_PATHS=0): the general readers alone.
       Demo     Build, generate the sample tenant into out/demo and show Find-LowSlowExfil's candidates.
       Package  Build, then stage the module as it ships in out/package/LowSlowExfil (no pdb, no .deps.json, with
                LICENSE) and write out/LowSlowExfil.zip (root: LowSlowExfil/, for an Azure Automation account) and
@@ -40,7 +41,10 @@ param(
     [int] $BenchRepeat = 3,
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Test: the fast paths give the general readers' results, so the whole suites must pass without them too.
+    [switch] $NoFastPaths
 )
 
 $ErrorActionPreference = 'Stop'
@@ -120,6 +124,14 @@ function Invoke-Bootstrap {
 }
 
 function Invoke-Test {
+    # Read once by the readers (Readers/Fast/FastPath.cs) in every process the tests start, this one's children included.
+    $fastPaths = $env:LOWSLOWEXFIL_FAST_PATHS
+    if ($NoFastPaths) { $env:LOWSLOWEXFIL_FAST_PATHS = '0' }
+    try { Invoke-TestSuites }
+    finally { $env:LOWSLOWEXFIL_FAST_PATHS = $fastPaths }
+}
+
+function Invoke-TestSuites {
     Invoke-Build
     # The package as it ships (tests read it: the runtime hosts, the dependency closure, the gallery install).
     Invoke-Package
@@ -165,7 +177,7 @@ Import-Module '$pester' -MinimumVersion 5.7.1
 
     $passed = $xunit.Passed + $pesterCounts.Passed
     $failed = $xunit.Failed + $pesterCounts.Failed
-    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed"
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed$(if ($NoFastPaths) { ' (fast paths off)' })"
     Write-Output "$passed passed, $failed failed"
     if ($failed -gt 0) { $script:ExitCode = 1 }
 }

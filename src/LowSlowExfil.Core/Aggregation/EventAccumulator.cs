@@ -5,7 +5,7 @@ using LowSlowExfil.Rule;
 namespace LowSlowExfil.Aggregation
 {
     /// <summary>Both halves of the rule fed from one pass over the files: proxy events and sharing events.</summary>
-    public sealed class EventAccumulator : IEventSink
+    public sealed class EventAccumulator : IEventSink, IJudgedSink
     {
         public EventAccumulator(HuntOptions options)
         {

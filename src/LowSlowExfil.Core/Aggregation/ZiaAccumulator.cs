@@ -23,7 +23,7 @@ namespace LowSlowExfil.Aggregation
     public sealed class ZiaAccumulator
     {
         private readonly HuntOptions _options;
-        // Methods marked ProxyCsvScanner.Hot run once per row or per user of a large read: compiled optimised at
+        // Methods marked HotPath.Optimized run once per row or per user of a large read: compiled optimised at
         // once rather than after a slow first phase.
         private readonly Dictionary<string, UserState> _users = new Dictionary<string, UserState>(StringComparer.Ordinal);
         // Raw user name → its state, so the common case skips lower-casing.
@@ -35,9 +35,16 @@ namespace LowSlowExfil.Aggregation
         private HashSet<long> _countedHours = new HashSet<long>();
         private long _lastHour = long.MinValue;
 
-        public ZiaAccumulator(HuntOptions options) { _options = options ?? throw new ArgumentNullException(nameof(options)); }
+        public ZiaAccumulator(HuntOptions options)
+        {
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            Filter = new UploadFilter(options);
+        }
 
         public HuntOptions Options => _options;
+
+        /// <summary>The rule's filters, which the byte scanners apply themselves before <see cref="CountRejected"/> or <see cref="AddCounted"/>.</summary>
+        internal UploadFilter Filter { get; }
 
         /// <summary>Events per disposition so far.</summary>
         public long Count(ProxyDisposition d) => _dispositions[(int)d];
@@ -65,20 +72,14 @@ namespace LowSlowExfil.Aggregation
             if (timeUtc > _latest) _latest = timeUtc;
         }
 
-        public ProxyDisposition Add(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes)
-        {
-            Seen(timeUtc);
-            var d = Classify(timeUtc, vendor, action, user, host);
-            if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user, host, sentBytes);
-            else _dispositions[(int)d]++;
-            return d;
-        }
+        public ProxyDisposition Add(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes) =>
+            AddJudged(timeUtc, vendor, UploadFilter.Unknown, action, UploadFilter.Unknown, user, host, UploadFilter.Unknown, sentBytes);
 
         /// <summary>For a reader that applied the same filters itself (see ProxyCsvScanner): one event left out, and why.</summary>
         internal void CountRejected(ProxyDisposition d) => _dispositions[(int)d]++;
 
         /// <summary>For a reader that applied the same filters itself: one event the rule counts.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         internal void AddCounted(DateTime timeUtc, string user, string host, long? sentBytes)
         {
             _dispositions[(int)ProxyDisposition.Counted]++;
@@ -112,28 +113,41 @@ namespace LowSlowExfil.Aggregation
 
         /// <summary>
         /// As <see cref="Add"/>, for a reader that caches the rule's verdicts per distinct value (see NssCefScanner):
-        /// each verdict is 1 (yes), 0 (no) or -1 (not known: asked here, as <see cref="Add"/> would).
+        /// each verdict is 1 (yes), 0 (no) or <see cref="UploadFilter.Unknown"/> (asked here, as <see cref="Add"/> would).
         /// </summary>
-        internal void AddJudged(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches, long? sentBytes)
+        internal ProxyDisposition AddJudged(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches, long? sentBytes)
         {
             Seen(timeUtc);
-            var d = Classify(timeUtc, vendor, vendorOk, action, actionBlocked, user, host, hostMatches);
+            var e = new JudgedEvent(timeUtc, vendor, vendorOk, action, actionBlocked, user, host, hostMatches);
+            var d = Filter.Classify(ref e);
             if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user, host, sentBytes);
             else _dispositions[(int)d]++;
+            return d;
         }
 
-        private ProxyDisposition Classify(DateTime timeUtc, string vendor, string action, string user, string host) =>
-            Classify(timeUtc, vendor, -1, action, -1, user, host, -1);
-
-        // The rule's filters in its order; each predicate is asked only when the event got that far.
-        private ProxyDisposition Classify(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches)
+        /// <summary>An event's strings with the verdicts a reader may have cached for them.</summary>
+        private readonly struct JudgedEvent : IUploadEvent
         {
-            if (!_options.Window.Contains(timeUtc)) return ProxyDisposition.OutsideWindow;
-            if (!(vendorOk < 0 ? _options.IsZscalerVendor(vendor) : vendorOk != 0)) return ProxyDisposition.OtherVendor;
-            if (actionBlocked < 0 ? _options.IsBlockedAction(action) : actionBlocked != 0) return ProxyDisposition.Blocked;
-            if (string.IsNullOrEmpty(user)) return ProxyDisposition.NoUser;
-            if (!(hostMatches < 0 ? _options.Destinations.IsMatch(host) : hostMatches != 0)) return ProxyDisposition.OtherDestination;
-            return ProxyDisposition.Counted;
+            private readonly string _vendor, _action, _user, _host;
+            private readonly int _vendorOk, _actionBlocked, _hostMatches;
+
+            public JudgedEvent(DateTime time, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches)
+            {
+                Time = time;
+                _vendor = vendor;
+                _vendorOk = vendorOk;
+                _action = action;
+                _actionBlocked = actionBlocked;
+                _user = user;
+                _host = host;
+                _hostMatches = hostMatches;
+            }
+
+            public DateTime Time { get; }
+            public int VendorOk(UploadFilter filter) => _vendorOk >= 0 ? _vendorOk : filter.VendorVerdict(_vendor);
+            public int ActionBlocked(UploadFilter filter) => _actionBlocked >= 0 ? _actionBlocked : filter.ActionVerdict(_action);
+            public bool HasUser => !string.IsNullOrEmpty(_user);
+            public int HostMatches(UploadFilter filter) => _hostMatches >= 0 ? _hostMatches : filter.HostVerdict(_host);
         }
 
         /// <summary>
@@ -141,7 +155,7 @@ namespace LowSlowExfil.Aggregation
         /// (a user or day only the other has is taken over whole: a parallel read's ranges mostly hold different
         /// days), so <paramref name="other"/> is left empty.
         /// </summary>
-        [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public void Merge(ZiaAccumulator other)
         {
             if (other == null) throw new ArgumentNullException(nameof(other));
@@ -164,7 +178,7 @@ namespace LowSlowExfil.Aggregation
         }
 
         /// <summary>One profile per user, ordered by user name.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public IReadOnlyList<ZiaUploadProfile> BuildProfiles()
         {
             var states = new UserState[_users.Count];
@@ -189,7 +203,7 @@ namespace LowSlowExfil.Aggregation
 
             public UserState(string name) { Name = name; }
 
-            [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
+            [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public void Add(DateTime t, string host, long bytes)
             {
                 long day = t.Ticks - t.Ticks % TimeSpan.TicksPerDay;
@@ -213,7 +227,7 @@ namespace LowSlowExfil.Aggregation
             }
 
             /// <summary>Adds <paramref name="other"/>'s days; a day this state lacks is taken over, not copied.</summary>
-            [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
+            [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public void Merge(UserState other)
             {
                 foreach (var day in other.Days)
@@ -236,7 +250,7 @@ namespace LowSlowExfil.Aggregation
 
             // Run once per user: sorts on arrays and a short list of channels rather than LINQ and per-user
             // dictionaries, which made most of a large read's allocations.
-            [System.Runtime.CompilerServices.MethodImpl(Readers.ProxyCsvScanner.Hot)]
+            [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public ZiaUploadProfile ToProfile(HuntOptions options)
             {
                 var dayKeys = new long[Days.Count];

@@ -4,7 +4,6 @@ using System.IO;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using LowSlowExfil.Aggregation;
 
 namespace LowSlowExfil.Readers
 {
@@ -52,7 +51,7 @@ namespace LowSlowExfil.Readers
                 ReportFailure(path, e, ctx, summary);
             }
             cap.Finish(path);
-            if (sink is EventAccumulator acc) summary.CountedProxyHours = acc.Uploads.TakeCountedHours();
+            if (sink is IJudgedSink judging) summary.CountedProxyHours = judging.Uploads.TakeCountedHours();
             summary.Elapsed = clock.Elapsed;
             return summary;
         }
@@ -128,8 +127,8 @@ namespace LowSlowExfil.Readers
             var plain = Sniff(input.Peek(SniffBytes));
             if (plain == SniffResult.Json || plain == SniffResult.Cef) return ReadShape.RawFeed;
             // The header is looked for only in a file that could be cut (the read itself peeks again).
-            bool ranges = plain == SniffResult.Text && ctx.UseFastPaths && ctx.MaxDegreeOfParallelism > 1 && length >= ctx.ParallelMinimumBytes
-                && LogAnalyticsCsvReader.ProxyHeader(input.Peek(LogAnalyticsCsvReader.HeaderPeekBytes), ctx, out _) != null;
+            bool ranges = plain == SniffResult.Text && FastPath.CutsIntoRanges(ctx, length)
+                && ProxyCsvFastPath.ProxyHeader(input.Peek(ProxyCsvFastPath.HeaderPeekBytes), ctx, out _) != null;
             return ranges ? ReadShape.Ranges : ReadShape.Single;
         }
 
@@ -165,7 +164,7 @@ namespace LowSlowExfil.Readers
                     ReadJson(stream, path, sink, ctx, summary);
                     return;
                 case SniffResult.Cef:
-                    if (ctx.UseFastPaths)
+                    if (FastPath.ScansCef(ctx))
                     {
                         NssCefScanner.Read(stream, path, sink, ctx, summary);
                         return;
@@ -174,7 +173,8 @@ namespace LowSlowExfil.Readers
                         NssCefReader.Read(text, path, sink, ctx, summary);
                     return;
                 default:
-                    if (ctx.UseFastPaths && sink is EventAccumulator acc && LogAnalyticsCsvReader.TryReadProxyFast(stream, path, plainFile && !gzip && !transcoded, acc, ctx, summary)) return;
+                    var judging = FastPath.JudgingSink(sink, ctx);
+                    if (judging != null && ProxyCsvFastPath.TryReadProxyFast(stream, path, plainFile && !gzip && !transcoded, judging, ctx, summary)) return;
                     using (var text = OpenText(stream))
                         LogAnalyticsCsvReader.Read(text, path, sink, ctx, summary);
                     return;
@@ -377,13 +377,5 @@ namespace LowSlowExfil.Readers
         private static readonly System.Text.RegularExpressions.Regex SyslogFramed = new System.Text.RegularExpressions.Regex(
             @"^(<\d{1,3}>|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} |\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S* )",
             System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-    }
-
-    /// <summary>Passes reads through and leaves the stream open for its owner when disposed.</summary>
-    internal sealed class NonClosingStream : ReadOnlyStream
-    {
-        private readonly Stream _inner;
-        public NonClosingStream(Stream inner) { _inner = inner; }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
     }
 }

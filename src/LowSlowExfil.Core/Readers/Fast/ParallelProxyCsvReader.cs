@@ -24,7 +24,7 @@ namespace LowSlowExfil.Readers
         private sealed class Range
         {
             public long Start, Stop;
-            public EventAccumulator Acc;
+            public ZiaAccumulator Acc;
             public ProxyCsvScanner Scanner; // null: nothing left to read in this range
             // The range's first issues, as many as the file may report one by one; the rest only counted by kind, so a
             // range of millions of bad lines holds no more than that (issues are told in file order, after all ranges).
@@ -41,7 +41,7 @@ namespace LowSlowExfil.Readers
             public long End => Scanner?.End ?? Start;
         }
 
-        public static void Read(string path, ExportHeader header, long headerBytes, EventAccumulator target, ReadContext ctx, FileReadSummary summary, int workers)
+        public static void Read(string path, ExportHeader header, long headerBytes, IJudgedSink target, ReadContext ctx, FileReadSummary summary, int workers)
         {
             long length = new FileInfo(path).Length;
             // Ranges of at least half the parallel threshold (cutting finer costs more than it saves), a few per
@@ -59,7 +59,7 @@ namespace LowSlowExfil.Readers
             var tasks = Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Run(() =>
             {
                 for (int i; (i = Interlocked.Increment(ref next)) < ranges.Length && !ctx.Cancellation.IsCancellationRequested;)
-                    Scan(path, header, ranges[i], startsAtBoundary: i == 0, target.Options, ctx);
+                    Scan(path, header, ranges[i], startsAtBoundary: i == 0, target.Uploads.Options, ctx);
             })).ToArray();
             Wait(tasks, ranges, path, length, ctx);
             ctx.Cancellation.ThrowIfCancellationRequested();
@@ -80,7 +80,7 @@ namespace LowSlowExfil.Readers
                     continue;
                 }
                 int k = i;
-                Wait(new[] { Task.Run(() => Scan(path, header, ranges[k], startsAtBoundary: true, target.Options, ctx)) }, ranges, path, length, ctx);
+                Wait(new[] { Task.Run(() => Scan(path, header, ranges[k], startsAtBoundary: true, target.Uploads.Options, ctx)) }, ranges, path, length, ctx);
             }
 
             // A range stopped at a record that may pass the record cap: such a file is read on one thread instead, where
@@ -91,7 +91,7 @@ namespace LowSlowExfil.Readers
                 using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan))
                 {
                     file.Position = headerBytes;
-                    LogAnalyticsCsvReader.ScanProxyRows(file, headerBytes, path, header, target, ctx, summary);
+                    ProxyCsvFastPath.ScanProxyRows(file, headerBytes, path, header, target, ctx, summary);
                 }
                 return;
             }
@@ -107,13 +107,13 @@ namespace LowSlowExfil.Readers
                 summary.Skipped += r.Scanner.Skipped;
                 summary.ShortRows += r.Scanner.ShortRows;
                 summary.ProxyEvents += r.Scanner.ProxyEvents;
-                target.Merge(r.Acc);
+                target.Uploads.Merge(r.Acc);
             }
         }
 
         private static void Scan(string path, ExportHeader header, Range r, bool startsAtBoundary, Rule.HuntOptions options, ReadContext ctx)
         {
-            r.Acc = new EventAccumulator(options);
+            r.Acc = new ZiaAccumulator(options);
             r.Issues = new List<ScanIssue>();
             r.Unshown = new UnshownIssues();
             r.Keep = ctx.Issues != null ? ctx.MaxIssuesPerFile : int.MaxValue;
@@ -123,7 +123,7 @@ namespace LowSlowExfil.Readers
                 r.Start = start;
                 file.Position = start;
                 var counting = new CountingStream(new CancellableStream(file, ctx.Cancellation), n => Interlocked.Add(ref r.BytesDone, n));
-                r.Scanner = new ProxyCsvScanner(r.Acc.Uploads, header.FieldCount, header.ProxyColumns(), header.TimeOffset, path, ctx, r.Add);
+                r.Scanner = new ProxyCsvScanner(r.Acc, header.FieldCount, header.ProxyColumns(), header.TimeOffset, path, ctx, r.Add);
                 // Lines and records are counted from 0 here and made absolute when the ranges are put together.
                 r.Scanner.Run(counting, start, r.Stop, firstLine: 0, firstRecord: 0);
             }

@@ -5,14 +5,6 @@ using System.Text.Json;
 
 namespace LowSlowExfil.Readers
 {
-    /// <summary>What one JSON record turned out to be.</summary>
-    internal enum JsonRecordKind
-    {
-        Proxy,
-        Sharing,
-        Replay,
-        Invalid,
-    }
 
     /// <summary>
     /// Maps one flat JSON record to an event. Recognised shapes: a CommonSecurityLog or OfficeActivity row

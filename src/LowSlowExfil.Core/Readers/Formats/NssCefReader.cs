@@ -55,7 +55,7 @@ namespace LowSlowExfil.Readers
             public string Vendor, Action, User, Host, ExternalId;
             public long? Sent;
             /// <summary>
-            /// Set by <see cref="NssCefScanner"/> reading into an <see cref="Aggregation.EventAccumulator"/>: the rule's
+            /// Set by <see cref="NssCefScanner"/> reading into a sink that judges for itself (<see cref="IJudgedSink"/>): the rule's
             /// verdicts on the vendor, action and host, cached per distinct value (1 yes, 0 no, -1 not known yet).
             /// </summary>
             public bool HasVerdicts;
@@ -81,7 +81,7 @@ namespace LowSlowExfil.Readers
         {
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var parsed in ParseLines(text, ctx, fields, firstLine, firstRecord))
-                Apply(parsed, file, sink, ctx, summary, ref templates);
+                Apply(parsed, file, sink, null, ctx, summary, ref templates);
         }
 
         /// <summary>
@@ -108,7 +108,8 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Counts a parsed line and, for an event not seen before (replay filter, in file order), hands it on.</summary>
-        internal static void Apply(in ParsedLine parsed, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long templates)
+        /// <param name="judging">Where a line with verdicts goes (the same sink as <paramref name="sink"/>); null when none has them.</param>
+        internal static void Apply(in ParsedLine parsed, string file, IEventSink sink, IJudgedSink judging, ReadContext ctx, FileReadSummary summary, ref long templates)
         {
             summary.Records++;
             switch (parsed.Outcome)
@@ -119,8 +120,8 @@ namespace LowSlowExfil.Readers
                         summary.Replays++;
                         break;
                     }
-                    if (parsed.HasVerdicts)
-                        ((Aggregation.EventAccumulator)sink).Uploads.AddJudged(parsed.Time, parsed.Vendor, parsed.VendorOk, parsed.Action, parsed.ActionBlocked, parsed.User, parsed.Host, parsed.HostMatches, parsed.Sent);
+                    if (parsed.HasVerdicts && judging != null)
+                        judging.Uploads.AddJudged(parsed.Time, parsed.Vendor, parsed.VendorOk, parsed.Action, parsed.ActionBlocked, parsed.User, parsed.Host, parsed.HostMatches, parsed.Sent);
                     else sink.AddProxy(parsed.Time, parsed.Vendor, parsed.Action, parsed.User, parsed.Host, parsed.Sent);
                     summary.ProxyEvents++;
                     break;

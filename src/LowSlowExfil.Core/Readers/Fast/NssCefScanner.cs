@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Text;
-using LowSlowExfil.Aggregation;
 
 namespace LowSlowExfil.Readers
 {
@@ -41,7 +40,7 @@ namespace LowSlowExfil.Readers
         private readonly ReadContext _ctx;
         private readonly FileReadSummary _summary;
         private readonly int _maxChars;
-        private readonly bool _judge; // reading into an EventAccumulator: verdicts cached per value
+        private readonly IJudgedSink _judging; // a sink that judges for itself: verdicts cached per value
         private readonly Utf8Cache _vendors = new Utf8Cache(), _actions = new Utf8Cache(), _users = new Utf8Cache(), _hosts = new Utf8Cache();
         private readonly Func<string, int> _vendorOk, _actionBlocked, _hostMatches, _none = _ => -1;
         private readonly Dictionary<string, string> _fields = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -55,13 +54,13 @@ namespace LowSlowExfil.Readers
             _ctx = ctx;
             _summary = summary;
             _maxChars = ctx.MaxRecordChars;
-            if (sink is EventAccumulator acc)
+            _judging = FastPath.JudgingSink(sink, ctx);
+            if (_judging != null)
             {
-                _judge = true;
-                var o = acc.Options;
-                _vendorOk = v => o.IsZscalerVendor(v) ? 1 : 0;
-                _actionBlocked = a => o.IsBlockedAction(a) ? 1 : 0;
-                _hostMatches = h => o.Destinations.IsMatch(h) ? 1 : 0;
+                var filter = _judging.Uploads.Filter;
+                _vendorOk = filter.VendorVerdict;
+                _actionBlocked = filter.ActionVerdict;
+                _hostMatches = filter.HostVerdict;
             }
             else _vendorOk = _actionBlocked = _hostMatches = _none;
         }
@@ -87,7 +86,7 @@ namespace LowSlowExfil.Readers
             NssCefReader.SetNotice(summary, scanner._templates);
         }
 
-        [MethodImpl(ProxyCsvScanner.Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private void Run(Stream stream, byte[] buf)
         {
             int pos = 0, len = 0, read;
@@ -157,7 +156,7 @@ namespace LowSlowExfil.Readers
                 NssCefReader.ReadLines(text, _file, _sink, _ctx, _summary, _line, _record, ref _templates);
         }
 
-        [MethodImpl(ProxyCsvScanner.Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private void Line(byte[] b, int start, int end)
         {
             var line = new ReadOnlySpan<byte>(b, start, end - start);
@@ -180,14 +179,14 @@ namespace LowSlowExfil.Readers
                     NssCefReader.ParseLine(Utf8Cache.Decode(line), _fields, _ctx, ref parsed);
                 }
             }
-            NssCefReader.Apply(parsed, _file, _sink, _ctx, _summary, ref _templates);
+            NssCefReader.Apply(parsed, _file, _sink, _judging, _ctx, _summary, ref _templates);
         }
 
         /// <summary>
         /// Reads a line from its "CEF:" at <paramref name="cef"/> as NssCefReader.ParseLine would; false where that
         /// reader must decide (its messages for a bad line are its own).
         /// </summary>
-        [MethodImpl(ProxyCsvScanner.Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private bool TryParse(byte[] b, int cef, int end, ref NssCefReader.ParsedLine parsed)
         {
             switch (Template(b, cef, end))
@@ -243,7 +242,7 @@ namespace LowSlowExfil.Readers
             parsed.User = Cached(b, Suser, _users, _none, out _);
             parsed.Host = Cached(b, Dhost, _hosts, _hostMatches, out parsed.HostMatches);
             parsed.ExternalId = Value(b, ExternalId);
-            parsed.HasVerdicts = _judge;
+            parsed.HasVerdicts = _judging != null;
             return true;
         }
 
@@ -280,7 +279,7 @@ namespace LowSlowExfil.Readers
         /// Splits the extension on " key=" for the feed's keys, as NssCefReader.ParseExtension does, noting where each
         /// value the rule reads lies (a later repeat wins, until all six are found). False for an escape in one of them.
         /// </summary>
-        [MethodImpl(ProxyCsvScanner.Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private bool Extension(byte[] b, int start, int end)
         {
             var starts = _valueStart;
@@ -365,7 +364,7 @@ namespace LowSlowExfil.Readers
         /// rt as NssCefReader.TryParseRt reads it: "Mon DD YYYY HH:MM:SS" in the feed's zone or 12–18 digits of epoch
         /// milliseconds here; any other form through that method.
         /// </summary>
-        [MethodImpl(ProxyCsvScanner.Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private bool TryTime(byte[] b, int start, int end, out DateTime utc)
         {
             var t = new ReadOnlySpan<byte>(b, start, end - start);

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.IO;
 using System.Runtime.CompilerServices;
 using LowSlowExfil.Aggregation;
+using LowSlowExfil.Rule;
 
 namespace LowSlowExfil.Readers
 {
@@ -17,10 +18,6 @@ namespace LowSlowExfil.Readers
     /// </summary>
     internal sealed class ProxyCsvScanner
     {
-        // MethodImplOptions.AggressiveOptimization (not in netstandard2.0's enum, honoured by .NET Core 3+):
-        // the hot loops are compiled fully optimised at once instead of starting as tier-0 code.
-        internal const MethodImplOptions Hot = (MethodImplOptions)512;
-
         private const byte Comma = (byte)',', Quote = (byte)'"', Lf = (byte)'\n', Cr = (byte)'\r';
         private const int TimeSlot = 0, VendorSlot = 1, ActionSlot = 2, UserSlot = 3, HostSlot = 4, SentSlot = 5, Slots = 6;
 
@@ -35,7 +32,8 @@ namespace LowSlowExfil.Readers
         private readonly Action<ScanIssue> _report;
         private readonly System.Threading.CancellationToken _cancel;
         private readonly Utf8Cache _vendors = new Utf8Cache(), _actions = new Utf8Cache(), _users = new Utf8Cache(), _hosts = new Utf8Cache();
-        private readonly Func<string, int> _vendorOk, _actionBlocked, _hostMatches, _none = _ => 0;
+        private readonly UploadFilter _filter;
+        private readonly Func<string, int> _none = _ => 0;
 
         // Per record: where each needed field lies (start, length) and whether it must be unescaped.
         private readonly int[] _start = new int[Slots], _length = new int[Slots];
@@ -63,11 +61,8 @@ namespace LowSlowExfil.Readers
             _file = file;
             _report = report;
             _cancel = ctx.Cancellation;
-            _blocks = ctx.UseBlockParsing && CsvBlocks.Supported;
-            var o = acc.Options;
-            _vendorOk = v => o.IsZscalerVendor(v) ? 1 : 0;
-            _actionBlocked = a => o.IsBlockedAction(a) ? 1 : 0;
-            _hostMatches = h => o.Destinations.IsMatch(h) ? 1 : 0;
+            _blocks = FastPath.SplitsCsvByBlocks(ctx);
+            _filter = acc.Filter;
         }
 
         public long Records { get; private set; }
@@ -101,7 +96,7 @@ namespace LowSlowExfil.Readers
 
         private const int BufferBytes = 1 << 20;
 
-        [MethodImpl(Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private void Scan(Stream stream, byte[] buf, long offset, long stopAt, long firstLine, long firstRecord)
         {
             int pos = 0, len = 0;
@@ -193,7 +188,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        [MethodImpl(Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private void Process(byte[] buf, long line, long record)
         {
             // TimeGenerated, then SentBytes, are checked on every row, as the general reader does.
@@ -228,20 +223,58 @@ namespace LowSlowExfil.Readers
             }
             ProxyEvents++;
 
-            // The rule's filters in its order (ZiaAccumulator.Classify), each verdict cached per distinct value.
-            var o = _acc.Options;
+            // The rule's filters (UploadFilter), each verdict cached per distinct value.
             _acc.Seen(time);
-            if (!o.Window.Contains(time)) { _acc.CountRejected(ProxyDisposition.OutsideWindow); return; }
-            _vendors.Get(Field(buf, VendorSlot), _vendorOk, out int vendorOk);
-            if (vendorOk == 0) { _acc.CountRejected(ProxyDisposition.OtherVendor); return; }
-            _actions.Get(Field(buf, ActionSlot), _actionBlocked, out int blocked);
-            if (blocked != 0) { _acc.CountRejected(ProxyDisposition.Blocked); return; }
-            var userBytes = Field(buf, UserSlot);
-            if (userBytes.IsEmpty) { _acc.CountRejected(ProxyDisposition.NoUser); return; }
-            string host = _hosts.Get(Field(buf, HostSlot), _hostMatches, out int matches);
-            if (matches == 0) { _acc.CountRejected(ProxyDisposition.OtherDestination); return; }
-            string user = _users.Get(userBytes, _none, out _);
-            _acc.AddCounted(time, user, host, sent);
+            var row = new Row(this, buf, time);
+            var d = _filter.Classify(ref row);
+            if (d != ProxyDisposition.Counted) { _acc.CountRejected(d); return; }
+            _acc.AddCounted(time, _users.Get(Field(buf, UserSlot), _none, out _), row.Host, sent);
+        }
+
+        /// <summary>The record being read as the filter sees it: each field decoded (through its cache) only when asked.</summary>
+        private struct Row : IUploadEvent
+        {
+            private readonly ProxyCsvScanner _scanner;
+            private readonly byte[] _buf;
+
+            public Row(ProxyCsvScanner scanner, byte[] buf, DateTime time)
+            {
+                _scanner = scanner;
+                _buf = buf;
+                Time = time;
+                Host = null;
+            }
+
+            public DateTime Time { get; }
+            /// <summary>The destination host, once <see cref="HostMatches"/> has decoded it.</summary>
+            public string Host { get; private set; }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int VendorOk(UploadFilter filter)
+            {
+                _scanner._vendors.Get(_scanner.Field(_buf, VendorSlot), filter.VendorVerdict, out int ok);
+                return ok;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int ActionBlocked(UploadFilter filter)
+            {
+                _scanner._actions.Get(_scanner.Field(_buf, ActionSlot), filter.ActionVerdict, out int blocked);
+                return blocked;
+            }
+
+            public bool HasUser
+            {
+                [MethodImpl(MethodImplOptions.AggressiveInlining)]
+                get => !_scanner.Field(_buf, UserSlot).IsEmpty;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int HostMatches(UploadFilter filter)
+            {
+                Host = _scanner._hosts.Get(_scanner.Field(_buf, HostSlot), filter.HostVerdict, out int matches);
+                return matches;
+            }
         }
 
         /// <summary>
@@ -268,7 +301,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>A needed field's bytes, unescaped into scratch space when it was quoted with "" or trailing text.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private ReadOnlySpan<byte> Field(byte[] buf, int slot)
         {
             if (!_escaped[slot]) return new ReadOnlySpan<byte>(buf, _start[slot], _length[slot]);
@@ -299,7 +332,7 @@ namespace LowSlowExfil.Readers
         /// where plain CSV puts one (opening a field, closing it, or doubled inside it), where that reader's rules for
         /// stray quotes apply. Only records it can read exactly as <see cref="ParseRecord"/> does are read here.
         /// </summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private unsafe int ParseRecordByBlocks(byte[] b, int p, int len, out int fieldCount, out int newlines, out bool blank)
         {
             fieldCount = 0;
@@ -443,7 +476,7 @@ namespace LowSlowExfil.Readers
         /// Parses one record at <paramref name="p"/>. Returns the index just past it, or 0 when the buffer ends
         /// first and more data may come. <paramref name="fieldCount"/> is -1 for a quote left open at the end of data.
         /// </summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private int ParseRecord(byte[] b, int p, int len, bool final, out int fieldCount, out int newlines, out int quoteLine, out bool blank)
         {
             fieldCount = 0;
@@ -536,7 +569,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        [MethodImpl(Hot)]
+        [MethodImpl(HotPath.Optimized)]
         private static int CountLf(byte[] b, int from, int to)
         {
             int n = 0;
@@ -556,28 +589,5 @@ namespace LowSlowExfil.Readers
             Skipped++;
             _report(new ScanIssue(_file, line, record, reason, openedOn));
         }
-    }
-
-    /// <summary>
-    /// An issue found by <see cref="ProxyCsvScanner"/>, with its line numbers relative to where the scan started: a
-    /// parallel read learns where its range starts in the file only when all ranges are done, so the line a reason
-    /// names (where a quoted field opened) is shifted with the issue's own line, not baked into the text early.
-    /// </summary>
-    internal readonly struct ScanIssue
-    {
-        private readonly string _file, _reason;
-        private readonly long _line, _record, _openedOn;
-
-        public ScanIssue(string file, long line, long record, string reason, long openedOn)
-        {
-            _file = file;
-            _line = line;
-            _record = record;
-            _reason = reason;
-            _openedOn = openedOn;
-        }
-
-        public ReadIssue ToIssue(long lineShift = 0, long recordShift = 0) => new ReadIssue(_file, _line + lineShift, _record + recordShift,
-            _openedOn < 0 ? _reason : string.Format(System.Globalization.CultureInfo.InvariantCulture, _reason, _openedOn + lineShift));
     }
 }

@@ -27,7 +27,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Looks up <paramref name="bytes"/>; on a miss decodes it and asks <paramref name="classify"/> for its verdict.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public string Get(ReadOnlySpan<byte> bytes, Func<string, int> classify, out int verdict)
         {
             int hash = Hash(bytes);
@@ -53,7 +53,7 @@ namespace LowSlowExfil.Readers
         /// Byte equality, eight at a time. Not the library's SequenceEqual: on a large read's first pass that one runs
         /// in its instrumented tier (profile probes on every call), and a run of a second or two is mostly first pass.
         /// </summary>
-        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         private static bool SameBytes(ReadOnlySpan<byte> a, byte[] b)
         {
             if (a.Length != b.Length) return false;
@@ -96,7 +96,7 @@ namespace LowSlowExfil.Readers
             buckets[b] = slotPlusOne;
         }
 
-        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         private static int Hash(ReadOnlySpan<byte> bytes)
         {
             // Eight bytes per multiply (values such as host names are 10–40 bytes), then the tail, then mixed so

@@ -14,7 +14,7 @@ namespace LowSlowExfil.Readers
         /// ticks shifted by <paramref name="offset"/> (the header's time zone).
         /// </summary>
         /// <param name="days">The last day parsed: rows come in time order, so most share it and skip the calendar.</param>
-        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public static bool TryExportTimestamp(ReadOnlySpan<byte> s, TimeSpan offset, ref DayCache days, out DateTime utc)
         {
             utc = default;
@@ -67,7 +67,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>A plain decimal long: optional '-', 1–18 digits, nothing else.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(ProxyCsvScanner.Hot)]
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public static bool TryLong(ReadOnlySpan<byte> s, out long value)
         {
             value = 0;
