@@ -11,10 +11,11 @@ using LowSlowExfil.Rule;
 namespace LowSlowExfil.Commands
 {
     /// <summary>
-    /// What the three hunting cmdlets share: input files, the window, the destinations and the mode; reading
-    /// with errors, progress and cancellation surfaced the PowerShell way. The hunting itself is in the core.
+    /// What the three hunting cmdlets share beyond the window, destinations and mode (HuntWindowCommandBase): input
+    /// files or a workspace, read with errors, progress and cancellation surfaced the PowerShell way. The hunting
+    /// itself is in the core.
     /// </summary>
-    public abstract class HuntCommandBase : PSCmdlet
+    public abstract class HuntCommandBase : HuntWindowCommandBase
     {
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
@@ -46,34 +47,6 @@ namespace LowSlowExfil.Commands
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter FollowSymlink { get; set; }
-
-        /// <summary>Length of the hunt window in days (default 30).</summary>
-        [Parameter]
-        [ValidateRange(1, 3650)]
-        public int Days { get; set; } = HuntOptions.DefaultDays;
-
-        /// <summary>End of the hunt window (default: now). The window is (EndTime − Days, EndTime], in UTC.</summary>
-        [Parameter]
-        public DateTime EndTime { get; set; }
-
-        /// <summary>Destination domains to hunt; replaces the rule's 24 domains.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(DomainCompleter))]
-        public string[] ExfilDomain { get; set; }
-
-        /// <summary>Reproduce the Sentinel rule literally (term matching, case-sensitive filters, no anonymous links).</summary>
-        [Parameter]
-        public SwitchParameter KqlCompatible { get; set; }
-
-        /// <summary>Also hunt the upload hosts the rule misses (the built-in domain catalogue, e.g. content.dropboxapi.com).</summary>
-        [Parameter]
-        public SwitchParameter ExtendedDomains { get; set; }
-
-        /// <summary>A CSV file (columns Domain,Channel) adding destinations to hunt, with their channel.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string DomainCatalogPath { get; set; }
 
         /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none: a Windows or IANA id, or an offset such as +02:00; default UTC.</summary>
         [Parameter(ParameterSetName = PathSet)]
@@ -199,20 +172,7 @@ namespace LowSlowExfil.Commands
         /// <summary>Set when the service returned a partial result the user allowed.</summary>
         protected IReadOnlyList<string> PartialResults { get; private set; } = new string[0];
 
-        protected HuntOptions CreateOptions()
-        {
-            DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
-            var (domains, catalog) = DomainSelection.Resolve(this, ExfilDomain, ExtendedDomains, DomainCatalogPath);
-            try
-            {
-                return new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);
-            }
-            catch (ArgumentException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidHuntOptions", ErrorCategory.InvalidArgument, null));
-                return null;
-            }
-        }
+        protected HuntOptions CreateOptions() => CreateOptions("InvalidHuntOptions", null);
 
         protected override void ProcessRecord()
         {
