@@ -15,7 +15,7 @@ namespace LowSlowExfil.Commands
     /// files or a workspace, read with errors, progress and cancellation surfaced the PowerShell way. The hunting
     /// itself is in the core.
     /// </summary>
-    public abstract class HuntCommandBase : HuntWindowCommandBase
+    public abstract class HuntCommandBase : HuntWindowCommandBase, IAzureCredentialParameters
     {
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
@@ -288,7 +288,7 @@ namespace LowSlowExfil.Commands
                 Environment = Environment,
                 AllowPartialResults = AllowPartialResults,
                 ServerTimeout = TimeSpan.FromSeconds(ServerTimeoutSeconds),
-                Authentication = CreateAuthentication(),
+                Authentication = AzureCredential.Choose(this, this),
                 Log = log.Enqueue,
             };
             var progress = new ProgressRecord(2, "Querying " + (WorkspaceId != null ? "Log Analytics" : "Azure Data Explorer"), "Connecting");
@@ -351,34 +351,6 @@ namespace LowSlowExfil.Commands
         private void Drain(System.Collections.Concurrent.ConcurrentQueue<string> log)
         {
             while (log.TryDequeue(out string line)) WriteVerbose(line);
-        }
-
-        private Workspace.QueryAuthentication CreateAuthentication()
-        {
-            var auth = new Workspace.QueryAuthentication
-            {
-                ClientId = ClientId,
-                TenantId = TenantId,
-                CertificatePath = CertificatePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath),
-                CertificatePassword = CertificatePassword,
-                CertificateThumbprint = CertificateThumbprint,
-                AccessToken = AccessToken,
-            };
-            int chosen = (AccessToken != null ? 1 : 0) + (UseManagedIdentity ? 1 : 0) + (CertificatePath != null || CertificateThumbprint != null ? 1 : 0);
-            if (chosen > 1)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Choose one way to authenticate: -AccessToken, -UseManagedIdentity, or a certificate (-CertificatePath / -CertificateThumbprint)."),
-                    "AmbiguousAuthentication", ErrorCategory.InvalidArgument, null));
-            if (AccessToken != null) auth.Kind = Workspace.QueryAuthenticationKind.AccessToken;
-            else if (UseManagedIdentity) auth.Kind = Workspace.QueryAuthenticationKind.ManagedIdentity;
-            else if (CertificatePath != null || CertificateThumbprint != null)
-            {
-                if (string.IsNullOrEmpty(TenantId) || string.IsNullOrEmpty(ClientId))
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("A certificate needs -TenantId and -ClientId (the application id)."),
-                        "IncompleteServicePrincipal", ErrorCategory.InvalidArgument, null));
-                auth.Kind = Workspace.QueryAuthenticationKind.ClientCertificate;
-            }
-            else auth.Kind = Workspace.QueryAuthenticationKind.Default;
-            return auth;
         }
 
         private void ReadFiles(EventAccumulator acc)

@@ -67,3 +67,32 @@ Describe 'Parameters declared once' {
         $e.Exception.Message | Should -Not -Match "\(Parameter '"
     }
 }
+
+Describe 'One way to sign in, chosen the same way by every cmdlet that calls Azure' {
+    BeforeAll {
+        $Token = ConvertTo-SecureString 'never-sent' -AsPlainText -Force
+        $Tenant = Join-Path $TestDrive 'tenant'
+        New-LowSlowExfilSampleData -Path $Tenant -EndTime 2026-11-01 | Out-Null
+        $Flagged = @(Find-LowSlowExfil -Path $Tenant -EndTime 2026-11-01)
+        # Nothing listens there: each case must be refused before anything is sent.
+        $Calls = @{
+            'Find-LowSlowExfil'       = { param($a) Find-LowSlowExfil -WorkspaceId 'w' -Endpoint 'http://127.0.0.1:9/' -ErrorAction Stop @a }
+            'Get-ZiaUploadProfile'    = { param($a) Get-ZiaUploadProfile -ClusterUri 'http://127.0.0.1:9/' -Database 'd' -ErrorAction Stop @a }
+            'Send-LowSlowExfilResult' = { param($a) $Flagged | Send-LowSlowExfilResult -Endpoint 'http://127.0.0.1:9/' -DcrImmutableId 'dcr-0' -ErrorAction Stop @a }
+        }
+    }
+
+    It '<Command> refuses <What>' -ForEach @(
+        foreach ($command in 'Find-LowSlowExfil', 'Get-ZiaUploadProfile', 'Send-LowSlowExfilResult') {
+            @{ Command = $command; What = 'two ways at once'; Id = 'AmbiguousAuthentication*'; Says = 'Choose one way to authenticate'
+                Arguments = { @{ AccessToken = $Token; UseManagedIdentity = $true } } }
+            @{ Command = $command; What = 'a certificate without its tenant'; Id = 'IncompleteServicePrincipal*'; Says = 'A certificate needs -TenantId and -ClientId'
+                Arguments = { @{ CertificateThumbprint = '0123456789abcdef'; ClientId = 'app' } } }
+        }
+    ) {
+        $Flagged.Count | Should -BeGreaterThan 0
+        $arguments = & $Arguments
+        $e = { & $Calls[$Command] $arguments } | Should -Throw -ErrorId $Id -PassThru
+        $e.Exception.Message | Should -Match ([regex]::Escape($Says))
+    }
+}

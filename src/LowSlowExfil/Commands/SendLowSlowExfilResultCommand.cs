@@ -15,7 +15,7 @@ namespace LowSlowExfil.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "LowSlowExfilResult", SupportsShouldProcess = true)]
     [OutputType(typeof(IngestionResult))]
-    public sealed class SendLowSlowExfilResultCommand : PSCmdlet
+    public sealed class SendLowSlowExfilResultCommand : PSCmdlet, IAzureCredentialParameters
     {
         private readonly List<string> _records = new List<string>();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
@@ -118,7 +118,7 @@ namespace LowSlowExfil.Commands
                 DcrImmutableId = DcrImmutableId,
                 StreamName = StreamName,
                 Environment = Environment,
-                Authentication = CreateAuthentication(),
+                Authentication = AzureCredential.Choose(this, this),
                 Log = log.Enqueue,
             };
             IngestionResult result;
@@ -147,33 +147,5 @@ namespace LowSlowExfil.Commands
         }
 
         protected override void StopProcessing() => _stop.Cancel();
-
-        private QueryAuthentication CreateAuthentication()
-        {
-            var auth = new QueryAuthentication
-            {
-                ClientId = ClientId,
-                TenantId = TenantId,
-                CertificatePath = CertificatePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath),
-                CertificatePassword = CertificatePassword,
-                CertificateThumbprint = CertificateThumbprint,
-                AccessToken = AccessToken,
-            };
-            int chosen = (AccessToken != null ? 1 : 0) + (UseManagedIdentity ? 1 : 0) + (CertificatePath != null || CertificateThumbprint != null ? 1 : 0);
-            if (chosen > 1)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Choose one way to authenticate: -AccessToken, -UseManagedIdentity, or a certificate (-CertificatePath / -CertificateThumbprint)."),
-                    "AmbiguousAuthentication", ErrorCategory.InvalidArgument, null));
-            if (AccessToken != null) auth.Kind = QueryAuthenticationKind.AccessToken;
-            else if (UseManagedIdentity) auth.Kind = QueryAuthenticationKind.ManagedIdentity;
-            else if (CertificatePath != null || CertificateThumbprint != null)
-            {
-                if (string.IsNullOrEmpty(TenantId) || string.IsNullOrEmpty(ClientId))
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("A certificate needs -TenantId and -ClientId (the application id)."),
-                        "IncompleteServicePrincipal", ErrorCategory.InvalidArgument, null));
-                auth.Kind = QueryAuthenticationKind.ClientCertificate;
-            }
-            else auth.Kind = QueryAuthenticationKind.Default;
-            return auth;
-        }
     }
 }
