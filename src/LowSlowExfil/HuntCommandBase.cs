@@ -237,29 +237,10 @@ namespace LowSlowExfil.Commands
         private static string JoinWords(IReadOnlyList<string> words) =>
             words.Count <= 1 ? string.Join("", words) : string.Join(", ", words.Take(words.Count - 1)) + " and " + words[words.Count - 1];
 
-        /// <summary>
-        /// Progress only where someone can see it: not in Azure Automation, remoting or other hosts without a
-        /// console, nor under pwsh -NonInteractive (a scheduled job's stream would just fill with records).
-        /// </summary>
-        protected bool ShowProgress
-        {
-            get
-            {
-                if (_showProgress.HasValue) return _showProgress.Value;
-                bool console = Host?.UI?.RawUI != null && Host.Name == "ConsoleHost";
-                bool nonInteractive = System.Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase));
-                bool automation = !string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AUTOMATION_ASSET_ACCOUNTID"));
-                _showProgress = console && !nonInteractive && !automation;
-                return _showProgress.Value;
-            }
-        }
+        private CmdletHostContext _hostContext;
 
-        private bool? _showProgress;
-
-        private void Progress(ProgressRecord record)
-        {
-            if (ShowProgress) WriteProgress(record);
-        }
+        /// <summary>Errors, warnings, verbose lines and progress from any thread (made on the pipeline thread at first use).</summary>
+        private protected CmdletHostContext HostContext => _hostContext ?? (_hostContext = new CmdletHostContext(this));
 
         /// <summary>Which halves of the hunt a cmdlet needs (a workspace is only asked for those).</summary>
         [Flags]
@@ -278,7 +259,7 @@ namespace LowSlowExfil.Commands
         {
             var options = acc.Options;
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains; querying {(WorkspaceId != null ? "workspace " + WorkspaceId : ClusterUri + " database " + Database)}.");
-            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var host = HostContext;
             var connection = new Workspace.QueryConnection
             {
                 WorkspaceId = WorkspaceId,
@@ -289,7 +270,8 @@ namespace LowSlowExfil.Commands
                 AllowPartialResults = AllowPartialResults,
                 ServerTimeout = TimeSpan.FromSeconds(ServerTimeoutSeconds),
                 Authentication = AzureCredential.Choose(this, this),
-                Log = log.Enqueue,
+                // The engine logs retries and round trips from its own threads.
+                Log = host.Verbose,
             };
             var progress = new ProgressRecord(2, "Querying " + (WorkspaceId != null ? "Log Analytics" : "Azure Data Explorer"), "Connecting");
             Workspace.IQueryClient created = null;
@@ -306,20 +288,19 @@ namespace LowSlowExfil.Commands
             {
                 using (var client = created)
                 {
-                    var reader = new Workspace.WorkspaceReader(client, log.Enqueue);
+                    var reader = new Workspace.WorkspaceReader(client, host.Verbose);
+                    // Each query runs on a worker while this thread writes its log lines as they come.
                     if ((sides & HuntSides.Uploads) != 0)
                     {
                         progress.StatusDescription = "ZIA uploads per user, day and destination";
-                        Progress(progress);
-                        reader.ReadUploads(acc, _stop.Token);
-                        Drain(log);
+                        host.Progress(progress);
+                        host.Run(() => { reader.ReadUploads(acc, _stop.Token); return true; });
                     }
                     if ((sides & HuntSides.Sharing) != 0)
                     {
                         progress.StatusDescription = "Microsoft 365 sharing per user and operation";
-                        Progress(progress);
-                        reader.ReadSharing(acc, _stop.Token);
-                        Drain(log);
+                        host.Progress(progress);
+                        host.Run(() => { reader.ReadSharing(acc, _stop.Token); return true; });
                     }
                     var stats = client.Statistics;
                     WriteVerbose($"{stats.RoundTrips} round trip(s), {stats.Retries} retried, {stats.RowsReceived} aggregate rows, {stats.BytesReceived:N0} bytes received.");
@@ -335,7 +316,7 @@ namespace LowSlowExfil.Commands
             }
             catch (Workspace.QueryFailedException e)
             {
-                Drain(log);
+                host.Flush();
                 ThrowTerminatingError(new ErrorRecord(e, "QueryFailed:" + (e.Code ?? e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     e.Status == 401 || e.Status == 403 ? ErrorCategory.PermissionDenied : e.Status == 404 ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidOperation,
                     WorkspaceId ?? (object)ClusterUri));
@@ -343,14 +324,9 @@ namespace LowSlowExfil.Commands
             finally
             {
                 progress.RecordType = ProgressRecordType.Completed;
-                Progress(progress);
+                host.Progress(progress);
             }
             WriteVerbose(acc.DescribeFilters());
-        }
-
-        private void Drain(System.Collections.Concurrent.ConcurrentQueue<string> log)
-        {
-            while (log.TryDequeue(out string line)) WriteVerbose(line);
         }
 
         private void ReadFiles(EventAccumulator acc)
@@ -362,6 +338,7 @@ namespace LowSlowExfil.Commands
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
             long skipped = 0;
             int failed = 0;
+            var host = HostContext;
             var progress = new ProgressRecord(1, "Reading logs", "Starting");
             // Several files are read on every core; issues, summaries and progress still come here, on the pipeline
             // thread, in file order (MultiFileReader).
@@ -371,14 +348,14 @@ namespace LowSlowExfil.Commands
                 FeedTimeZone = zone,
                 Replays = replays,
                 MaxDegreeOfParallelism = ThrottleLimit,
-                OnIssue = issue => WriteError(ReadErrors.ToErrorRecord(issue)),
+                OnIssue = issue => host.Error(ReadErrors.ToErrorRecord(issue)),
                 OnProgress = p =>
                 {
                     progress.StatusDescription = p.File != null
                         ? $"{System.IO.Path.GetFileName(p.File)}: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB"
                         : $"{files.Count} files: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
                     progress.PercentComplete = p.TotalBytes > 0 ? (int)Math.Min(100, 100 * p.BytesRead / p.TotalBytes) : -1;
-                    Progress(progress);
+                    host.Progress(progress);
                 },
             };
             var summaries = new List<FileReadSummary>();
@@ -400,7 +377,7 @@ namespace LowSlowExfil.Commands
                 throw new PipelineStoppedException();
             }
             progress.RecordType = ProgressRecordType.Completed;
-            Progress(progress);
+            host.Progress(progress);
             WriteVerbose(acc.DescribeFilters());
             InputSummaries = summaries;
             foreach (string overlap in ExportOverlap.Describe(summaries)) WriteWarning(overlap);

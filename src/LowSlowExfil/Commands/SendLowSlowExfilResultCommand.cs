@@ -111,7 +111,7 @@ namespace LowSlowExfil.Commands
             }
             if (!ShouldProcess(target, $"Send {_records.Count} records")) return;
 
-            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var host = new CmdletHostContext(this);
             var connection = new IngestionConnection
             {
                 Endpoint = Endpoint,
@@ -119,13 +119,14 @@ namespace LowSlowExfil.Commands
                 StreamName = StreamName,
                 Environment = Environment,
                 Authentication = AzureCredential.Choose(this, this),
-                Log = log.Enqueue,
+                // The engine logs batches and retries from its own threads.
+                Log = host.Verbose,
             };
             IngestionResult result;
             try
             {
                 using (var client = EngineLoader.CreateIngestionClient(connection))
-                    result = client.Send(_records, _stop.Token);
+                    result = host.Run(() => client.Send(_records, _stop.Token));
             }
             catch (ArgumentException e)
             {
@@ -138,7 +139,7 @@ namespace LowSlowExfil.Commands
             }
             finally
             {
-                while (log.TryDequeue(out string line)) WriteVerbose(line);
+                host.Flush();
             }
             foreach (var f in result.Failures)
                 WriteError(new ErrorRecord(new InvalidOperationException(f.Message), "IngestionBatchFailed", ErrorCategory.WriteError, target));
