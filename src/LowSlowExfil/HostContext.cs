@@ -95,6 +95,9 @@ namespace LowSlowExfil.Commands
             return task.GetAwaiter().GetResult();
         }
 
+        /// <summary><see cref="Run{T}"/> for work without a result.</summary>
+        public void Run(Action work) => Run(() => { work(); return true; });
+
         /// <summary>Writes what other threads raised so far; call on the pipeline thread.</summary>
         public void Flush()
         {

@@ -294,13 +294,13 @@ namespace LowSlowExfil.Commands
                     {
                         progress.StatusDescription = "ZIA uploads per user, day and destination";
                         host.Progress(progress);
-                        host.Run(() => { reader.ReadUploads(acc, _stop.Token); return true; });
+                        host.Run(() => reader.ReadUploads(acc, _stop.Token));
                     }
                     if ((sides & HuntSides.Sharing) != 0)
                     {
                         progress.StatusDescription = "Microsoft 365 sharing per user and operation";
                         host.Progress(progress);
-                        host.Run(() => { reader.ReadSharing(acc, _stop.Token); return true; });
+                        host.Run(() => reader.ReadSharing(acc, _stop.Token));
                     }
                     var stats = client.Statistics;
                     WriteVerbose($"{stats.RoundTrips} round trip(s), {stats.Retries} retried, {stats.RowsReceived} aggregate rows, {stats.BytesReceived:N0} bytes received.");
