@@ -30,7 +30,7 @@ namespace LowSlowExfil.Engine
         private const int MaxErrorBody = 1024 * 1024;
         private const string SentAt = "LowSlowExfil.SentAt";   // the attempt's Stopwatch timestamp, set as the request leaves
         private readonly HttpPipeline _pipeline;
-        private readonly IDisposable _transport;
+        private readonly ServicePipeline _http;
         private readonly Uri _queryUri;
         private readonly bool _adx;
         private readonly string _service;
@@ -87,26 +87,11 @@ namespace LowSlowExfil.Engine
             _networkTimeout = TimeSpan.FromSeconds(_waitSeconds + margin);
             _allowPartial = c.AllowPartialResults;
             _maxRetries = c.MaxRetries;
-            _tokens = new TokenTracker(CredentialFactory.Create(c.Authentication, cloud));
-            _log = c.Log == null ? null : new Action<string>(line => c.Log(Redaction.Clean(line, _tokens.Last)));
-
-            string scope = EndpointRules.Scope(resource);
-            var options = new EngineClientOptions();
-            options.Retry.MaxRetries = 0;                       // no retries of Azure.Core's own…
-            options.RetryPolicy = new QueryRetryPolicy(c.MaxRetries, c.MaxRetryDelay, Statistics, _log, _service);  // …this one instead
-            options.Retry.NetworkTimeout = _networkTimeout;
-            options.Diagnostics.ApplicationId = "LowSlowExfil";
-            options.Diagnostics.IsLoggingContentEnabled = false;
-            options.Diagnostics.LoggedHeaderNames.Clear();      // Azure.Core's event-source log redacts every header
-            options.Diagnostics.LoggedQueryParameters.Clear();
-            options.Diagnostics.IsDistributedTracingEnabled = false;
-            var transport = new HttpClientTransport();
-            options.Transport = transport;
-            _transport = transport;
-            HttpPipelinePolicy auth = EndpointRules.IsTls(_queryUri)
-                ? new BearerTokenAuthenticationPolicy(_tokens, scope)
-                : (HttpPipelinePolicy)new LoopbackBearerTokenPolicy(_tokens, scope);
-            _pipeline = HttpPipelineBuilder.Build(options, new HttpPipelinePolicy[0], new[] { auth, new SentAtPolicy() }, new ResponseClassifier());
+            _http = new ServicePipeline(CredentialFactory.Create(c.Authentication, cloud), EndpointRules.Scope(resource), _queryUri, c.Log,
+                c.MaxRetries, c.MaxRetryDelay, _networkTimeout, Statistics, _service, new SentAtPolicy());
+            _pipeline = _http.Pipeline;
+            _tokens = _http.Tokens;
+            _log = _http.Log;
         }
 
         public QueryStatistics Statistics { get; } = new QueryStatistics();
@@ -365,36 +350,12 @@ namespace LowSlowExfil.Engine
         private QueryFailedException Fail(string message, int status, string code, Exception inner = null) =>
             new QueryFailedException(Clean(message), status, code, inner == null ? null : new QueryEngineException(Clean(inner.GetType().Name + ": " + inner.Message)));
 
-        public void Dispose() => _transport?.Dispose();
-
-        private sealed class EngineClientOptions : ClientOptions { }
+        public void Dispose() => _http.Dispose();
 
         /// <summary>Marks when each attempt's request leaves (after retries' waits and the token), for the body's deadline.</summary>
         private sealed class SentAtPolicy : HttpPipelineSynchronousPolicy
         {
             public override void OnSendingRequest(HttpMessage message) => message.SetProperty(SentAt, Stopwatch.GetTimestamp());
-        }
-
-        /// <summary>The credential, remembering the last token it handed out so that no text can carry it.</summary>
-        internal sealed class TokenTracker : TokenCredential
-        {
-            private readonly TokenCredential _inner;
-            public TokenTracker(TokenCredential inner) { _inner = inner; }
-            public string Last { get; private set; }
-
-            public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-            {
-                var t = _inner.GetToken(requestContext, cancellationToken);
-                Last = t.Token;
-                return t;
-            }
-
-            public override async System.Threading.Tasks.ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
-            {
-                var t = await _inner.GetTokenAsync(requestContext, cancellationToken).ConfigureAwait(false);
-                Last = t.Token;
-                return t;
-            }
         }
     }
 

@@ -34,14 +34,14 @@ namespace LowSlowExfil.Engine
         private const string Service = "The Logs Ingestion API";
         private const int MaxErrorBody = 64 * 1024;
         private readonly HttpPipeline _pipeline;
-        private readonly IDisposable _transport;
+        private readonly ServicePipeline _http;
         private readonly Uri _uri;
         private readonly int _maxBatch;
         private readonly int _maxRetries;
         private readonly string _dcr;
         private readonly string _stream;
         private readonly Action<string> _log;
-        private readonly KustoQueryClient.TokenTracker _tokens;
+        private readonly TokenTracker _tokens;
 
         public LogsIngestionClient(IngestionConnection c)
         {
@@ -63,26 +63,11 @@ namespace LowSlowExfil.Engine
             _maxRetries = c.MaxRetries;
             _uri = new Uri(EndpointRules.Append(root, "/dataCollectionRules/" + Uri.EscapeDataString(_dcr) + "/streams/" + Uri.EscapeDataString(_stream)) +
                 "?api-version=" + ApiVersion);
-            _tokens = new KustoQueryClient.TokenTracker(CredentialFactory.Create(c.Authentication, cloud));
-            _log = c.Log == null ? null : new Action<string>(line => c.Log(Redaction.Clean(line, _tokens.Last)));
-
-            var options = new IngestionClientOptions();
-            options.Retry.MaxRetries = 0;
-            options.RetryPolicy = new QueryRetryPolicy(c.MaxRetries, c.MaxRetryDelay, Statistics, _log, Service);
-            options.Retry.NetworkTimeout = c.Timeout <= TimeSpan.Zero ? TimeSpan.FromSeconds(100) : c.Timeout;
-            options.Diagnostics.ApplicationId = "LowSlowExfil";
-            options.Diagnostics.IsLoggingContentEnabled = false;
-            options.Diagnostics.LoggedHeaderNames.Clear();
-            options.Diagnostics.LoggedQueryParameters.Clear();
-            options.Diagnostics.IsDistributedTracingEnabled = false;
-            var transport = new HttpClientTransport();
-            options.Transport = transport;
-            _transport = transport;
-            string scope = MonitorScope(cloud);
-            HttpPipelinePolicy auth = EndpointRules.IsTls(_uri)
-                ? new BearerTokenAuthenticationPolicy(_tokens, scope)
-                : (HttpPipelinePolicy)new LoopbackBearerTokenPolicy(_tokens, scope);
-            _pipeline = HttpPipelineBuilder.Build(options, new HttpPipelinePolicy[0], new[] { auth }, new ResponseClassifier());
+            _http = new ServicePipeline(CredentialFactory.Create(c.Authentication, cloud), MonitorScope(cloud), _uri, c.Log,
+                c.MaxRetries, c.MaxRetryDelay, c.Timeout <= TimeSpan.Zero ? TimeSpan.FromSeconds(100) : c.Timeout, Statistics, Service);
+            _pipeline = _http.Pipeline;
+            _tokens = _http.Tokens;
+            _log = _http.Log;
         }
 
         public QueryStatistics Statistics { get; } = new QueryStatistics();
@@ -351,8 +336,6 @@ namespace LowSlowExfil.Engine
             }
         }
 
-        public void Dispose() => _transport?.Dispose();
-
-        private sealed class IngestionClientOptions : ClientOptions { }
+        public void Dispose() => _http.Dispose();
     }
 }

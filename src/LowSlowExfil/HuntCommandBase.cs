@@ -11,10 +11,11 @@ using LowSlowExfil.Rule;
 namespace LowSlowExfil.Commands
 {
     /// <summary>
-    /// What the three hunting cmdlets share: input files, the window, the destinations and the mode; reading
-    /// with errors, progress and cancellation surfaced the PowerShell way. The hunting itself is in the core.
+    /// What the three hunting cmdlets share beyond the window, destinations and mode (HuntWindowCommandBase): input
+    /// files or a workspace, read with errors, progress and cancellation surfaced the PowerShell way. The hunting
+    /// itself is in the core.
     /// </summary>
-    public abstract class HuntCommandBase : PSCmdlet
+    public abstract class HuntCommandBase : HuntWindowCommandBase, IAzureCredentialParameters
     {
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
@@ -46,34 +47,6 @@ namespace LowSlowExfil.Commands
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter FollowSymlink { get; set; }
-
-        /// <summary>Length of the hunt window in days (default 30).</summary>
-        [Parameter]
-        [ValidateRange(1, 3650)]
-        public int Days { get; set; } = HuntOptions.DefaultDays;
-
-        /// <summary>End of the hunt window (default: now). The window is (EndTime − Days, EndTime], in UTC.</summary>
-        [Parameter]
-        public DateTime EndTime { get; set; }
-
-        /// <summary>Destination domains to hunt; replaces the rule's 24 domains.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(DomainCompleter))]
-        public string[] ExfilDomain { get; set; }
-
-        /// <summary>Reproduce the Sentinel rule literally (term matching, case-sensitive filters, no anonymous links).</summary>
-        [Parameter]
-        public SwitchParameter KqlCompatible { get; set; }
-
-        /// <summary>Also hunt the upload hosts the rule misses (the built-in domain catalogue, e.g. content.dropboxapi.com).</summary>
-        [Parameter]
-        public SwitchParameter ExtendedDomains { get; set; }
-
-        /// <summary>A CSV file (columns Domain,Channel) adding destinations to hunt, with their channel.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string DomainCatalogPath { get; set; }
 
         /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none: a Windows or IANA id, or an offset such as +02:00; default UTC.</summary>
         [Parameter(ParameterSetName = PathSet)]
@@ -199,20 +172,7 @@ namespace LowSlowExfil.Commands
         /// <summary>Set when the service returned a partial result the user allowed.</summary>
         protected IReadOnlyList<string> PartialResults { get; private set; } = new string[0];
 
-        protected HuntOptions CreateOptions()
-        {
-            DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
-            var (domains, catalog) = DomainSelection.Resolve(this, ExfilDomain, ExtendedDomains, DomainCatalogPath);
-            try
-            {
-                return new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);
-            }
-            catch (ArgumentException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(ReadErrors.ForUser(e), "InvalidHuntOptions", ErrorCategory.InvalidArgument, null));
-                return null;
-            }
-        }
+        protected HuntOptions CreateOptions() => CreateOptions("InvalidHuntOptions", null);
 
         protected override void ProcessRecord()
         {
@@ -277,29 +237,10 @@ namespace LowSlowExfil.Commands
         private static string JoinWords(IReadOnlyList<string> words) =>
             words.Count <= 1 ? string.Join("", words) : string.Join(", ", words.Take(words.Count - 1)) + " and " + words[words.Count - 1];
 
-        /// <summary>
-        /// Progress only where someone can see it: not in Azure Automation, remoting or other hosts without a
-        /// console, nor under pwsh -NonInteractive (a scheduled job's stream would just fill with records).
-        /// </summary>
-        protected bool ShowProgress
-        {
-            get
-            {
-                if (_showProgress.HasValue) return _showProgress.Value;
-                bool console = Host?.UI?.RawUI != null && Host.Name == "ConsoleHost";
-                bool nonInteractive = System.Environment.GetCommandLineArgs().Any(a => a.StartsWith("-noni", StringComparison.OrdinalIgnoreCase));
-                bool automation = !string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AUTOMATION_ASSET_ACCOUNTID"));
-                _showProgress = console && !nonInteractive && !automation;
-                return _showProgress.Value;
-            }
-        }
+        private CmdletHostContext _hostContext;
 
-        private bool? _showProgress;
-
-        private void Progress(ProgressRecord record)
-        {
-            if (ShowProgress) WriteProgress(record);
-        }
+        /// <summary>Errors, warnings, verbose lines and progress from any thread (made on the pipeline thread at first use).</summary>
+        private protected CmdletHostContext HostContext => _hostContext ?? (_hostContext = new CmdletHostContext(this));
 
         /// <summary>Which halves of the hunt a cmdlet needs (a workspace is only asked for those).</summary>
         [Flags]
@@ -318,7 +259,7 @@ namespace LowSlowExfil.Commands
         {
             var options = acc.Options;
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains; querying {(WorkspaceId != null ? "workspace " + WorkspaceId : ClusterUri + " database " + Database)}.");
-            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var host = HostContext;
             var connection = new Workspace.QueryConnection
             {
                 WorkspaceId = WorkspaceId,
@@ -328,8 +269,9 @@ namespace LowSlowExfil.Commands
                 Environment = Environment,
                 AllowPartialResults = AllowPartialResults,
                 ServerTimeout = TimeSpan.FromSeconds(ServerTimeoutSeconds),
-                Authentication = CreateAuthentication(),
-                Log = log.Enqueue,
+                Authentication = AzureCredential.Choose(this, this),
+                // The engine logs retries and round trips from its own threads.
+                Log = host.Verbose,
             };
             var progress = new ProgressRecord(2, "Querying " + (WorkspaceId != null ? "Log Analytics" : "Azure Data Explorer"), "Connecting");
             Workspace.IQueryClient created = null;
@@ -346,20 +288,19 @@ namespace LowSlowExfil.Commands
             {
                 using (var client = created)
                 {
-                    var reader = new Workspace.WorkspaceReader(client, log.Enqueue);
+                    var reader = new Workspace.WorkspaceReader(client, host.Verbose);
+                    // Each query runs on a worker while this thread writes its log lines as they come.
                     if ((sides & HuntSides.Uploads) != 0)
                     {
                         progress.StatusDescription = "ZIA uploads per user, day and destination";
-                        Progress(progress);
-                        reader.ReadUploads(acc, _stop.Token);
-                        Drain(log);
+                        host.Progress(progress);
+                        host.Run(() => reader.ReadUploads(acc, _stop.Token));
                     }
                     if ((sides & HuntSides.Sharing) != 0)
                     {
                         progress.StatusDescription = "Microsoft 365 sharing per user and operation";
-                        Progress(progress);
-                        reader.ReadSharing(acc, _stop.Token);
-                        Drain(log);
+                        host.Progress(progress);
+                        host.Run(() => reader.ReadSharing(acc, _stop.Token));
                     }
                     var stats = client.Statistics;
                     WriteVerbose($"{stats.RoundTrips} round trip(s), {stats.Retries} retried, {stats.RowsReceived} aggregate rows, {stats.BytesReceived:N0} bytes received.");
@@ -375,7 +316,7 @@ namespace LowSlowExfil.Commands
             }
             catch (Workspace.QueryFailedException e)
             {
-                Drain(log);
+                host.Flush();
                 ThrowTerminatingError(new ErrorRecord(e, "QueryFailed:" + (e.Code ?? e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     e.Status == 401 || e.Status == 403 ? ErrorCategory.PermissionDenied : e.Status == 404 ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidOperation,
                     WorkspaceId ?? (object)ClusterUri));
@@ -383,42 +324,9 @@ namespace LowSlowExfil.Commands
             finally
             {
                 progress.RecordType = ProgressRecordType.Completed;
-                Progress(progress);
+                host.Progress(progress);
             }
             WriteVerbose(acc.DescribeFilters());
-        }
-
-        private void Drain(System.Collections.Concurrent.ConcurrentQueue<string> log)
-        {
-            while (log.TryDequeue(out string line)) WriteVerbose(line);
-        }
-
-        private Workspace.QueryAuthentication CreateAuthentication()
-        {
-            var auth = new Workspace.QueryAuthentication
-            {
-                ClientId = ClientId,
-                TenantId = TenantId,
-                CertificatePath = CertificatePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath),
-                CertificatePassword = CertificatePassword,
-                CertificateThumbprint = CertificateThumbprint,
-                AccessToken = AccessToken,
-            };
-            int chosen = (AccessToken != null ? 1 : 0) + (UseManagedIdentity ? 1 : 0) + (CertificatePath != null || CertificateThumbprint != null ? 1 : 0);
-            if (chosen > 1)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Choose one way to authenticate: -AccessToken, -UseManagedIdentity, or a certificate (-CertificatePath / -CertificateThumbprint)."),
-                    "AmbiguousAuthentication", ErrorCategory.InvalidArgument, null));
-            if (AccessToken != null) auth.Kind = Workspace.QueryAuthenticationKind.AccessToken;
-            else if (UseManagedIdentity) auth.Kind = Workspace.QueryAuthenticationKind.ManagedIdentity;
-            else if (CertificatePath != null || CertificateThumbprint != null)
-            {
-                if (string.IsNullOrEmpty(TenantId) || string.IsNullOrEmpty(ClientId))
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("A certificate needs -TenantId and -ClientId (the application id)."),
-                        "IncompleteServicePrincipal", ErrorCategory.InvalidArgument, null));
-                auth.Kind = Workspace.QueryAuthenticationKind.ClientCertificate;
-            }
-            else auth.Kind = Workspace.QueryAuthenticationKind.Default;
-            return auth;
         }
 
         private void ReadFiles(EventAccumulator acc)
@@ -430,6 +338,7 @@ namespace LowSlowExfil.Commands
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
             long skipped = 0;
             int failed = 0;
+            var host = HostContext;
             var progress = new ProgressRecord(1, "Reading logs", "Starting");
             // Several files are read on every core; issues, summaries and progress still come here, on the pipeline
             // thread, in file order (MultiFileReader).
@@ -439,14 +348,14 @@ namespace LowSlowExfil.Commands
                 FeedTimeZone = zone,
                 Replays = replays,
                 MaxDegreeOfParallelism = ThrottleLimit,
-                OnIssue = issue => WriteError(ReadErrors.ToErrorRecord(issue)),
+                OnIssue = issue => host.Error(ReadErrors.ToErrorRecord(issue)),
                 OnProgress = p =>
                 {
                     progress.StatusDescription = p.File != null
                         ? $"{System.IO.Path.GetFileName(p.File)}: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB"
                         : $"{files.Count} files: {p.BytesRead / 1048576.0:N0} of {p.TotalBytes / 1048576.0:N0} MB";
                     progress.PercentComplete = p.TotalBytes > 0 ? (int)Math.Min(100, 100 * p.BytesRead / p.TotalBytes) : -1;
-                    Progress(progress);
+                    host.Progress(progress);
                 },
             };
             var summaries = new List<FileReadSummary>();
@@ -468,7 +377,7 @@ namespace LowSlowExfil.Commands
                 throw new PipelineStoppedException();
             }
             progress.RecordType = ProgressRecordType.Completed;
-            Progress(progress);
+            host.Progress(progress);
             WriteVerbose(acc.DescribeFilters());
             InputSummaries = summaries;
             foreach (string overlap in ExportOverlap.Describe(summaries)) WriteWarning(overlap);

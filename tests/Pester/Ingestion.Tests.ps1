@@ -100,6 +100,27 @@ Describe 'Send-LowSlowExfilResult' {
         foreach ($r in $got.requests) { $r.uncompressedBytes | Should -BeLessOrEqual 1000000; $r.status | Should -Be 204 }
     }
 
+    It 'stops at once on Ctrl+C while a batch waits for its answer' {
+        # The batch is sent on a worker while the pipeline thread writes its log lines as they come (the host
+        # bridge); Stop() must still end the command at once, not when the service answers 30 s later.
+        # Held, then refused: a batch the service answers after the test has moved on stores nothing.
+        Invoke-Fake POST '/_fake/faults' @(@{ name = 'held'; delayMs = 30000; status = 503; count = 1 }) | Out-Null
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement().AddCommand('Send-LowSlowExfilResult').AddParameters($Send).AddParameter('InputObject', $Candidates).AddParameter('Verbose')
+            $run = $ps.BeginInvoke()
+            $until = [datetime]::UtcNow.AddSeconds(60)
+            while (-not @($ps.Streams.Verbose | Where-Object Message -Match 'POST batch 1').Count -and -not $run.IsCompleted -and [datetime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 300
+            $run.IsCompleted | Should -BeFalse
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'reports a refused batch with its record count and still sends the rest' {
         $many = foreach ($n in 1..15) { $All }
         Invoke-Fake POST '/_fake/faults' @(@{ status = 403; count = 1 }) | Out-Null

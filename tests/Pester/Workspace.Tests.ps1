@@ -118,6 +118,24 @@ Describe 'Find-LowSlowExfil -WorkspaceId' {
         finally { $ps.Dispose() }
     }
 
+    It 'tells a retry while it waits for it, not after: the engine''s log lines are written as they come' {
+        # The engine logs from its own threads; the host bridge (CmdletHostContext.Run) writes each line while the
+        # query runs. Before, the lines were queued and written once the query was over, the retry already sent.
+        Invoke-Fake POST '/_fake/faults' @(@{ status = 429; retryAfter = 4; count = 1 }) | Out-Null
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement().AddCommand('Find-LowSlowExfil').AddParameters($Connection).AddParameter('Verbose')
+            $run = $ps.BeginInvoke()
+            $until = [datetime]::UtcNow.AddSeconds(60)
+            while (-not @($ps.Streams.Verbose | Where-Object Message -Match 'answered 429').Count -and -not $run.IsCompleted -and [datetime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 50 }
+            @(Invoke-Fake GET '/_fake/requests' $null | Where-Object { $_.path -like '/v1/workspaces/*' }).Count | Should -Be 1 -Because 'the retry is told before it is sent'
+            @($ps.EndInvoke($run)).Count | Should -Be 4
+            @($ps.Streams.Verbose | Where-Object Message -Match 'answered 429').Count | Should -Be 1
+            @($ps.Streams.Verbose | Where-Object Message -Match 'round trip').Message | Should -Match '1 retried'
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'refuses a partial result unless -AllowPartialResults, then warns and marks the hunt' {
         Invoke-Fake POST '/_fake/faults' @(@{ partial = $true; count = 1 }) | Out-Null
         { Find-LowSlowExfil @Connection -ErrorAction Stop } | Should -Throw -ErrorId 'QueryFailed*'

@@ -21,7 +21,7 @@ namespace LowSlowExfil.Commands
     /// </summary>
     [Cmdlet(VerbsData.Export, "LowSlowExfilRule", SupportsShouldProcess = true)]
     [OutputType(typeof(string), typeof(FileInfo))]
-    public sealed class ExportLowSlowExfilRuleCommand : PSCmdlet
+    public sealed class ExportLowSlowExfilRuleCommand : ExfilDomainCommandBase
     {
         /// <summary>The file to write (.json: ARM template, .yaml/.yml: content-repository YAML). Without it, the text is output.</summary>
         [Parameter(Position = 0)]
@@ -40,21 +40,6 @@ namespace LowSlowExfil.Commands
         /// <summary>How often the rule runs (default one day).</summary>
         [Parameter]
         public TimeSpan Frequency { get; set; } = TimeSpan.FromDays(1);
-
-        /// <summary>Destination domains; replaces the rule's 24.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(DomainCompleter))]
-        public string[] ExfilDomain { get; set; }
-
-        /// <summary>Also the upload hosts the rule misses (the built-in domain catalogue).</summary>
-        [Parameter]
-        public SwitchParameter ExtendedDomains { get; set; }
-
-        /// <summary>A CSV file (columns Domain,Channel) adding destinations.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string DomainCatalogPath { get; set; }
 
         /// <summary>Zscore threshold (default 3.0).</summary>
         [Parameter]
@@ -97,7 +82,7 @@ namespace LowSlowExfil.Commands
         protected override void EndProcessing()
         {
             var bound = MyInvocation.BoundParameters;
-            var (domains, catalog) = DomainSelection.Resolve(this, ExfilDomain, ExtendedDomains, DomainCatalogPath);
+            var (domains, catalog) = ResolveDestinations();
             FileInfo file = Path != null ? OutputFile.Resolve(this, Path, NoClobber, "a rule file") : null;
             var format = bound.ContainsKey(nameof(Format)) ? Format : FormatOf(file);
 

@@ -19,38 +19,11 @@ namespace LowSlowExfil.Commands
     /// <summary>Prints the KQL equivalent to the module's logic, for Sentinel hunting or a Sentinel rule.</summary>
     [Cmdlet(VerbsCommon.Get, "LowSlowExfilQuery")]
     [OutputType(typeof(string))]
-    public sealed class GetLowSlowExfilQueryCommand : PSCmdlet
+    public sealed class GetLowSlowExfilQueryCommand : HuntWindowCommandBase
     {
         /// <summary>Hunting (default), UploadAggregation or SharingAggregation.</summary>
         [Parameter(Position = 0)]
         public LowSlowExfilQueryKind Kind { get; set; } = LowSlowExfilQueryKind.Hunting;
-
-        /// <summary>Length of the hunt window in days (default 30).</summary>
-        [Parameter]
-        [ValidateRange(1, 3650)]
-        public int Days { get; set; } = HuntOptions.DefaultDays;
-
-        /// <summary>End of the window (default: now).</summary>
-        [Parameter]
-        public DateTime EndTime { get; set; }
-
-        /// <summary>Destination domains; replaces the rule's 24 domains.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[] ExfilDomain { get; set; }
-
-        /// <summary>Also the upload hosts the rule misses (the built-in domain catalogue), as Find-LowSlowExfil -ExtendedDomains.</summary>
-        [Parameter]
-        public SwitchParameter ExtendedDomains { get; set; }
-
-        /// <summary>A CSV file (columns Domain,Channel) adding destinations, as Find-LowSlowExfil -DomainCatalogPath.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string DomainCatalogPath { get; set; }
-
-        /// <summary>The rule as written instead of its intent.</summary>
-        [Parameter]
-        public SwitchParameter KqlCompatible { get; set; }
 
         /// <summary>Zscore threshold (default 3.0).</summary>
         [Parameter]
@@ -79,12 +52,9 @@ namespace LowSlowExfil.Commands
 
         protected override void EndProcessing()
         {
-            DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
-            var (domains, catalog) = DomainSelection.Resolve(this, ExfilDomain, ExtendedDomains, DomainCatalogPath);
-            HuntOptions options;
+            var options = CreateOptions("InvalidQueryInput", ExfilDomain);
             try
             {
-                options = new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);
                 switch (Kind)
                 {
                     case LowSlowExfilQueryKind.UploadAggregation: WriteObject(KqlQueryBuilder.ZiaAggregation(options)); break;

@@ -15,7 +15,7 @@ namespace LowSlowExfil.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Send, "LowSlowExfilResult", SupportsShouldProcess = true)]
     [OutputType(typeof(IngestionResult))]
-    public sealed class SendLowSlowExfilResultCommand : PSCmdlet
+    public sealed class SendLowSlowExfilResultCommand : PSCmdlet, IAzureCredentialParameters
     {
         private readonly List<string> _records = new List<string>();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
@@ -111,21 +111,22 @@ namespace LowSlowExfil.Commands
             }
             if (!ShouldProcess(target, $"Send {_records.Count} records")) return;
 
-            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var host = new CmdletHostContext(this);
             var connection = new IngestionConnection
             {
                 Endpoint = Endpoint,
                 DcrImmutableId = DcrImmutableId,
                 StreamName = StreamName,
                 Environment = Environment,
-                Authentication = CreateAuthentication(),
-                Log = log.Enqueue,
+                Authentication = AzureCredential.Choose(this, this),
+                // The engine logs batches and retries from its own threads.
+                Log = host.Verbose,
             };
             IngestionResult result;
             try
             {
                 using (var client = EngineLoader.CreateIngestionClient(connection))
-                    result = client.Send(_records, _stop.Token);
+                    result = host.Run(() => client.Send(_records, _stop.Token));
             }
             catch (ArgumentException e)
             {
@@ -138,7 +139,7 @@ namespace LowSlowExfil.Commands
             }
             finally
             {
-                while (log.TryDequeue(out string line)) WriteVerbose(line);
+                host.Flush();
             }
             foreach (string w in result.Warnings) WriteWarning(w);
             foreach (var f in result.Failures)
@@ -148,33 +149,5 @@ namespace LowSlowExfil.Commands
         }
 
         protected override void StopProcessing() => _stop.Cancel();
-
-        private QueryAuthentication CreateAuthentication()
-        {
-            var auth = new QueryAuthentication
-            {
-                ClientId = ClientId,
-                TenantId = TenantId,
-                CertificatePath = CertificatePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath),
-                CertificatePassword = CertificatePassword,
-                CertificateThumbprint = CertificateThumbprint,
-                AccessToken = AccessToken,
-            };
-            int chosen = (AccessToken != null ? 1 : 0) + (UseManagedIdentity ? 1 : 0) + (CertificatePath != null || CertificateThumbprint != null ? 1 : 0);
-            if (chosen > 1)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Choose one way to authenticate: -AccessToken, -UseManagedIdentity, or a certificate (-CertificatePath / -CertificateThumbprint)."),
-                    "AmbiguousAuthentication", ErrorCategory.InvalidArgument, null));
-            if (AccessToken != null) auth.Kind = QueryAuthenticationKind.AccessToken;
-            else if (UseManagedIdentity) auth.Kind = QueryAuthenticationKind.ManagedIdentity;
-            else if (CertificatePath != null || CertificateThumbprint != null)
-            {
-                if (string.IsNullOrEmpty(TenantId) || string.IsNullOrEmpty(ClientId))
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException("A certificate needs -TenantId and -ClientId (the application id)."),
-                        "IncompleteServicePrincipal", ErrorCategory.InvalidArgument, null));
-                auth.Kind = QueryAuthenticationKind.ClientCertificate;
-            }
-            else auth.Kind = QueryAuthenticationKind.Default;
-            return auth;
-        }
     }
 }
