@@ -131,8 +131,19 @@ namespace LowSlowExfil.Benchmark
                             LowSlowExfil.Readers.MultiFileReader.Read(Directory.GetFiles(args[1]).OrderBy(f => f, StringComparer.Ordinal).ToArray(), acc, ctx, r => records += r.Summary.Records);
                         else records = LowSlowExfil.Readers.LogFileReader.Read(args[1], acc, ctx).Records;
                         double readSeconds = passTime.Elapsed.TotalSeconds;
-                        int users = acc.Uploads.BuildProfiles().Count;
-                        Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs, JIT {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3} s for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods");
+                        // The work after the read, as Find-LowSlowExfil does it, step by step.
+                        var step = Stopwatch.StartNew();
+                        var uploads = acc.Uploads.BuildProfiles();
+                        var sharing = acc.Sharing.BuildProfiles();
+                        double profileSeconds = step.Elapsed.TotalSeconds;
+                        step.Restart();
+                        LowSlowExfil.Rule.UserNameVariants.Find(uploads.Select(p => p.UserName).Concat(sharing.Select(p => p.UserName)));
+                        double variantSeconds = step.Elapsed.TotalSeconds;
+                        step.Restart();
+                        var scored = LowSlowExfil.Scoring.CandidateScorer.Score(uploads, sharing, new LowSlowExfil.Scoring.ScoringOptions());
+                        double scoreSeconds = step.Elapsed.TotalSeconds;
+                        int users = uploads.Count;
+                        Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s, profiles {profileSeconds:F3} s, look-alike names {variantSeconds:F3} s, scoring {scoreSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs, JIT {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3} s for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods");
                         if (pass >= repeats)
                         {
                             Json(sw, ("records", records), ("users", users));
