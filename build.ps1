@@ -17,9 +17,8 @@
                out/LowSlowExfil.<version>.nupkg (for a gallery feed).
       RuntimeHosts  Publish tests/RuntimeHosts/RuntimeHost self-contained on .NET 8, 9 and 10 into out/runtime-hosts
                (Test does it; cached until their sources change), for running RuntimeHostTests on their own.
-      Bench    Build, then time Find-LowSlowExfil against DuckDB, plain PowerShell and a bare scan on generated
-               tenants of -BenchRows sizes and -BenchUsers users, each timed contender -BenchRepeat times (median);
-               writes out/bench/results.csv and the table in README.md. Not part of Test.
+      Bench    Build, then tests/Benchmark/Invoke-Benchmark.ps1 with its defaults (run that script itself for its
+               options, -UpdateReadme among them); writes out/bench. Not part of Test.
       Clean    Remove build output.
     The version comes from LowSlowExfil.psd1 (ModuleVersion) and nowhere else.
 .EXAMPLE
@@ -32,13 +31,6 @@ param(
     [Parameter(Position = 0)]
     [ValidateSet('Build', 'Bootstrap', 'Test', 'Demo', 'Package', 'RuntimeHosts', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
-
-    # Bench: tenant sizes in ZIA rows, all with the same number of users (so memory can be seen to follow users x days,
-    # not rows), and how many times each timed contender runs (interleaved; the median counts: this machine is noisy).
-    [long[]] $BenchRows = @(1000000, 4000000, 16000000),
-    [int] $BenchUsers = 5000,
-    [ValidateRange(1, 9)]
-    [int] $BenchRepeat = 3,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -70,13 +62,6 @@ function Invoke-InFreshPwsh([string] $Script) {
         & dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $Script | Out-Host
         return $LASTEXITCODE
     }
-    finally { Pop-Location }
-}
-
-# Like Invoke-InFreshPwsh, but returns the child's output instead of showing it.
-function Invoke-InFreshPwshOutput([string] $Script) {
-    Push-Location $Root
-    try { & dotnet tool run pwsh -- -NoProfile -NonInteractive -Command $Script }
     finally { Pop-Location }
 }
 
@@ -254,148 +239,7 @@ function Invoke-RuntimeHosts {
 
 function Invoke-Bench {
     Invoke-Build
-    $bench = Join-Path $Out 'bench'
-    New-Item -ItemType Directory -Path $bench -Force | Out-Null
-    $exeDir = Join-Path $bench 'bin'
-    Invoke-Dotnet build (Join-Path $Root 'tests/Benchmark/LowSlowExfil.Benchmark.csproj') -c Release -o $exeDir --nologo -v quiet
-    $exe = Join-Path $exeDir 'LowSlowExfil.Benchmark.dll'
-    $end = '2026-11-01T00:00:00Z'
-    # One process per measurement, each printing one JSON line, so each peak memory (VmHWM) is its own.
-    function Measure-Run([string] $Name, [scriptblock] $Run) {
-        Write-Host "  $Name" -ForegroundColor DarkCyan
-        $line = & $Run | Select-Object -Last 1
-        try { $line | ConvertFrom-Json } catch { throw "$Name printed no result: $line" }
-    }
-    function Invoke-PwshMeasure([string] $Body) {
-        Invoke-InFreshPwshOutput @"
-`$ErrorActionPreference = 'Stop'
-Import-Module ./$ModuleName.psd1
-`$sw = [Diagnostics.Stopwatch]::StartNew()
-$Body
-`$peak = [double]((Get-Content /proc/self/status | Where-Object { `$_ -like 'VmHWM:*' }) -replace '\D', '') / 1024
-[pscustomobject]@{ seconds = `$sw.Elapsed.TotalSeconds; peakMB = `$peak; flagged = (`$result -join ';') } | ConvertTo-Json -Compress
-"@
-    }
-    # Runs a contender -BenchRepeat times; the median run stands for it, the others give its spread.
-    function Measure-Median([object[]] $Runs) {
-        $sorted = @($Runs | Sort-Object seconds)
-        $median = $sorted[[int][math]::Floor(($sorted.Count - 1) / 2)]
-        [pscustomobject]@{ seconds = $median.seconds; peakMB = ($sorted | Measure-Object peakMB -Maximum).Maximum
-            flagged = $(if ($median.PSObject.Properties['flagged']) { $median.flagged }); spread = '{0:N2}–{1:N2}' -f $sorted[0].seconds, $sorted[-1].seconds }
-    }
-    $results = [System.Collections.Generic.List[object]]::new()
-    foreach ($rows in $BenchRows) {
-        $dir = Join-Path $bench "tenant-$rows"
-        Write-Host "Tenant of about $rows ZIA rows, $BenchUsers users" -ForegroundColor Cyan
-        $gen = Measure-Run 'generate' { & dotnet $exe generate $dir $rows $BenchUsers }
-        $csv = Join-Path $dir 'CommonSecurityLog.csv'; $cef = Join-Path $dir 'nss-web.cef'
-        $csvMB = $gen.csvBytes / 1MB; $cefMB = $gen.cefBytes / 1MB
-        # One untimed pass so every contender reads the CSV from the page cache, not only the ones after the first.
-        & dotnet $exe scan $csv | Out-Null
-        $moduleRuns = @(); $duckRuns = @(); $scanRuns = @()
-        foreach ($round in 1..$BenchRepeat) {
-            $moduleRuns += Measure-Run "Find-LowSlowExfil (CSV), run $round" { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$csv' -EndTime ([datetime]'$end')).UserName" }
-            $duckRuns += Measure-Run "DuckDB (read_csv + SQL), run $round" { & dotnet $exe duckdb $csv $end }
-            $scanRuns += Measure-Run "bare scan (count line breaks), run $round" { & dotnet $exe scan $csv }
-        }
-        $module = Measure-Median $moduleRuns; $duck = Measure-Median $duckRuns; $scan = Measure-Median $scanRuns
-        if (Test-Path $cef) { & dotnet $exe scan $cef | Out-Null } # warm, as for the CSV
-        $cefRun = if (Test-Path $cef) { Measure-Run 'Find-LowSlowExfil (CEF)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -LiteralPath '$cef' -EndTime ([datetime]'$end')).UserName" } }
-        # The same CSV as 8 gzip files: gzip streaming, and several files read on every core.
-        $parts = Join-Path $dir 'gzip-parts'
-        $split = Measure-Run 'split into 8 gzip files' { & dotnet $exe split $csv $parts 8 }
-        $gzipRun = Measure-Run 'Find-LowSlowExfil (8 gzip files)' { Invoke-PwshMeasure "`$result = (Find-LowSlowExfil -Path '$parts/*.csv.gz' -EndTime ([datetime]'$end')).UserName" }
-        if ($gzipRun.flagged -ne $module.flagged) { Write-Warning "The gzip parts and the CSV flag different users: '$($gzipRun.flagged)' vs '$($module.flagged)'." }
-        # Plain PowerShell on a slice of 20,000 rows, scaled: the whole file would take hours.
-        $slice = Join-Path $dir 'slice.csv'
-        $sliceRows = 20000
-        Get-Content $csv -TotalCount ($sliceRows + 1) | Set-Content $slice
-        $plain = Measure-Run 'Import-Csv | Where-Object | Group-Object (slice)' { Invoke-PwshMeasure (Get-PlainPowerShellHunt $slice $end) }
-        $plainSeconds = $plain.seconds * $gen.rows / $sliceRows
-        if ($module.flagged -ne $duck.flagged) { Write-Warning "The module and DuckDB disagree: '$($module.flagged)' vs '$($duck.flagged)'." }
-        foreach ($r in @(
-            @{ Rows = $gen.rows; Contender = 'Find-LowSlowExfil, CSV'; Seconds = $module.seconds; Spread = $module.spread; MB = $csvMB; Peak = $module.peakMB }
-            @{ Rows = $gen.rows; Contender = 'DuckDB read_csv + SQL'; Seconds = $duck.seconds; Spread = $duck.spread; MB = $csvMB; Peak = $duck.peakMB }
-            @{ Rows = $gen.rows; Contender = 'Import-Csv | Where-Object | Group-Object (scaled)'; Seconds = $plainSeconds; Spread = ''; MB = $csvMB; Peak = $plain.peakMB }
-            @{ Rows = $gen.rows; Contender = 'Bare scan (line breaks)'; Seconds = $scan.seconds; Spread = $scan.spread; MB = $csvMB; Peak = $scan.peakMB }
-            $(if ($cefRun) { @{ Rows = $gen.cefRows; Contender = 'Find-LowSlowExfil, NSS CEF'; Seconds = $cefRun.seconds; Spread = ''; MB = $cefMB; Peak = $cefRun.peakMB } })
-            @{ Rows = $gen.rows; Contender = "Find-LowSlowExfil, the CSV as 8 gzip files ($([math]::Round($split.gzipBytes / 1MB)) MB)"; Seconds = $gzipRun.seconds; Spread = ''; MB = $csvMB; Peak = $gzipRun.peakMB }
-        )) {
-            $results.Add([pscustomobject]@{
-                Rows = $r.Rows; Users = $gen.users; Contender = $r.Contender; Seconds = [math]::Round($r.Seconds, 2); Spread = $r.Spread
-                RowsPerSecond = [math]::Round($r.Rows / $r.Seconds); MBPerSecond = [math]::Round($r.MB / $r.Seconds, 1)
-                VsDuckDB = [math]::Round($duck.seconds / $r.Seconds, 2); VsBareScan = [math]::Round($scan.seconds / $r.Seconds, 3)
-                PeakMB = [math]::Round($r.Peak); Agrees = ($r.Contender -notlike 'Find*' -or $module.flagged -eq $duck.flagged)
-            })
-        }
-        Remove-Item $dir -Recurse -Force
-    }
-    $results | Export-Csv (Join-Path $bench 'results.csv') -NoTypeInformation
-    $workspaceLine = Measure-WorkspaceTransfer $bench
-    $table = @('| Rows | Contender | Seconds (median) | Runs (s) | Rows/s | MB/s | × DuckDB speed | × bare-scan speed | Peak MB |', '|---:|---|---:|---|---:|---:|---:|---:|---:|')
-    $table += $results | ForEach-Object { '| {0:N0} | {1} | {2} | {3} | {4:N0} | {5} | {6} | {7} | {8:N0} |' -f $_.Rows, ($_.Contender -replace '\|', '\|'), $_.Seconds, $_.Spread, $_.RowsPerSecond, $_.MBPerSecond, $_.VsDuckDB, $_.VsBareScan, $_.PeakMB }
-    # Linear cost and flat memory: the module's seconds per million rows and its peak at each size (same users).
-    $mine = @($results | Where-Object Contender -eq 'Find-LowSlowExfil, CSV')
-    $scaling = "Find-LowSlowExfil on the CSV, per size: " + (($mine | ForEach-Object { '{0:N1}M rows {1:N2} s per million rows, peak {2:N0} MB' -f ($_.Rows / 1e6), ($_.Seconds / ($_.Rows / 1e6)), $_.PeakMB }) -join '; ') + '.'
-    $machine = "$([Environment]::ProcessorCount) cores, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd')), $BenchUsers users at every size, median of $BenchRepeat interleaved runs"
-    $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./build.ps1 Bench`` on $machine._`n`n" + ($table -join "`n") + "`n`n$scaling`n`n$workspaceLine`n<!-- bench:end -->"
-    $readme = Join-Path $Root 'README.md'
-    $text = Get-Content -Raw $readme
-    $text = [regex]::Replace($text, '(?s)<!-- bench:start -->.*?<!-- bench:end -->', { $block })
-    Set-Content -Path $readme -Value $text -NoNewline
-    $results | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
-}
-
-# The workspace path moves aggregates, not events: hunt the sample tenant through tests/FakeLogAnalytics and
-# report round trips and bytes against the events the service holds.
-function Measure-WorkspaceTransfer([string] $Bench) {
-    $tenant = Join-Path $Bench 'workspace-tenant'
-    $fake = Join-Path $Bench 'fake'
-    Invoke-Dotnet build (Join-Path $Root 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fake --nologo -v quiet | Out-Host
-    $out = Invoke-InFreshPwshOutput @"
-`$ErrorActionPreference = 'Stop'
-Import-Module ./$ModuleName.psd1
-New-LowSlowExfilSampleData -Path '$tenant' -EndTime 2026-11-01 -Force | Out-Null
-`$psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-foreach (`$a in @('$fake/FakeLogAnalytics.dll', '--port', '0', '--data', '$tenant', '--token', 'bench', '--stdin')) { `$psi.ArgumentList.Add(`$a) }
-`$psi.RedirectStandardOutput = `$true; `$psi.RedirectStandardInput = `$true; `$psi.UseShellExecute = `$false
-`$p = [System.Diagnostics.Process]::Start(`$psi)
-`$url = `$p.StandardOutput.ReadLine(); `$ws = (`$p.StandardOutput.ReadLine() -split ' ')[1]
-while ((`$l = `$p.StandardOutput.ReadLine()) -notlike 'events*') { }
-`$events = `$l
-`$v = Find-LowSlowExfil -WorkspaceId `$ws -Endpoint `$url -AccessToken (ConvertTo-SecureString 'bench' -AsPlainText -Force) -EndTime ([datetime]'2026-11-01T00:00:00Z') -Verbose 4>&1 |
-    Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] -and `$_.Message -match 'round trip' }
-`$p.StandardInput.Close(); `$null = `$p.WaitForExit(5000)
-"Workspace path, on the sample tenant (`$(`$events -replace '^events ', '')): `$(`$v.Message)"
-"@
-    $line = $out | Select-Object -Last 1
-    Write-Host "  $line"
-    $line
-}
-
-# The job as a PowerShell user would write it: Import-Csv | Where-Object | Group-Object (the rule's intent mode).
-function Get-PlainPowerShellHunt([string] $Csv, [string] $End) {
-    @"
-`$end = [datetime]::Parse('$End', [cultureinfo]::InvariantCulture, 'AdjustToUniversal')
-`$start = `$end.AddDays(-30)
-`$domains = '$((@('drive.google.com','docs.google.com','dropbox.com','box.com','mega.nz','mediafire.com','sendspace.com','wetransfer.com','4shared.com','anonfiles.com','github.com','gitlab.com','bitbucket.org','gist.github.com','web.whatsapp.com','telegram.org','t.me','discord.com','discordapp.com','signal.org','mail.google.com','outlook.live.com','protonmail.com','tutanota.com')) -join ',')' -split ','
-`$rows = Import-Csv '$Csv' | Where-Object {
-    `$t = [datetime]::ParseExact(`$_.'TimeGenerated [UTC]', 'M/d/yyyy, h:mm:ss.fff tt', [cultureinfo]::InvariantCulture, 'AssumeUniversal,AdjustToUniversal')
-    `$h = (`$_.DestinationHostName.ToLower() -replace ':\d+$', '').TrimEnd('.')
-    `$t -gt `$start -and `$t -le `$end -and `$_.DeviceVendor -eq 'Zscaler' -and `$_.DeviceAction -notin 'block', 'blocked', 'deny' -and
-        `$_.SourceUserName -and (`$domains | Where-Object { `$h -eq `$_ -or `$h.EndsWith('.' + `$_) })
-}
-`$users = `$rows | Group-Object { `$_.SourceUserName.ToLower() } | ForEach-Object {
-    `$days = `$_.Group | Group-Object { `$_.'TimeGenerated [UTC]'.Split(',')[0] }
-    [pscustomobject]@{
-        UserName = `$_.Name
-        MB = [math]::Round((`$_.Group | Measure-Object SentBytes -Sum).Sum / 1MB, 2)
-        Days = `$days.Count
-    }
-}
-`$stats = `$users | Measure-Object MB -Average -StandardDeviation
-`$result = (`$users | Where-Object { (`$stats.StandardDeviation -gt 0 -and (`$_.MB - `$stats.Average) / `$stats.StandardDeviation -ge 3) -or (`$_.Days -ge 20 -and `$_.MB -gt 50) }).UserName
-"@
+    & (Join-Path $Root 'tests/Benchmark/Invoke-Benchmark.ps1') -NoBuild
 }
 
 function Invoke-Clean {

@@ -8,10 +8,12 @@ using LowSlowExfil.SampleData;
 namespace LowSlowExfil.Benchmark
 {
     /// <summary>
-    /// The benchmark's own programs, run by build.ps1 Bench one process each so every contender's peak memory
-    /// is its own:
-    ///   generate &lt;folder&gt; &lt;rows&gt; [users]  a tenant of about that many ZIA rows, as CommonSecurityLog CSV and NSS CEF
-    ///   duckdb &lt;csv&gt; &lt;endTime&gt;        the same hunt in DuckDB (read_csv + SQL of the rule's intent mode)
+    /// The benchmark's own programs, run by tests/Benchmark/Invoke-Benchmark.ps1 one process each so every contender's
+    /// peak memory is its own:
+    ///   generate &lt;folder&gt; &lt;rows&gt; [users] [tenant|portal] [formats]  a tenant of about that many ZIA rows, in the
+    ///                                 sample's shape or the Log Analytics portal's (PortalShape), as the formats asked
+    ///   duckdb &lt;csv&gt; &lt;endTime&gt; [calls]  the same hunt in DuckDB (read_csv + SQL of the rule's intent mode), first and warm calls
+    ///   head &lt;csv&gt; &lt;target&gt; &lt;records&gt;  the header and the first records (a slice for plain PowerShell)
     ///   scan &lt;file&gt;                  the floor: read every byte and count line breaks
     ///   split &lt;csv&gt; &lt;folder&gt; &lt;parts&gt;  the CSV as gzip parts with the header each (a multi-file tenant)
     ///   core &lt;file or folder&gt; &lt;endTime&gt; [threads] [repeats]  the module's core alone, without PowerShell (for profiling)
@@ -26,12 +28,17 @@ namespace LowSlowExfil.Benchmark
             {
                 case "generate":
                 {
+                    // generate <folder> <rows> [users] [tenant|portal] [formats]: formats a comma list of csv, cef, cloudnss,
+                    // purview, mgmtapi (csv,cef when not given).
                     string folder = args[1];
                     long rows = long.Parse(args[2], CultureInfo.InvariantCulture);
+                    bool portal = args.Length > 4 && args[4] == "portal";
+                    var formats = (args.Length > 5 ? args[5] : "csv,cef").Split(',');
                     // With a user count, rows grow by browsing per user (about 26.5 rows per unit of daily rate over
                     // the 35 days, weekends light, plus about 11 uploads), so memory can be shown to follow users × days,
                     // not rows. Without, the sample tenant's 10 a day (about 276 rows a user) and users grow with rows.
-                    var options = new SampleTenantOptions { BackgroundUsers = (int)Math.Max(200, rows / 276) };
+                    // The portal's export has whole seconds (".000").
+                    var options = new SampleTenantOptions { BackgroundUsers = (int)Math.Max(200, rows / 276), WholeSecondTimestamps = portal };
                     if (args.Length > 3)
                     {
                         options.BackgroundUsers = int.Parse(args[3], CultureInfo.InvariantCulture);
@@ -39,25 +46,72 @@ namespace LowSlowExfil.Benchmark
                     }
                     var tenant = SampleTenant.Generate(options);
                     Directory.CreateDirectory(folder);
-                    string csv = Path.Combine(folder, "CommonSecurityLog.csv"), cef = Path.Combine(folder, "nss-web.cef");
-                    SampleExportWriter.WriteCommonSecurityLogCsv(tenant.ProxyEvents(), csv);
-                    // NSS CEF records are about 3 KB each: above 4 million rows the feed would not fit the disk
-                    // beside the CSV, so it is written only up to there.
-                    long cefBytes = 0;
-                    if (rows <= 4000000)
+                    var result = new System.Collections.Generic.List<(string, object)>
                     {
-                        SampleRawFeedWriter.WriteNssCef(tenant.ProxyEvents(), cef, withPri: true);
-                        cefBytes = new FileInfo(cef).Length;
+                        ("rows", tenant.ProxyEvents().LongCount()),
+                        ("cefRows", tenant.ProxyEvents().LongCount(e => string.Equals(e.DeviceVendor, "Zscaler", StringComparison.OrdinalIgnoreCase))),
+                        ("sharingRows", tenant.SharingEvents().LongCount()),
+                        ("users", options.BackgroundUsers),
+                    };
+                    void Written(string key, string path) => result.Add((key, new FileInfo(path).Length));
+                    foreach (string format in formats)
+                    {
+                        switch (format)
+                        {
+                            case "csv":
+                                string csv = Path.Combine(folder, "CommonSecurityLog.csv");
+                                if (portal)
+                                {
+                                    SampleExportWriter.WriteCommonSecurityLogCsv(tenant.ProxyEvents(), csv + ".tmp");
+                                    PortalShape.Rewrite(csv + ".tmp", csv);
+                                    File.Delete(csv + ".tmp");
+                                }
+                                else SampleExportWriter.WriteCommonSecurityLogCsv(tenant.ProxyEvents(), csv);
+                                Written("csvBytes", csv);
+                                break;
+                            case "cef":
+                                string cef = Path.Combine(folder, "nss-web.cef");
+                                SampleRawFeedWriter.WriteNssCef(tenant.ProxyEvents(), cef, withPri: true);
+                                Written("cefBytes", cef);
+                                break;
+                            case "cloudnss":
+                                string cloud = Path.Combine(folder, "cloud-nss.json");
+                                SampleRawFeedWriter.WriteCloudNssJson(tenant.ProxyEvents(), cloud);
+                                Written("cloudNssBytes", cloud);
+                                break;
+                            case "purview":
+                                string purview = Path.Combine(folder, "purview-audit.csv");
+                                SampleRawFeedWriter.WritePurviewCsv(tenant.SharingEvents(), purview, newLayout: true);
+                                Written("purviewBytes", purview);
+                                break;
+                            case "mgmtapi":
+                                string api = Path.Combine(folder, "management-api.json");
+                                SampleRawFeedWriter.WriteManagementApiJson(tenant.SharingEvents(), api, jsonLines: false);
+                                Written("mgmtApiBytes", api);
+                                break;
+                            default:
+                                Console.Error.WriteLine($"unknown format {format}: csv, cef, cloudnss, purview or mgmtapi");
+                                return 2;
+                        }
                     }
-                    long written = tenant.ProxyEvents().LongCount(e => string.Equals(e.DeviceVendor, "Zscaler", StringComparison.OrdinalIgnoreCase));
-                    long csvRows = tenant.ProxyEvents().LongCount();
-                    Json(sw, ("rows", csvRows), ("cefRows", written), ("users", options.BackgroundUsers), ("csvBytes", new FileInfo(csv).Length), ("cefBytes", cefBytes));
+                    Json(sw, result.ToArray());
                     return 0;
                 }
                 case "duckdb":
                 {
-                    var flagged = DuckDbHunt.Run(args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30);
-                    Json(sw, ("flagged", string.Join(";", flagged.Select(r => r.Split(',')[0]))));
+                    // duckdb <csv> <endTime> [calls]: the first call and the later (warm) ones timed apart, as for the module.
+                    int calls = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+                    var times = new System.Collections.Generic.List<double>();
+                    System.Collections.Generic.List<string> flagged = null;
+                    for (int call = 0; call < calls; call++)
+                    {
+                        var one = Stopwatch.StartNew();
+                        flagged = DuckDbHunt.Run(args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30);
+                        times.Add(one.Elapsed.TotalSeconds);
+                    }
+                    var warm = times.Skip(1).OrderBy(t => t).ToList();
+                    Json(sw, ("firstSeconds", times[0]), ("warmSeconds", warm.Count > 0 ? warm[(warm.Count - 1) / 2] : times[0]),
+                        ("flagged", string.Join(";", flagged.Select(r => r.Split(',')[0]))));
                     return 0;
                 }
                 case "core":
@@ -77,8 +131,19 @@ namespace LowSlowExfil.Benchmark
                             LowSlowExfil.Readers.MultiFileReader.Read(Directory.GetFiles(args[1]).OrderBy(f => f, StringComparer.Ordinal).ToArray(), acc, ctx, r => records += r.Summary.Records);
                         else records = LowSlowExfil.Readers.LogFileReader.Read(args[1], acc, ctx).Records;
                         double readSeconds = passTime.Elapsed.TotalSeconds;
-                        int users = acc.Uploads.BuildProfiles().Count;
-                        Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs, JIT {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3} s for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods");
+                        // The work after the read, as Find-LowSlowExfil does it, step by step.
+                        var step = Stopwatch.StartNew();
+                        var uploads = acc.Uploads.BuildProfiles();
+                        var sharing = acc.Sharing.BuildProfiles();
+                        double profileSeconds = step.Elapsed.TotalSeconds;
+                        step.Restart();
+                        LowSlowExfil.Rule.UserNameVariants.Find(uploads.Select(p => p.UserName).Concat(sharing.Select(p => p.UserName)));
+                        double variantSeconds = step.Elapsed.TotalSeconds;
+                        step.Restart();
+                        var scored = LowSlowExfil.Scoring.CandidateScorer.Score(uploads, sharing, new LowSlowExfil.Scoring.ScoringOptions());
+                        double scoreSeconds = step.Elapsed.TotalSeconds;
+                        int users = uploads.Count;
+                        Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s, profiles {profileSeconds:F3} s, look-alike names {variantSeconds:F3} s, scoring {scoreSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs, JIT {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3} s for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods");
                         if (pass >= repeats)
                         {
                             Json(sw, ("records", records), ("users", users));
@@ -128,6 +193,25 @@ namespace LowSlowExfil.Benchmark
                     Json(sw, ("gzipBytes", written));
                     return 0;
                 }
+                case "head":
+                {
+                    // head <csv> <target> <records>: the header and the first records, whole (quoted cells may span lines).
+                    long want = long.Parse(args[3], CultureInfo.InvariantCulture), records = -1;
+                    using (var input = new FileStream(args[1], FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+                    using (var output = new FileStream(args[2], FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+                    {
+                        bool inQuotes = false;
+                        int b;
+                        while (records < want && (b = input.ReadByte()) >= 0)
+                        {
+                            output.WriteByte((byte)b);
+                            if (b == '"') inQuotes = !inQuotes;
+                            else if (b == '\n' && !inQuotes) records++;
+                        }
+                    }
+                    Json(sw, ("records", records));
+                    return 0;
+                }
                 case "scan":
                 {
                     long lines = 0;
@@ -165,7 +249,7 @@ namespace LowSlowExfil.Benchmark
                     return 0;
                 }
             }
-            Console.Error.WriteLine("usage: generate <folder> <rows> [users] | duckdb <csv> <endTime> | scan <file> | split <csv> <folder> <parts> | core <file or folder> <endTime> [threads] [repeats] | sql <query>");
+            Console.Error.WriteLine("usage: generate <folder> <rows> [users] [tenant|portal] [csv,cef,cloudnss,purview,mgmtapi] | duckdb <csv> <endTime> [calls] | head <csv> <target> <records> | scan <file> | split <csv> <folder> <parts> | core <file or folder> <endTime> [threads] [repeats] | sql <query>");
             return 2;
         }
 

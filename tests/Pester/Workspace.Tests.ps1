@@ -104,7 +104,11 @@ Describe 'Find-LowSlowExfil -WorkspaceId' {
         Invoke-Fake POST '/_fake/faults' @(@{ name = 'stalled body'; stallBodyMs = 30000; count = 1 }) | Out-Null
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($ModuleManifest).AddStatement().AddCommand('Find-LowSlowExfil').AddParameters($Connection)
+            # The import on its own, not as a batch: a stopped batch's worker reads a variable of the runspace between
+            # statements, and Dispose closing that runspace meanwhile crashed the whole test process (busy machine).
+            $null = $ps.AddCommand('Import-Module').AddArgument($ModuleManifest).Invoke()
+            $ps.Commands.Clear()
+            $null = $ps.AddCommand('Find-LowSlowExfil').AddParameters($Connection)
             $run = $ps.BeginInvoke()
             $until = [datetime]::UtcNow.AddSeconds(60)
             while (-not @(Invoke-Fake GET '/_fake/requests' $null | Where-Object bodyStalled).Count -and [datetime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 100 }

@@ -166,7 +166,10 @@ namespace LowSlowExfil.Readers
                 case SniffResult.Cef:
                     if (FastPath.ScansCef(ctx))
                     {
-                        NssCefScanner.Read(stream, path, sink, ctx, summary);
+                        // One large plain feed: parsed on every core, applied in file order (replays as on one thread).
+                        if (plainFile && !gzip && !transcoded && ctx.MaxDegreeOfParallelism > 1 && new FileInfo(path).Length >= ctx.ParallelMinimumBytes)
+                            ParallelNssCefReader.Read(path, sink, ctx, summary, ctx.MaxDegreeOfParallelism, ParallelNssCefReader.ChunkBytesFor(ctx));
+                        else NssCefScanner.Read(stream, path, sink, ctx, summary);
                         return;
                     }
                     using (var text = OpenText(stream))

@@ -46,6 +46,10 @@ namespace LowSlowExfil.Readers
         private readonly Dictionary<string, string> _fields = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly int[] _valueStart = new int[Slots], _valueEnd = new int[Slots];
         private long _line, _record, _templates;
+        // A chunk of one feed read on every core (ParallelNssCefReader): lines are parsed into _chunk, not applied
+        // (replays and issues follow file order there), and a line the text reader must take ends the chunk.
+        private List<NssCefReader.ParsedLine> _chunk;
+        private bool _fileStart = true;
 
         private NssCefScanner(string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
@@ -63,6 +67,30 @@ namespace LowSlowExfil.Readers
                 _hostMatches = filter.HostVerdict;
             }
             else _vendorOk = _actionBlocked = _hostMatches = _none;
+        }
+
+        /// <summary>A scanner that parses chunks of one feed for <see cref="ParallelNssCefReader"/> (one per worker: its caches last).</summary>
+        internal static NssCefScanner ForChunks(string file, IEventSink sink, ReadContext ctx) => new NssCefScanner(file, sink, ctx, new FileReadSummary());
+
+        /// <summary>Lines and records of the last chunk, counted from 0.</summary>
+        internal long ChunkLines => _line;
+        internal long ChunkRecords => _record;
+
+        /// <summary>Where the last chunk stopped for the text reader (the start of the line it must read), or -1.</summary>
+        internal long HandOverAt { get; private set; } = -1;
+        internal bool HandOverAtFileStart { get; private set; }
+
+        /// <summary>
+        /// Parses the lines of <paramref name="stream"/> (a chunk from a line start; its Position is the file's) into
+        /// <paramref name="into"/>, numbered from 0, as <see cref="Read"/> would parse them at that place in the file.
+        /// </summary>
+        internal void ReadChunk(Stream stream, byte[] buf, bool fileStart, List<NssCefReader.ParsedLine> into)
+        {
+            _chunk = into;
+            _fileStart = fileStart;
+            _line = _record = 0;
+            HandOverAt = -1;
+            Run(stream, buf);
         }
 
         /// <summary>
@@ -93,12 +121,12 @@ namespace LowSlowExfil.Readers
             while (len < 3 && (read = stream.Read(buf, len, buf.Length - len)) > 0) len += read;
             bool eof = len == 0;
             // The text reader takes a UTF-16 byte order mark as the file's encoding: such a file is its to read.
-            if (len >= 2 && ((buf[0] == 0xFE && buf[1] == 0xFF) || (buf[0] == 0xFF && buf[1] == 0xFE)))
+            if (_fileStart && len >= 2 && ((buf[0] == 0xFE && buf[1] == 0xFF) || (buf[0] == 0xFF && buf[1] == 0xFE)))
             {
                 HandOver(stream, buf, 0, len, fileStart: true);
                 return;
             }
-            if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) pos = 3; // the UTF-8 one is dropped, as there
+            if (_fileStart && len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) pos = 3; // the UTF-8 one is dropped, as there
             var cancel = _ctx.Cancellation;
             while (true)
             {
@@ -148,6 +176,12 @@ namespace LowSlowExfil.Readers
         /// <summary>The rest of the file, from a line start (its first bytes in the buffer), to the text reader.</summary>
         private void HandOver(Stream stream, byte[] buf, int from, int len, bool fileStart)
         {
+            if (_chunk != null)
+            {
+                HandOverAt = stream.Position - (len - from);
+                HandOverAtFileStart = fileStart;
+                return;
+            }
             var prefix = new byte[len - from];
             Buffer.BlockCopy(buf, from, prefix, 0, prefix.Length);
             // Byte order marks are detected at the file's start only: past it one is a character, to both readers.
@@ -179,7 +213,8 @@ namespace LowSlowExfil.Readers
                     NssCefReader.ParseLine(Utf8Cache.Decode(line), _fields, _ctx, ref parsed);
                 }
             }
-            NssCefReader.Apply(parsed, _file, _sink, _judging, _ctx, _summary, ref _templates);
+            if (_chunk != null) _chunk.Add(parsed);
+            else NssCefReader.Apply(parsed, _file, _sink, _judging, _ctx, _summary, ref _templates);
         }
 
         /// <summary>
