@@ -14,7 +14,7 @@ namespace LowSlowExfil.Commands
     /// What the three hunting cmdlets share: input files, the window, the destinations and the mode; reading
     /// with errors, progress and cancellation surfaced the PowerShell way. The hunting itself is in the core.
     /// </summary>
-    public abstract class HuntCommandBase : PSCmdlet
+    public abstract partial class HuntCommandBase : PSCmdlet
     {
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
@@ -25,6 +25,8 @@ namespace LowSlowExfil.Commands
 
         private InputPathResolver _inputs;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        // One for the files and the objects piped in: a record replayed in both is counted once.
+        private readonly ReplayFilter _replays = new ReplayFilter();
 
         /// <summary>Files or folders to read; wildcards allowed. ZIA and Microsoft 365 files may be mixed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -40,11 +42,13 @@ namespace LowSlowExfil.Commands
         /// <summary>Read the files of subfolders too (folder links only with -FollowSymlink).</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         public SwitchParameter Recurse { get; set; }
 
         /// <summary>With -Recurse, also walk into the folders that links lead to (each folder once, loops skipped).</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         public SwitchParameter FollowSymlink { get; set; }
 
         /// <summary>Length of the hunt window in days (default 30).</summary>
@@ -78,6 +82,7 @@ namespace LowSlowExfil.Commands
         /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none: a Windows or IANA id, or an offset such as +02:00; default UTC.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(TimeZoneCompleter))]
         public string FeedTimeZone { get; set; }
@@ -85,6 +90,7 @@ namespace LowSlowExfil.Commands
         /// <summary>The most threads that read files at once (default: one per core); 1 reads everything on one thread.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = System.Environment.ProcessorCount;
 
@@ -165,7 +171,7 @@ namespace LowSlowExfil.Commands
         [ValidateRange(1, 600)]
         public int ServerTimeoutSeconds { get; set; } = 600;
 
-        protected bool ReadsFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
+        protected bool ReadsFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet || (ParameterSetName == InputObjectSet && _inputs != null);
 
         protected bool ReadsWorkspace => ParameterSetName == WorkspaceSet || ParameterSetName == ClusterSet;
 
@@ -173,7 +179,8 @@ namespace LowSlowExfil.Commands
         protected IReadOnlyList<FileReadSummary> InputSummaries { get; private set; } = new FileReadSummary[0];
 
         /// <summary>What the hunt read: "files", or the workspace or cluster it queried.</summary>
-        protected string SourceDescription => ReadsWorkspace ? (WorkspaceId != null ? "Log Analytics workspace " + WorkspaceId : ClusterUri + " database " + Database) : "files";
+        protected string SourceDescription => ReadsWorkspace ? (WorkspaceId != null ? "Log Analytics workspace " + WorkspaceId : ClusterUri + " database " + Database)
+            : ReadsRecords ? (_inputs != null ? "files and objects piped in" : "objects piped in") : "files";
 
         /// <summary>The command as called, parameter by parameter, for a report's provenance: secure strings are never written.</summary>
         protected string DescribeInvocation()
@@ -201,11 +208,13 @@ namespace LowSlowExfil.Commands
 
         protected HuntOptions CreateOptions()
         {
+            // Made once: records piped in are counted with the options of the first, and the read at the end uses the same.
+            if (_options != null) return _options;
             DateTime? end = MyInvocation.BoundParameters.ContainsKey(nameof(EndTime)) ? HuntWindow.ToUtc(EndTime) : (DateTime?)null;
             var (domains, catalog) = DomainSelection.Resolve(this, ExfilDomain, ExtendedDomains, DomainCatalogPath);
             try
             {
-                return new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);
+                return _options = new HuntOptions(end, Days, domains, KqlCompatible.IsPresent, catalog);
             }
             catch (ArgumentException e)
             {
@@ -216,6 +225,11 @@ namespace LowSlowExfil.Commands
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == InputObjectSet)
+            {
+                TakeInputObject();
+                return;
+            }
             if (!ReadsFiles) return;
             if (_inputs == null) _inputs = new InputPathResolver(SessionState.Path, Recurse, FollowSymlink, _stop.Token, WriteError, WriteWarning, WriteVerbose);
             try
@@ -305,10 +319,10 @@ namespace LowSlowExfil.Commands
         [Flags]
         protected enum HuntSides { Uploads = 1, Sharing = 2, Both = 3 }
 
-        /// <summary>Reads the files, or queries the workspace, into one accumulator.</summary>
+        /// <summary>Reads the files, or queries the workspace, into one accumulator (holding already the records piped in).</summary>
         protected EventAccumulator ReadInputs(HuntOptions options, HuntSides sides)
         {
-            var acc = new EventAccumulator(options);
+            var acc = _pipedEvents ?? new EventAccumulator(options);
             if (ReadsWorkspace) ReadWorkspace(acc, sides);
             else ReadFiles(acc);
             return acc;
@@ -426,7 +440,7 @@ namespace LowSlowExfil.Commands
             var options = acc.Options;
             var files = _inputs?.Files ?? new string[0];
             var zone = ResolveFeedTimeZone();
-            var replays = new ReplayFilter();
+            var replays = _replays;
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
             long skipped = 0;
             int failed = 0;
@@ -450,6 +464,14 @@ namespace LowSlowExfil.Commands
                 },
             };
             var summaries = new List<FileReadSummary>();
+            // The objects piped in come first, as they were read first: accounted for as a file is.
+            var piped = FinishRecords();
+            if (piped != null)
+            {
+                summaries.Add(piped);
+                skipped += piped.Skipped;
+                WriteVerbose(piped.ToString());
+            }
             try
             {
                 MultiFileReader.Read(files, acc, ctx, read =>
