@@ -93,7 +93,8 @@ namespace LowSlowExfil.Readers
             }
             catch (ArgumentException)
             {
-                // Utf8JsonWriter refuses text that is not valid UTF-16 (half a surrogate pair).
+                // Text the writer refuses costs this object only (half a surrogate pair it writes as U+FFFD, as the
+                // file readers read an invalid byte, so such a record is still read).
                 error = JsonRecordMapper.NotText;
                 return JsonRecordKind.Invalid;
             }
