@@ -198,14 +198,25 @@ namespace LowSlowExfil.Readers
                     continue;
                 }
                 JsonDocument doc;
+                var json = new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count);
                 try
                 {
-                    doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count));
+                    doc = JsonDocument.Parse(json);
                 }
                 catch (JsonException e)
                 {
-                    Skip(path, line, ++record, JsonErrorText.NotValid(e, line, splitter.RecordColumn), ctx, summary);
-                    continue;
+                    // A comma before a closing bracket is the one slip every peer reads (ConvertFrom-Json, Python,
+                    // the SIEMs' parsers): read such a record and count it; the option relaxes nothing else.
+                    try
+                    {
+                        doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
+                        summary.TrailingCommas++;
+                    }
+                    catch (JsonException)
+                    {
+                        Skip(path, line, ++record, JsonErrorText.NotValid(e, line, splitter.RecordColumn), ctx, summary);
+                        continue;
+                    }
                 }
                 using (doc)
                 {
@@ -227,6 +238,7 @@ namespace LowSlowExfil.Readers
                     }
                 }
             }
+            summary.TrailingCommas += splitter.TrailingCommas;
         }
 
         /// <summary>A Log Analytics query API response saved to a file: {"tables":[{"columns":[…],"rows":[[…]]}]}.</summary>
