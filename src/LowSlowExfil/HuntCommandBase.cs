@@ -99,6 +99,13 @@ namespace LowSlowExfil.Commands
         [ValidateNotNullOrEmpty]
         public string WorkspaceId { get; set; }
 
+        /// <summary>
+        /// Where the workspace holds Zscaler web traffic: CommonSecurityLog (default, as the rule reads it) or Asim, Sentinel's
+        /// normalised web sessions through the ASIM parser _Im_WebSession. Microsoft 365 is read from OfficeActivity either way.
+        /// </summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        public Kql.ProxySchema Schema { get; set; }
+
         /// <summary>Query this Azure Data Explorer cluster instead of reading files (with -Database).</summary>
         [Parameter(Mandatory = true, ParameterSetName = ClusterSet)]
         [ValidateNotNull]
@@ -331,7 +338,8 @@ namespace LowSlowExfil.Commands
         private void ReadWorkspace(EventAccumulator acc, HuntSides sides)
         {
             var options = acc.Options;
-            WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains; querying {(WorkspaceId != null ? "workspace " + WorkspaceId : ClusterUri + " database " + Database)}.");
+            WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains; querying {(WorkspaceId != null ? "workspace " + WorkspaceId : ClusterUri + " database " + Database)}" +
+                (Schema == Kql.ProxySchema.Asim && (sides & HuntSides.Uploads) != 0 ? ", uploads from the ASIM web-session parser _Im_WebSession." : "."));
             var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
             var connection = new Workspace.QueryConnection
             {
@@ -360,7 +368,7 @@ namespace LowSlowExfil.Commands
             {
                 using (var client = created)
                 {
-                    var reader = new Workspace.WorkspaceReader(client, log.Enqueue);
+                    var reader = new Workspace.WorkspaceReader(client, log.Enqueue) { Schema = Schema };
                     if ((sides & HuntSides.Uploads) != 0)
                     {
                         progress.StatusDescription = "ZIA uploads per user, day and destination";
