@@ -214,3 +214,18 @@ Describe 'The pipelines that worked before keep working beside -InputObject' {
         }
     }
 }
+
+Describe 'Zscaler NSS feeds as key=value pairs, in a folder' {
+    It 'reads <Name> among the folder''s files (.leef included) and hunts it as the exports' -ForEach @(
+        @{ Name = 'the QRadar LEEF feed'; File = 'NssWeblog.leef' }
+        @{ Name = 'the name-value pairs feed'; File = 'NssWeblog-nvp.log' }
+    ) {
+        # Not $folder: PowerShell's names ignore case, and $Folder is the tenant's.
+        $dir = Join-Path $TestDrive ('kv-' + [IO.Path]::GetExtension($File).TrimStart('.'))
+        New-Item -ItemType Directory $dir | Out-Null
+        Copy-Item (File $File), (File OfficeActivity.csv) $dir
+        $verbose = Find-LowSlowExfil -Path $dir -EndTime $TenantEnd -IncludeAll -ErrorAction Stop -Verbose 4>&1
+        ($verbose | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | ConvertTo-Csv) | Should -Be $Baseline
+        @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "*${File}: NssKeyValue, * 0 skipped*" }).Count | Should -Be 1
+    }
+}
