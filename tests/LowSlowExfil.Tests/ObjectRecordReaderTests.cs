@@ -69,8 +69,9 @@ namespace LowSlowExfil.Tests
             for (int i = warmUp; i < total; i++) reader.Read(i + 1, Upload(i));
             long after = GC.GetTotalMemory(forceFullCollection: true);
             Assert.Equal(total, reader.Summary.ProxyEvents);
-            // 980,000 more objects (each about 300 bytes as JSON) in less than 1 MB more: nothing of them is kept.
-            Assert.True(after - before < 1 << 20, $"the heap grew by {after - before:N0} bytes over {total - warmUp:N0} objects");
+            // 980,000 more objects, each about 300 bytes as JSON (some 290 MB were they kept), in less than 32 MB more (under
+            // 35 bytes an object, counting what tests running beside this one allocate in the same heap): none is kept.
+            Assert.True(after - before < 32L << 20, $"the heap grew by {after - before:N0} bytes over {total - warmUp:N0} objects");
             var profiles = acc.Uploads.BuildProfiles();
             Assert.Equal(10, profiles.Count);
         }
