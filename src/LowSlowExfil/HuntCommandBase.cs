@@ -15,7 +15,7 @@ namespace LowSlowExfil.Commands
     /// files or a workspace, read with errors, progress and cancellation surfaced the PowerShell way. The hunting
     /// itself is in the core.
     /// </summary>
-    public abstract class HuntCommandBase : HuntWindowCommandBase, IAzureCredentialParameters
+    public abstract partial class HuntCommandBase : HuntWindowCommandBase, IAzureCredentialParameters
     {
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
@@ -26,6 +26,8 @@ namespace LowSlowExfil.Commands
 
         private InputPathResolver _inputs;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        // One for the files and the objects piped in: a record replayed in both is counted once.
+        private readonly ReplayFilter _replays = new ReplayFilter();
 
         /// <summary>Files or folders to read; wildcards allowed. ZIA and Microsoft 365 files may be mixed.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -41,16 +43,19 @@ namespace LowSlowExfil.Commands
         /// <summary>Read the files of subfolders too (folder links only with -FollowSymlink).</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         public SwitchParameter Recurse { get; set; }
 
         /// <summary>With -Recurse, also walk into the folders that links lead to (each folder once, loops skipped).</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         public SwitchParameter FollowSymlink { get; set; }
 
         /// <summary>Time zone of raw Zscaler NSS feeds whose times carry none: a Windows or IANA id, or an offset such as +02:00; default UTC.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(TimeZoneCompleter))]
         public string FeedTimeZone { get; set; }
@@ -58,6 +63,7 @@ namespace LowSlowExfil.Commands
         /// <summary>The most threads that read files at once (default: one per core); 1 reads everything on one thread.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = System.Environment.ProcessorCount;
 
@@ -65,6 +71,13 @@ namespace LowSlowExfil.Commands
         [Parameter(Mandatory = true, ParameterSetName = WorkspaceSet)]
         [ValidateNotNullOrEmpty]
         public string WorkspaceId { get; set; }
+
+        /// <summary>
+        /// Where the workspace holds Zscaler web traffic: CommonSecurityLog (default, as the rule reads it) or Asim, Sentinel's
+        /// normalised web sessions through the ASIM parser _Im_WebSession. Microsoft 365 is read from OfficeActivity either way.
+        /// </summary>
+        [Parameter(ParameterSetName = WorkspaceSet)]
+        public Kql.ProxySchema Schema { get; set; }
 
         /// <summary>Query this Azure Data Explorer cluster instead of reading files (with -Database).</summary>
         [Parameter(Mandatory = true, ParameterSetName = ClusterSet)]
@@ -138,7 +151,7 @@ namespace LowSlowExfil.Commands
         [ValidateRange(1, 600)]
         public int ServerTimeoutSeconds { get; set; } = 600;
 
-        protected bool ReadsFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
+        protected bool ReadsFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet || (ParameterSetName == InputObjectSet && _inputs != null);
 
         protected bool ReadsWorkspace => ParameterSetName == WorkspaceSet || ParameterSetName == ClusterSet;
 
@@ -146,7 +159,8 @@ namespace LowSlowExfil.Commands
         protected IReadOnlyList<FileReadSummary> InputSummaries { get; private set; } = new FileReadSummary[0];
 
         /// <summary>What the hunt read: "files", or the workspace or cluster it queried.</summary>
-        protected string SourceDescription => ReadsWorkspace ? (WorkspaceId != null ? "Log Analytics workspace " + WorkspaceId : ClusterUri + " database " + Database) : "files";
+        protected string SourceDescription => ReadsWorkspace ? (WorkspaceId != null ? "Log Analytics workspace " + WorkspaceId : ClusterUri + " database " + Database)
+            : ReadsRecords ? (_inputs != null ? "files and objects piped in" : "objects piped in") : "files";
 
         /// <summary>The command as called, parameter by parameter, for a report's provenance: secure strings are never written.</summary>
         protected string DescribeInvocation()
@@ -172,10 +186,16 @@ namespace LowSlowExfil.Commands
         /// <summary>Set when the service returned a partial result the user allowed.</summary>
         protected IReadOnlyList<string> PartialResults { get; private set; } = new string[0];
 
-        protected HuntOptions CreateOptions() => CreateOptions("InvalidHuntOptions", null);
+        // Made once: records piped in are counted with the options of the first, and the read at the end uses the same.
+        protected HuntOptions CreateOptions() => _options ?? (_options = CreateOptions("InvalidHuntOptions", null));
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == InputObjectSet)
+            {
+                TakeInputObject();
+                return;
+            }
             if (!ReadsFiles) return;
             if (_inputs == null) _inputs = new InputPathResolver(SessionState.Path, Recurse, FollowSymlink, _stop.Token, WriteError, WriteWarning, WriteVerbose);
             try
@@ -246,10 +266,10 @@ namespace LowSlowExfil.Commands
         [Flags]
         protected enum HuntSides { Uploads = 1, Sharing = 2, Both = 3 }
 
-        /// <summary>Reads the files, or queries the workspace, into one accumulator.</summary>
+        /// <summary>Reads the files, or queries the workspace, into one accumulator (holding already the records piped in).</summary>
         protected EventAccumulator ReadInputs(HuntOptions options, HuntSides sides)
         {
-            var acc = new EventAccumulator(options);
+            var acc = _pipedEvents ?? new EventAccumulator(options);
             if (ReadsWorkspace) ReadWorkspace(acc, sides);
             else ReadFiles(acc);
             return acc;
@@ -258,7 +278,8 @@ namespace LowSlowExfil.Commands
         private void ReadWorkspace(EventAccumulator acc, HuntSides sides)
         {
             var options = acc.Options;
-            WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains; querying {(WorkspaceId != null ? "workspace " + WorkspaceId : ClusterUri + " database " + Database)}.");
+            WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains; querying {(WorkspaceId != null ? "workspace " + WorkspaceId : ClusterUri + " database " + Database)}" +
+                (Schema == Kql.ProxySchema.Asim && (sides & HuntSides.Uploads) != 0 ? ", uploads from the ASIM web-session parser _Im_WebSession." : "."));
             var host = HostContext;
             var connection = new Workspace.QueryConnection
             {
@@ -288,7 +309,7 @@ namespace LowSlowExfil.Commands
             {
                 using (var client = created)
                 {
-                    var reader = new Workspace.WorkspaceReader(client, host.Verbose);
+                    var reader = new Workspace.WorkspaceReader(client, host.Verbose) { Schema = Schema };
                     // Each query runs on a worker while this thread writes its log lines as they come.
                     if ((sides & HuntSides.Uploads) != 0)
                     {
@@ -334,7 +355,7 @@ namespace LowSlowExfil.Commands
             var options = acc.Options;
             var files = _inputs?.Files ?? new string[0];
             var zone = ResolveFeedTimeZone();
-            var replays = new ReplayFilter();
+            var replays = _replays;
             WriteVerbose($"Hunt window {options.Window} ({options.Window.Days} days), mode {options.ModeName}, {options.Destinations.Domains.Count} destination domains.");
             long skipped = 0;
             int failed = 0;
@@ -359,6 +380,14 @@ namespace LowSlowExfil.Commands
                 },
             };
             var summaries = new List<FileReadSummary>();
+            // The objects piped in come first, as they were read first: accounted for as a file is.
+            var piped = FinishRecords();
+            if (piped != null)
+            {
+                summaries.Add(piped);
+                skipped += piped.Skipped;
+                WriteVerbose(piped.ToString());
+            }
             try
             {
                 MultiFileReader.Read(files, acc, ctx, read =>

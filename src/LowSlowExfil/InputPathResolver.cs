@@ -17,7 +17,7 @@ namespace LowSlowExfil.Commands
     internal sealed class InputPathResolver
     {
         // Extensions read when a folder is given; a file named explicitly is read whatever its extension.
-        private static readonly string[] FolderExtensions = { ".csv", ".json", ".jsonl", ".ndjson", ".log", ".cef", ".txt", ".gz" };
+        private static readonly string[] FolderExtensions = { ".csv", ".json", ".jsonl", ".ndjson", ".log", ".cef", ".leef", ".txt", ".gz" };
 
         private readonly PathIntrinsics _paths;
         private readonly bool _recurse;

@@ -26,6 +26,8 @@ namespace FakeLogAnalytics
         public IReadOnlyList<string> Domains { get; set; } = new string[0];
         /// <summary>The number of '|' stages outside literals.</summary>
         public int Stages { get; set; }
+        /// <summary>The uploads were asked of the ASIM parser _Im_WebSession (-Schema Asim), not of CommonSecurityLog.</summary>
+        public bool Asim { get; set; }
     }
 
     /// <summary>A query the fake cannot evaluate: answered 400 like Log Analytics answers a syntax error.</summary>
@@ -106,12 +108,14 @@ namespace FakeLogAnalytics
             }
             var lines = masked.Replace("\r\n", "\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
             if (lines.Count == 0) throw new KqlRejectedException("SYN0002", "The query is empty.");
+            bool asim = lines.Count > 4 && lines[1].StartsWith("_Im_WebSession(", StringComparison.Ordinal);
+            if (asim) lines = FromAsim(lines, literals);
             bool zia = lines[0].StartsWith("let ExfilDomains = ", StringComparison.Ordinal) && lines.Count > 1 && lines[1] == "CommonSecurityLog";
             if (!zia && lines[0] != "OfficeActivity")
                 throw new KqlRejectedException("SEM0100", $"'{Shorten(lines[0])}': this fake workspace answers only the module's push-down queries on CommonSecurityLog and OfficeActivity.");
             var patterns = (zia ? ZiaLines : SharingLines).Select(p => new Regex(p, RegexOptions.CultureInvariant)).ToArray();
 
-            var q = new ParsedQuery { Kind = zia ? PushDownKind.ZiaAggregation : PushDownKind.SharingAggregation };
+            var q = new ParsedQuery { Kind = zia ? PushDownKind.ZiaAggregation : PushDownKind.SharingAggregation, Asim = asim };
             var matched = new Dictionary<int, Match>();
             var suffixPatterns = new List<string>();
             q.Stages = lines.Count(l => l.StartsWith("|", StringComparison.Ordinal));
@@ -183,6 +187,30 @@ namespace FakeLogAnalytics
                 else Expect(LiteralList(literals, s.Groups[2].Value).SequenceEqual(ExfilRule.AnonymousLinkOperations), "unexpected anonymous-link operations");
             }
             return q;
+        }
+
+        private static readonly Regex AsimSource = new Regex(@"^_Im_WebSession\(starttime=" + DT + @"(?:, endtime=" + DT + @")?\)$");
+
+        /// <summary>
+        /// The -Schema Asim upload push-down: the parser called with the window, then ASIM's columns projected under
+        /// CommonSecurityLog's names, exactly as KqlQueryBuilder writes it. What follows is the CommonSecurityLog query's,
+        /// so the lines are given back as that query's; the fake's store stands for what the parser returns over the
+        /// workspace's Zscaler web traffic (the same events the CommonSecurityLog rows hold).
+        /// </summary>
+        private static List<string> FromAsim(List<string> lines, List<KqlStringLiteral> literals)
+        {
+            var source = AsimSource.Match(lines[1]);
+            if (!source.Success) throw new KqlRejectedException("SYN0002", $"Query could not be parsed at line 2: unexpected '{Shorten(lines[1])}'.");
+            var window = Window.Match(lines[2]);
+            Expect(window.Success && window.Groups[1].Value == source.Groups[1].Value && window.Groups[2].Value == source.Groups[2].Value,
+                "the parser's starttime/endtime are not the window's");
+            Expect(lines[3] == "| project TimeGenerated, DeviceVendor = EventVendor, DeviceAction = iff(isnotempty(DvcOriginalAction), DvcOriginalAction, DvcAction),",
+                "unexpected projection of ASIM's vendor and action");
+            var host = Regex.Match(lines[4], @"^SourceUserName = SrcUsername, DestinationHostName = iff\(isnotempty\(DstHostname\), DstHostname, extract\((" + L + @"), 1, Url\)\), SentBytes = SrcBytes$");
+            Expect(host.Success && Literal(literals, host.Groups[1].Value) == LowSlowExfil.Kql.KqlQueryBuilder.UrlHostPattern, "unexpected projection of ASIM's user, host and bytes");
+            var result = new List<string> { lines[0], "CommonSecurityLog", lines[2] };
+            result.AddRange(lines.Skip(5));
+            return result;
         }
 
         /// <summary>Evaluates a parsed push-down query; <paramref name="from"/>/<paramref name="to"/> is the request's timespan, [from, to).</summary>

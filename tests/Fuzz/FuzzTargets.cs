@@ -45,7 +45,7 @@ namespace LowSlowExfil.Fuzz
 
         public static readonly DateTime End = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        public static readonly IReadOnlyList<string> Names = new[] { "csv", "cef", "json", "gzip", "proxycsv", "response" };
+        public static readonly IReadOnlyList<string> Names = new[] { "csv", "cef", "json", "kv", "gzip", "proxycsv", "response" };
 
         [ThreadStatic] private static long t_extraBudgetBytes;
 
@@ -74,6 +74,7 @@ namespace LowSlowExfil.Fuzz
                 case "csv": return Csv;
                 case "cef": return Cef;
                 case "json": return Json;
+                case "kv": return KeyValue;
                 case "gzip": return Gzip;
                 case "proxycsv": return ProxyCsv;
                 case "response": return Response;
@@ -149,6 +150,24 @@ namespace LowSlowExfil.Fuzz
             var (cellCtx, _) = Context();
             if (!PurviewAudit.TryRead(Encoding.UTF8.GetString(data), cell, cellCtx, out string reason) && string.IsNullOrEmpty(reason))
                 throw new FuzzFindingException("PurviewAudit refused an AuditData cell without a reason");
+        }
+
+        /// <summary>
+        /// LogFileReader, then the bytes forced through the NSS key=value reader (QRadar LEEF, name-value pairs) in UTC, in
+        /// a zone with DST and at UTC+14 (a devTime in another zone than GMT is read in the feed's zone).
+        /// </summary>
+        public static void KeyValue(byte[] data)
+        {
+            ReadThroughEntry(data, "fuzz.leef");
+            foreach (var zone in new[] { TimeZoneInfo.Utc, DstZone, FarEastZone })
+            {
+                var sink = new CheckingSink();
+                var (ctx, issues) = Context();
+                ctx.FeedTimeZone = zone;
+                var summary = new FileReadSummary { File = "fuzz.leef" };
+                using (var text = Text(data)) NssKeyValueReader.Read(text, "fuzz.leef", sink, ctx, summary);
+                CheckAccounting(summary, issues, "fuzz.leef", sink);
+            }
         }
 
         /// <summary>

@@ -37,6 +37,8 @@ namespace LowSlowExfil.Fuzz
                 SampleRawFeedWriter.WriteManagementApiJson(sharing, T("api-lines.json"), jsonLines: true);
                 SampleRawFeedWriter.WriteNssCef(proxy, T("nss.cef"), withPri: false);
                 SampleRawFeedWriter.WriteNssCef(proxy, T("nss-pri.cef"), withPri: true);
+                SampleRawFeedWriter.WriteNssLeef(proxy, T("nss.leef"));
+                SampleRawFeedWriter.WriteNssNameValue(proxy, T("nss-nvp.log"));
 
                 var csv = Dir(corpus, "csv");
                 Copy(T("csl.csv"), csv, "commonsecuritylog.csv");
@@ -97,6 +99,11 @@ namespace LowSlowExfil.Fuzz
                     "{\"sourcetype\":\"zscalernss\",\"TimeGenerated\":\"26-10-20,02:52:44\",\"suser\":\"b\",\"dhost\":\"gitlab.com\",\"out\":1e3,\"externalId\":\"1\"}\n" +
                     "{\"sourcetype\":\"zscalernss\",\"TimeGenerated\":\"2026-10-20,02:52:44\",\"suser\":\"b\",\"dhost\":\"gitlab.com\",\"out\":\"12\",\"externalId\":\"1\"}\n" +
                     "[1,2]\n{\"broken\":\n{\"Type\":\"CommonSecurityLog\",\"TimeGenerated\":\"yesterday\"}\n");
+
+                var kv = Dir(corpus, "kv");
+                Copy(T("nss.leef"), kv, "nss.leef", maxBytes: 3000);
+                Copy(T("nss-nvp.log"), kv, "nss-nvp.log", maxBytes: 3000);
+                Text(kv, "leef-edges.leef", KeyValueEdges);
 
                 var cef = Dir(corpus, "cef");
                 Copy(T("nss.cef"), cef, "nss.cef", maxBytes: 3000);
@@ -172,6 +179,19 @@ namespace LowSlowExfil.Fuzz
             if (cut < 0) cut = Array.IndexOf(data, (byte)'\n');   // at least the first whole line
             return cut < 0 ? data : data.Take(cut + 1).ToArray();
         }
+
+        /// <summary>LEEF and name-value lines at the edges: 2.0 delimiters, zones, a template, another product, missing parts.</summary>
+        internal const string KeyValueEdges =
+            "Oct 20 02:52:44 zscaler-nss: LEEF:1.0|Zscaler|NSS|4.1|Allowed|cat=Allowed\tdevTime=Oct 20 2026 02:52:44 GMT\tusrName=a@contoso.com\tsrcBytes=1024\thostname=drive.google.com\trecordid=1\n" +
+            "LEEF:2.0|Zscaler|NSS|4.1|Allowed|^|cat=Allowed^devTime=Tue Oct 20 02:52:44 UTC 2026^usrName=b^srcBytes=7.0^url=https://t.me/x^recordid=2\n" +
+            "LEEF:2.0|Zscaler|NSS|4.1|Allowed|x09|cat=Blocked\tdevTime=Mar  8 2026 02:30:00 EST\tusrName=c\tsrcBytes=\thostname=None\turl=None\n" +
+            "LEEF:1.0|Zscaler|NSS|4.1|%s{reason}|cat=%s{action}\tdevTime=%s{mon} %02d{dd} %d{yy}\tusrName=%s{login}\n" +
+            "LEEF:1.0|OtherCo|Firewall|1|deny|src=1.2.3.4\n" +
+            "LEEF:1.0|Zscaler|NSS\n" +
+            "LEEF:1.0|Zscaler|NSS|4.1|r|devTime=Jan 01 0001 00:00:00 GMT\tusrName=d\tsrcBytes=-1\thostname=box.com\n" +
+            "LEEF:1.0|Zscaler|NSS|4.1|r|devTime=Dec 31 9999 23:59:59\tusrName=e\tsrcBytes=99999999999999999999\thostname=box.com\n" +
+            "<134>Oct 20 02:52:44 zscaler-nss: datetime=2026-10-20 02:52:44\tlogin=f\thostname=mega.nz\treqsize=5\trecordid=1\tua=a=b c\n" +
+            "login=g\treqsize=1\turl=\tepochtime=99999999999999\n";
 
         private static void Text(string dir, string name, string text) => File.WriteAllBytes(Path.Combine(dir, name), new UTF8Encoding(false).GetBytes(text));
 

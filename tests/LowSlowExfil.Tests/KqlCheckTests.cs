@@ -16,7 +16,8 @@ namespace LowSlowExfil.Tests
     /// ../shared/tools/kqlcheck, with the CommonSecurityLog and OfficeActivity schemas), in one run of the tool:
     /// the hunting query and both push-down queries in both modes, default and other windows and thresholds,
     /// ordinary and odd domains (quotes, backslashes, Unicode, term separators), the whole catalogue, the halves the
-    /// workspace reader asks for when it splits a range, and the scheduled rule. No query may have an error
+    /// workspace reader asks for when it splits a range, the upload push-down over ASIM web sessions (-Schema Asim, the
+    /// parser declared to the tool with the schema's columns), and the scheduled rule. No query may have an error
     /// diagnostic, and each must return the columns, with the types, that the module and the rule read.
     /// What kqlcheck cannot prove (that dcount estimates, that has is whole-term, time ranges) the SPEC and the
     /// other tests hold.
@@ -36,6 +37,14 @@ namespace LowSlowExfil.Tests
             "TopDestinationUrl:string, AlertName:string, AlertDescription:string";
 
         private static readonly DateTime End = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        // The ASIM web-session parser as a workspace with Sentinel's ASIM parsers has it: its filtering parameters and the
+        // columns of the ASIM Web Session schema the -Schema Asim push-down reads (types as the schema documents them).
+        private const string AsimWebSession = "_Im_WebSession=(starttime:datetime=datetime(null), endtime:datetime=datetime(null), " +
+            "srcipaddr_has_any_prefix:dynamic=dynamic([]), ipaddr_has_any_prefix:dynamic=dynamic([]), url_has_any:dynamic=dynamic([]), " +
+            "httpuseragent_has_any:dynamic=dynamic([]), eventresultdetails_in:dynamic=dynamic([]), eventresult:string=\"*\", pack:bool=false)" +
+            "=>(TimeGenerated:datetime, EventVendor:string, EventProduct:string, EventResult:string, DvcAction:string, DvcOriginalAction:string, " +
+            "SrcUsername:string, DstHostname:string, Url:string, SrcBytes:long, DstBytes:long)";
 
         private static readonly string[] OddDomains =
         {
@@ -82,6 +91,7 @@ namespace LowSlowExfil.Tests
                             yield return new Case { Name = $"Hunting-{tag}-{tname}", Query = KqlQueryBuilder.HuntingQuery(o, t), Columns = HuntColumns,
                                 MaxLength = dname == "odd" ? 0 : ScheduledRuleLimits.MaxQueryLength };
                         yield return new Case { Name = $"UploadAggregation-{tag}", Query = KqlQueryBuilder.ZiaAggregation(o), Columns = UploadColumns };
+                        yield return new Case { Name = $"UploadAggregation-Asim-{tag}", Query = KqlQueryBuilder.ZiaAggregation(o, ProxySchema.Asim), Columns = UploadColumns };
                         yield return new Case { Name = $"SharingAggregation-{tag}", Query = KqlQueryBuilder.SharingAggregation(o), Columns = SharingColumns };
                     }
                     // The halves WorkspaceReader asks for when a result is too large: bounded, and open at the window's end
@@ -95,6 +105,7 @@ namespace LowSlowExfil.Tests
                     {
                         i++;
                         yield return new Case { Name = $"UploadAggregation-{mode}-{dname}-half{i}", Query = KqlQueryBuilder.ZiaAggregation(ho, s, e, upper), Columns = UploadColumns };
+                        yield return new Case { Name = $"UploadAggregation-Asim-{mode}-{dname}-half{i}", Query = KqlQueryBuilder.ZiaAggregation(ho, s, e, upper, ProxySchema.Asim), Columns = UploadColumns };
                         yield return new Case { Name = $"SharingAggregation-{mode}-{dname}-half{i}", Query = KqlQueryBuilder.SharingAggregation(ho, s, e, upper), Columns = SharingColumns };
                     }
                 }
@@ -143,6 +154,8 @@ namespace LowSlowExfil.Tests
             };
             psi.ArgumentList.Add(tool);
             psi.ArgumentList.Add("--json");
+            psi.ArgumentList.Add("--function");
+            psi.ArgumentList.Add(AsimWebSession);
             foreach (string f in byFile.Keys) psi.ArgumentList.Add(f);
             var sw = Stopwatch.StartNew();
             using var p = Process.Start(psi);

@@ -132,7 +132,8 @@ namespace LowSlowExfil.Tests
             foreach (string f in files)
             {
                 string name = Path.GetFileName(f);
-                var expected = name.Contains(".cef") || name.Contains(".json") ? LogFileReader.ReadShape.RawFeed
+                // NSS as key=value pairs (LEEF, name-value) carries record ids too: a raw feed, read in order.
+                var expected = name.Contains(".cef") || name.Contains(".json") || name.Contains(".leef") || name.Contains("-nvp.log") ? LogFileReader.ReadShape.RawFeed
                     // Cut into ranges by the fast path only (none with LOWSLOWEXFIL_FAST_PATHS=0).
                     : name == "CommonSecurityLog.csv" && FastPath.Allowed ? LogFileReader.ReadShape.Ranges
                     : LogFileReader.ReadShape.Single;

@@ -134,6 +134,8 @@ namespace LowSlowExfil.Tests
                 (SampleRawFeedWriter.CloudNssJsonName, SampleRawFeedWriter.ManagementApiJsonName),
                 (SampleRawFeedWriter.NssCefName, SampleRawFeedWriter.ManagementApiJsonLinesName),
                 (SampleRawFeedWriter.CloudNssJsonName, SampleExportWriter.OfficeActivityJsonName),
+                (SampleRawFeedWriter.NssLeefName, SampleRawFeedWriter.PurviewCsvName),
+                (SampleRawFeedWriter.NssNameValueName, SampleRawFeedWriter.ManagementApiJsonName),
             };
             foreach (var (zia, o365) in pairs)
                 foreach (bool gz in new[] { false, true })
@@ -157,7 +159,8 @@ namespace LowSlowExfil.Tests
                 Assert.Equal(0, s.Replays);
                 Assert.Null(s.Notice);
             }
-            bool raw = ziaFile.EndsWith(".cef", StringComparison.Ordinal) || ziaFile == SampleRawFeedWriter.CloudNssJsonName;
+            bool raw = ziaFile.EndsWith(".cef", StringComparison.Ordinal) || ziaFile == SampleRawFeedWriter.CloudNssJsonName
+                || ziaFile == SampleRawFeedWriter.NssLeefName || ziaFile == SampleRawFeedWriter.NssNameValueName;
             Assert.Equal(raw ? _t.NssProxyCount : _t.ProxyCount, zia.ProxyEvents);
             Assert.Equal(0, zia.SharingEvents);
             Assert.Equal(_t.SharingCount, o365.SharingEvents);
@@ -177,6 +180,8 @@ namespace LowSlowExfil.Tests
                 case SampleExportWriter.OfficeActivityCsvName: return LogFormat.OfficeActivityCsv;
                 case SampleRawFeedWriter.NssCefName:
                 case SampleRawFeedWriter.NssCefPriName: return LogFormat.NssCef;
+                case SampleRawFeedWriter.NssLeefName:
+                case SampleRawFeedWriter.NssNameValueName: return LogFormat.NssKeyValue;
                 case SampleRawFeedWriter.PurviewCsvName:
                 case SampleRawFeedWriter.PurviewCsvNewLayoutName: return LogFormat.PurviewAuditCsv;
                 default: return LogFormat.Json;
@@ -232,6 +237,8 @@ namespace LowSlowExfil.Tests
         [InlineData(SampleRawFeedWriter.NssCefName)]
         [InlineData(SampleRawFeedWriter.NssCefPriName)]
         [InlineData(SampleRawFeedWriter.CloudNssJsonName)]
+        [InlineData(SampleRawFeedWriter.NssLeefName)]
+        [InlineData(SampleRawFeedWriter.NssNameValueName)]
         public void ReconnectReplay_OfTheLast50Records_ChangesNothing(string feed)
         {
             var lines = File.ReadAllLines(_t.File(feed));
@@ -345,6 +352,7 @@ namespace LowSlowExfil.Tests
                 SampleExportWriter.CommonSecurityLogCsvName, SampleExportWriter.CommonSecurityLogJsonName,
                 SampleExportWriter.OfficeActivityCsvName, SampleExportWriter.OfficeActivityJsonName,
                 SampleRawFeedWriter.NssCefName, SampleRawFeedWriter.NssCefPriName, SampleRawFeedWriter.CloudNssJsonName,
+                SampleRawFeedWriter.NssLeefName, SampleRawFeedWriter.NssNameValueName,
                 SampleRawFeedWriter.PurviewCsvName, SampleRawFeedWriter.PurviewCsvNewLayoutName,
                 SampleRawFeedWriter.ManagementApiJsonName, SampleRawFeedWriter.ManagementApiJsonLinesName,
             };

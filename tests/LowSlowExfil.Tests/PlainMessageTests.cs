@@ -34,28 +34,32 @@ namespace LowSlowExfil.Tests
             foreach (string w in LibraryWords) Assert.DoesNotContain(w, reason, StringComparison.OrdinalIgnoreCase);
         }
 
+        // A record with a missing comma is the bad record of these tests: a trailing comma, which they used before,
+        // is read now (every peer reads it; see TrailingCommas_AreReadAndCounted).
+        private const string MissingComma = "'\"' after a value, where a comma or a closing bracket should be (a missing comma?)";
+
         [Fact]
-        public void TrailingComma_InAnObjectOverSeveralLines_IsSaidWithTheFilesLineAndByte()
+        public void MissingComma_InAnObjectOverSeveralLines_IsSaidWithTheFilesLineAndByte()
         {
             using var dir = TestPaths.NewTempFolder();
             var sink = ReadText(dir, "audit.json",
-                "[\n  {\n    \"TimeGenerated\": \"2024-06-20T12:00:00Z\",\n    \"UserId\": \"ann@contoso.com\",\n    \"Operation\": \"FileDownloaded\",\n  },\n  " + Good + "\n]\n");
+                "[\n  {\n    \"TimeGenerated\": \"2024-06-20T12:00:00Z\",\n    \"UserId\": \"ann@contoso.com\"\n    \"Operation\": \"FileDownloaded\"\n  },\n  " + Good + "\n]\n");
             var issue = Assert.Single(sink.Issues);
             Assert.Equal(2, issue.Line); // where the record starts
-            Assert.Equal("not valid JSON at line 6, byte 3: a trailing comma before '}'", issue.Reason);
+            Assert.Equal("not valid JSON at line 5, byte 5: " + MissingComma, issue.Reason);
             Assert.Single(sink.Sharing); // the run goes on
         }
 
         [Fact]
-        public void TrailingComma_InAnArrayOfARecordMidLine_CountsBytesFromTheStartOfTheLine()
+        public void MissingComma_InAnArrayOfARecordMidLine_CountsBytesFromTheStartOfTheLine()
         {
             using var dir = TestPaths.NewTempFolder();
-            string bad = "{\"TimeGenerated\":\"2024-06-20T12:00:00Z\",\"UserId\":\"bob@contoso.com\",\"Operation\":\"FileDownloaded\",\"Tags\":[1,2,]}";
+            string bad = "{\"TimeGenerated\":\"2024-06-20T12:00:00Z\",\"UserId\":\"bob@contoso.com\",\"Operation\":\"FileDownloaded\",\"Tags\":[\"a\" \"b\"]}";
             string line = "[" + Good + "," + bad + "]";
             var sink = ReadText(dir, "audit.json", "\n\n" + line + "\n", bom: true);
             var issue = Assert.Single(sink.Issues);
-            int column = line.IndexOf(",]", StringComparison.Ordinal) + 2; // the ']' the comma stands before, counted from 1
-            Assert.Equal($"not valid JSON at line 3, byte {column}: a trailing comma before ']'", issue.Reason);
+            int column = line.IndexOf("\"a\" \"b\"", StringComparison.Ordinal) + 5; // the '"' of "b", counted from 1
+            Assert.Equal($"not valid JSON at line 3, byte {column}: " + MissingComma, issue.Reason);
         }
 
         [Fact]
@@ -66,12 +70,34 @@ namespace LowSlowExfil.Tests
             using var dir = TestPaths.NewTempFolder();
             var sb = new StringBuilder("[");
             while (sb.Length < 200_000) sb.Append(Good).Append(',');
-            sb.Append("{\"UserId\":\"x\",\"Operation\":\"FileDownloaded\",\"Tags\":[1,]}]");
+            sb.Append("{\"UserId\":\"x\",\"Operation\":\"FileDownloaded\",\"Tags\":[\"a\" \"b\"]}]");
             string line = sb.ToString();
             var sink = ReadText(dir, "big.json", line + "\n");
             var issue = Assert.Single(sink.Issues);
-            int column = line.IndexOf(",]", StringComparison.Ordinal) + 2;
-            Assert.Equal($"not valid JSON at line 1, byte {column}: a trailing comma before ']'", issue.Reason);
+            int column = line.IndexOf("\"a\" \"b\"", StringComparison.Ordinal) + 5;
+            Assert.Equal($"not valid JSON at line 1, byte {column}: " + MissingComma, issue.Reason);
+        }
+
+        [Fact]
+        public void TrailingCommas_AreReadAndCounted()
+        {
+            // As in the Sentinel repository's sample data: a comma after a record's last property, one after the last
+            // element of a list in a record, and one after the array's last record. Each record is read; the commas counted.
+            using var dir = TestPaths.NewTempFolder();
+            string path = dir.File("audit.json");
+            File.WriteAllText(path, "[\n" +
+                "{\"TimeGenerated\":\"2024-06-20T12:00:00Z\",\"UserId\":\"ann@contoso.com\",\"Operation\":\"FileDownloaded\",},\n" +
+                "{\"TimeGenerated\":\"2024-06-20T13:00:00Z\",\"UserId\":\"bob@contoso.com\",\"Operation\":\"FileDownloaded\",\"Tags\":[1,2,]},\n" +
+                Good + ",\n]\n");
+            var acc = new Aggregation.EventAccumulator(new Rule.HuntOptions(new DateTime(2024, 6, 30, 0, 0, 0, DateTimeKind.Utc), 30, kqlCompatible: false));
+            var issues = new System.Collections.Generic.List<ReadIssue>();
+            var summary = LogFileReader.Read(path, acc, new ReadContext { OnIssue = issues.Add });
+            Assert.Empty(issues);
+            Assert.Equal(3, summary.SharingEvents);
+            Assert.Equal(0, summary.Skipped);
+            Assert.Equal(3, summary.TrailingCommas);
+            Assert.Contains(", 3 trailing comma(s) before a closing bracket (read as if absent)", summary.ToString());
+            Assert.Equal(new[] { "ann@contoso.com", "bob@contoso.com" }, acc.Sharing.BuildProfiles().Select(p => p.UserName).OrderBy(u => u));
         }
 
         [Theory]

@@ -47,10 +47,10 @@ namespace LowSlowExfil.Tests
             return new Hunt { Acc = acc, Score = CandidateScorer.Score(acc.Uploads.BuildProfiles(), acc.Sharing.BuildProfiles(), new FlagThresholds()) };
         }
 
-        private static Hunt FromWorkspace(IQueryClient client, HuntOptions o, List<string> log = null)
+        private static Hunt FromWorkspace(IQueryClient client, HuntOptions o, List<string> log = null, ProxySchema schema = ProxySchema.CommonSecurityLog)
         {
             var acc = new EventAccumulator(o);
-            var reader = new WorkspaceReader(client, log == null ? null : new Action<string>(log.Add));
+            var reader = new WorkspaceReader(client, log == null ? null : new Action<string>(log.Add)) { Schema = schema };
             reader.ReadUploads(acc, CancellationToken.None);
             reader.ReadSharing(acc, CancellationToken.None);
             return new Hunt { Acc = acc, Score = CandidateScorer.Score(acc.Uploads.BuildProfiles(), acc.Sharing.BuildProfiles(), new FlagThresholds()), Partial = reader.PartialResults };
@@ -73,6 +73,29 @@ namespace LowSlowExfil.Tests
             Assert.Equal(2, server.QueryRequests.Count);
             Assert.All(server.QueryRequests, r => Assert.Equal(kql, r.Parsed.KqlCompatible));
             Assert.Equal(2, client.Statistics.RoundTrips);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void AsimWebSessions_ScoreExactlyAsTheFiles_AndAreAskedOfTheParser(bool kql)
+        {
+            // -Schema Asim: the uploads through _Im_WebSession (the fake's store standing for what the parser returns over
+            // the same Zscaler traffic), split as any range is when a result is too large; the sharing from OfficeActivity.
+            var files = FromFiles(kql);
+            var o = Options(kql);
+            using var server = new FakeLogAnalyticsServer(_t.Store);
+            server.MaxRows = Math.Max(10, QueryInterpreter.Evaluate(QueryInterpreter.Parse(KqlQueryBuilder.ZiaAggregation(o, ProxySchema.Asim)), _t.Store, null, null).Rows.Count / 3);
+            using var client = QueryClientFactory.Create(Connection(server));
+            var log = new List<string>();
+            var ws = FromWorkspace(client, o, log, ProxySchema.Asim);
+
+            AssertSame(files, ws, (kql ? "KqlCompatible" : "Intent") + ", ASIM");
+            var zia = server.QueryRequests.Where(r => r.Parsed.Kind == PushDownKind.ZiaAggregation).ToList();
+            Assert.True(zia.Count >= 3, zia.Count + " upload requests");
+            Assert.All(zia, r => Assert.True(r.Parsed.Asim));
+            Assert.All(server.QueryRequests.Where(r => r.Parsed.Kind == PushDownKind.SharingAggregation), r => Assert.False(r.Parsed.Asim));
+            Assert.Contains(log, l => l.Contains("ZIA uploads (ASIM web sessions)"));
         }
 
         [Theory]

@@ -181,18 +181,29 @@ Describe 'A folder read says which files it left out' {
 }
 
 Describe 'Messages for the person at the console' {
-    It 'refuses a JSON record with a trailing comma naming the file, line and byte, in plain words, and reads on' {
+    It 'refuses a JSON record with a missing comma naming the file, line and byte, in plain words, and reads on' {
         $file = Join-Path $TestDrive 'OfficeActivity.json'
         $good = '{"TimeGenerated":"2024-06-20T12:00:00Z","UserId":"ann@contoso.com","Operation":"AnonymousLinkCreated"}'
-        Set-Content -Path $file -Value "[`n$good,`n{`"TimeGenerated`":`"2024-06-20T13:00:00Z`",`"UserId`":`"bob@contoso.com`",`"Operation`":[`"x`",]}`n]"
+        Set-Content -Path $file -Value "[`n$good,`n{`"TimeGenerated`":`"2024-06-20T13:00:00Z`",`"UserId`":`"bob@contoso.com`",`"Operation`":[`"x`" `"y`"]}`n]"
         $p = Get-O365SharingProfile -Path $file -EndTime $End -ErrorVariable e -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
         $p.UserName | Should -Be 'ann@contoso.com'
         $e.Count | Should -Be 1
-        $column = ('{"TimeGenerated":"2024-06-20T13:00:00Z","UserId":"bob@contoso.com","Operation":["x",]}').IndexOf(',]') + 2
-        $e[0].Exception.Message | Should -Be "${file}:3: record 2: not valid JSON at line 3, byte ${column}: a trailing comma before ']'"
+        $column = ('{"TimeGenerated":"2024-06-20T13:00:00Z","UserId":"bob@contoso.com","Operation":["x" "y"]}').IndexOf('"y"') + 1
+        $e[0].Exception.Message | Should -Be "${file}:3: record 2: not valid JSON at line 3, byte ${column}: '`"' after a value, where a comma or a closing bracket should be (a missing comma?)"
         $e[0].TargetObject.File | Should -Be $file
         $e[0].TargetObject.Line | Should -Be 3
         ($e | Out-String) | Should -Not -Match 'reader options|LineNumber|BytePositionInLine'
+    }
+
+    It 'reads a JSON export with trailing commas (as in the Sentinel repository''s sample data) and counts them in -Verbose' {
+        $file = Join-Path $TestDrive 'OfficeActivity-commas.json'
+        Set-Content -Path $file -Value ("[`n" +
+            '{"TimeGenerated":"2024-06-20T12:00:00Z","UserId":"ann@contoso.com","Operation":"AnonymousLinkCreated",},' + "`n" +
+            '{"TimeGenerated":"2024-06-20T13:00:00Z","UserId":"bob@contoso.com","Operation":"FileDownloaded",},' + "`n]")
+        $v = Get-O365SharingProfile -Path $file -EndTime $End -ErrorAction Stop -Verbose 4>&1
+        @($v | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).UserName | Should -Be 'ann@contoso.com', 'bob@contoso.com'
+        @($v | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+            Where-Object { $_.StartsWith("${file}: ") } | Should -BeLike "${file}: Json, 2 records read (0 proxy, 2 sharing), 0 skipped, 3 trailing comma(s) before a closing bracket (read as if absent)*"
     }
 
     It 'says what was wrong with <What> without naming a variable of the code' -ForEach @(

@@ -67,6 +67,20 @@ Describe 'Find-LowSlowExfil -WorkspaceId' {
         $fromWorkspace | Should -Be $fromFiles
     }
 
+    It 'with -Schema Asim reads the uploads from the ASIM parser _Im_WebSession and gives what the files give, in <Mode> mode' -ForEach @(
+        @{ Mode = 'Intent'; Kql = $false }, @{ Mode = 'KqlCompatible'; Kql = $true }
+    ) {
+        $fromFiles = Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll -KqlCompatible:$Kql | ConvertTo-Csv
+        $all = Find-LowSlowExfil @Connection -Schema Asim -IncludeAll -KqlCompatible:$Kql -Verbose 4>&1
+        ($all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | ConvertTo-Csv) | Should -Be $fromFiles
+        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain (
+            "Hunt window (2026-10-02T00:00:00.000Z, 2026-11-01T00:00:00.000Z] (30 days), mode $Mode, 24 destination domains; querying workspace $WorkspaceId, uploads from the ASIM web-session parser _Im_WebSession.")
+        $queries = @(Invoke-Fake GET '/_fake/requests' $null | ForEach-Object query)
+        @($queries | Where-Object { $_ -match '(?m)^_Im_WebSession\(starttime=' }).Count | Should -Be 1
+        @($queries | Where-Object { $_ -match '(?m)^CommonSecurityLog$' }).Count | Should -Be 0
+        @($queries | Where-Object { $_ -match '(?m)^OfficeActivity$' }).Count | Should -Be 1
+    }
+
     It 'fetches aggregates, not events: two round trips, one row per user-day-host and per user-operation' {
         $verbose = Find-LowSlowExfil @Connection -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         $stats = $verbose.Message | Where-Object { $_ -match 'round trip' }

@@ -6,6 +6,19 @@ using LowSlowExfil.Rule;
 
 namespace LowSlowExfil.Kql
 {
+    /// <summary>Where a workspace holds the Zscaler web traffic the upload push-down reads.</summary>
+    public enum ProxySchema
+    {
+        /// <summary>The CommonSecurityLog table, as the rule reads it (Zscaler's CEF connector).</summary>
+        CommonSecurityLog,
+        /// <summary>
+        /// Sentinel's normalised web sessions through the ASIM parser <c>_Im_WebSession</c> (ASimWebSessionLogs and every
+        /// source a parser normalises), under ASIM's names: EventVendor, DvcOriginalAction/DvcAction, SrcUsername,
+        /// DstHostname (else the host of Url), SrcBytes.
+        /// </summary>
+        Asim,
+    }
+
     /// <summary>
     /// KQL equivalent to the module's own logic, in either mode. The push-down queries return per user, day and
     /// host (ZIA) and per user and operation (O365) aggregates, which the module feeds into the same
@@ -28,11 +41,27 @@ namespace LowSlowExfil.Kql
         /// <summary>Filters of SPEC §1.1 on CommonSecurityLog, in the given mode and window (after <see cref="DomainsLet"/>).</summary>
         public static string ZiaFilter(HuntOptions o) => ZiaFilter(o, WindowPredicate(o));
 
-        private static string ZiaFilter(HuntOptions o, string window)
+        private static string ZiaFilter(HuntOptions o, string window, ProxySchema schema = ProxySchema.CommonSecurityLog, DateTime? start = null, DateTime? end = null)
         {
             var q = new StringBuilder();
-            q.Append("CommonSecurityLog\n");
-            q.Append("| where ").Append(window).Append('\n');
+            if (schema == ProxySchema.Asim)
+            {
+                // The parser's own time parameters let it filter each source early; the window predicate stays exact.
+                q.Append("_Im_WebSession(starttime=").Append(KqlLiteral.DateTime(start ?? o.Window.Start));
+                if (end != null) q.Append(", endtime=").Append(KqlLiteral.DateTime(end.Value));
+                q.Append(")\n");
+                q.Append("| where ").Append(window).Append('\n');
+                // ASIM's names under CommonSecurityLog's, as the file readers alias an ASIM export (ExportSchema.AliasAsim):
+                // the vendor's own action when the parser keeps it (Zscaler's "Blocked"), else ASIM's normalised one.
+                q.Append("| project TimeGenerated, DeviceVendor = EventVendor, DeviceAction = iff(isnotempty(DvcOriginalAction), DvcOriginalAction, DvcAction),\n");
+                q.Append("    SourceUserName = SrcUsername, DestinationHostName = iff(isnotempty(DstHostname), DstHostname, extract(")
+                 .Append(KqlLiteral.String(UrlHostPattern)).Append(", 1, Url)), SentBytes = SrcBytes\n");
+            }
+            else
+            {
+                q.Append("CommonSecurityLog\n");
+                q.Append("| where ").Append(window).Append('\n');
+            }
             // The term-indexed predicate first, on the raw host: Kusto skips the data that holds none of the terms.
             // In intent mode it cannot drop a host the domain match below keeps (see DomainSuffixMatcher).
             q.Append("| where DestinationHostName has_any (ExfilDomains)\n");
@@ -62,6 +91,9 @@ namespace LowSlowExfil.Kql
             return q.ToString();
         }
 
+        /// <summary>The host of a URL with or without a scheme (NSS writes none): what the file readers take from an ASIM Url.</summary>
+        public const string UrlHostPattern = @"^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?([^/?#]+)";
+
         /// <summary>
         /// An RE2 pattern whose group 1 is the last <paramref name="labels"/> dot-separated labels of a host (the
         /// whole host when it has exactly that many; no match when it has fewer).
@@ -88,7 +120,14 @@ namespace LowSlowExfil.Kql
 
         /// <summary>Push-down over part of the window, (start, end] (or (start, …) without an upper bound).</summary>
         public static string ZiaAggregation(HuntOptions o, DateTime start, DateTime end, bool upperBound) =>
-            DomainsLet(o) + ZiaFilter(o, WindowPredicate(start, end, upperBound)) +
+            ZiaAggregation(o, start, end, upperBound, ProxySchema.CommonSecurityLog);
+
+        /// <summary>Push-down over the window from the given schema (CommonSecurityLog, or ASIM web sessions).</summary>
+        public static string ZiaAggregation(HuntOptions o, ProxySchema schema) => ZiaAggregation(o, o.Window.Start, o.Window.End, o.Window.HasUpperBound, schema);
+
+        /// <summary>Push-down over part of the window from the given schema: the same summarize over the same columns.</summary>
+        public static string ZiaAggregation(HuntOptions o, DateTime start, DateTime end, bool upperBound, ProxySchema schema) =>
+            DomainsLet(o) + ZiaFilter(o, WindowPredicate(start, end, upperBound), schema, start, upperBound ? end : (DateTime?)null) +
             "| extend SentOk = " + SentBytesOk + "\n" +
             "| summarize SentBytes = sumif(SentBytes, SentOk), Requests = countif(SentOk), Negative = countif(SentBytes < 0),\n" +
             "    Oversized = countif(SentBytes > " + KqlLiteral.Long(Readers.ExportSchema.MaxSentBytes) + "),\n" +

@@ -20,6 +20,11 @@ namespace LowSlowExfil.Readers
         /// them: a tool that drops trailing empty cells writes such rows).
         /// </summary>
         public long ShortRows { get; set; }
+        /// <summary>
+        /// JSON records (or the array holding them) with a comma before a closing bracket, which JSON forbids but which
+        /// every peer reads (a file edited by hand, the Sentinel repository's sample data): read as if it were absent.
+        /// </summary>
+        public long TrailingCommas { get; set; }
         /// <summary>Raw-feed records replayed after a reconnect (same externalId), counted once.</summary>
         public long Replays { get; set; }
         /// <summary>Something about the file worth telling that is not an error (e.g. it is a feed template).</summary>
@@ -41,7 +46,8 @@ namespace LowSlowExfil.Readers
         public override string ToString() =>
             $"{File}: {Format}, {Records} records read ({ProxyEvents} proxy, {SharingEvents} sharing), {Skipped} skipped" +
             (Replays > 0 ? $", {Replays} replayed duplicates counted once" : "") +
-            (ShortRows > 0 ? $", {ShortRows} rows with fewer fields than the header (the missing fields read as empty)" : "") + (Failed ? ", read failed" : "") + (Notice != null ? "; " + Notice : "");
+            (ShortRows > 0 ? $", {ShortRows} rows with fewer fields than the header (the missing fields read as empty)" : "") +
+            (TrailingCommas > 0 ? $", {TrailingCommas} trailing comma(s) before a closing bracket (read as if absent)" : "") + (Failed ? ", read failed" : "") + (Notice != null ? "; " + Notice : "");
 
         /// <summary>
         /// "634.1 MB in 0.55 s (1,153 MB/s, 2 threads)", or empty without a size or time. Apart from

@@ -117,20 +117,23 @@ namespace LowSlowExfil.Readers
                 using (var gz = new GzipDecoder(input))
                 {
                     var kind = Sniff(AsUtf8(new PeekableStream(gz)).Peek(SniffBytes));
-                    return kind == SniffResult.Json || kind == SniffResult.Cef ? ReadShape.RawFeed : ReadShape.Single;
+                    return IsRawFeed(kind) ? ReadShape.RawFeed : ReadShape.Single;
                 }
             if (Utf16ToUtf8Stream.IsByteOrderMark(head, out _))
             {
                 var kind = Sniff(AsUtf8(input).Peek(SniffBytes));
-                return kind == SniffResult.Json || kind == SniffResult.Cef ? ReadShape.RawFeed : ReadShape.Single;
+                return IsRawFeed(kind) ? ReadShape.RawFeed : ReadShape.Single;
             }
             var plain = Sniff(input.Peek(SniffBytes));
-            if (plain == SniffResult.Json || plain == SniffResult.Cef) return ReadShape.RawFeed;
+            if (IsRawFeed(plain)) return ReadShape.RawFeed;
             // The header is looked for only in a file that could be cut (the read itself peeks again).
             bool ranges = plain == SniffResult.Text && FastPath.CutsIntoRanges(ctx, length)
                 && ProxyCsvFastPath.ProxyHeader(input.Peek(ProxyCsvFastPath.HeaderPeekBytes), ctx, out _) != null;
             return ranges ? ReadShape.Ranges : ReadShape.Single;
         }
+
+        // Raw feeds carry record ids a replay repeats: read in order, with the filter shared across files.
+        private static bool IsRawFeed(SniffResult kind) => kind == SniffResult.Json || kind == SniffResult.Cef || kind == SniffResult.KeyValue;
 
         private static void ReadStream(Stream raw, string path, bool plainFile, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
@@ -162,6 +165,11 @@ namespace LowSlowExfil.Readers
                 case SniffResult.Json:
                     summary.Format = LogFormat.Json;
                     ReadJson(stream, path, sink, ctx, summary);
+                    return;
+                case SniffResult.KeyValue:
+                    summary.Format = LogFormat.NssKeyValue;
+                    using (var text = OpenText(stream))
+                        NssKeyValueReader.Read(text, path, sink, ctx, summary);
                     return;
                 case SniffResult.Cef:
                     if (FastPath.ScansCef(ctx))
@@ -201,14 +209,25 @@ namespace LowSlowExfil.Readers
                     continue;
                 }
                 JsonDocument doc;
+                var json = new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count);
                 try
                 {
-                    doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count));
+                    doc = JsonDocument.Parse(json);
                 }
                 catch (JsonException e)
                 {
-                    Skip(path, line, ++record, JsonErrorText.NotValid(e, line, splitter.RecordColumn), ctx, summary);
-                    continue;
+                    // A comma before a closing bracket is the one slip every peer reads (ConvertFrom-Json, Python,
+                    // the SIEMs' parsers): read such a record and count it; the option relaxes nothing else.
+                    try
+                    {
+                        doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
+                        summary.TrailingCommas++;
+                    }
+                    catch (JsonException)
+                    {
+                        Skip(path, line, ++record, JsonErrorText.NotValid(e, line, splitter.RecordColumn), ctx, summary);
+                        continue;
+                    }
                 }
                 using (doc)
                 {
@@ -230,6 +249,7 @@ namespace LowSlowExfil.Readers
                     }
                 }
             }
+            summary.TrailingCommas += splitter.TrailingCommas;
         }
 
         /// <summary>A Log Analytics query API response saved to a file: {"tables":[{"columns":[…],"rows":[[…]]}]}.</summary>
@@ -316,7 +336,7 @@ namespace LowSlowExfil.Readers
             ctx.Report(new ReadIssue(path, line, record, error));
         }
 
-        private enum SniffResult { Empty, Binary, Json, Cef, Template, Text }
+        private enum SniffResult { Empty, Binary, Json, Cef, Template, Text, KeyValue }
 
         /// <summary>
         /// A UTF-16 text (byte order mark FF FE or FE FF) as UTF-8, the mark skipped; any other stream as it is. The
@@ -355,6 +375,8 @@ namespace LowSlowExfil.Readers
             if (LooksLikeJson(head, i)) return SniffResult.Json;
             int nl = Array.IndexOf(head, (byte)'\n', i);
             string firstLine = Encoding.UTF8.GetString(head, i, (nl < 0 ? head.Length : nl) - i);
+            // LEEF before CEF: a LEEF record's values may hold "CEF:", never the other way round.
+            if (NssKeyValueReader.LooksLikeOne(firstLine)) return NssCefReader.IsTemplate(firstLine) ? SniffResult.Template : SniffResult.KeyValue;
             // A CEF file reports template lines one by one (there may be real records after them).
             if (NssCefReader.LooksLikeCef(firstLine)) return SniffResult.Cef;
             if (NssCefReader.IsTemplate(firstLine)) return SniffResult.Template;

@@ -14,5 +14,9 @@ namespace LowSlowExfil.Readers
         PurviewAuditCsv,
         /// <summary>A Zscaler feed output format template (placeholders, no events).</summary>
         FeedTemplate,
+        /// <summary>Zscaler NSS web feed as key=value pairs: QRadar LEEF, or name-value pairs under NSS's own field names.</summary>
+        NssKeyValue,
+        /// <summary>Objects piped in (Import-Csv rows, ConvertFrom-Json objects, audit-log search results), not a file.</summary>
+        PipelineObjects,
     }
 }

@@ -22,7 +22,11 @@ namespace LowSlowExfil.Readers
         /// <summary>For the closing issue of a file that had more than were reported one by one: how many were not.</summary>
         public long Unshown { get; internal set; }
 
+        /// <summary>The record was an object in the pipeline, not a line of a file: <see cref="Record"/> is its position there.</summary>
+        public bool FromPipeline { get; internal set; }
+
         public override string ToString() =>
-            Line > 0 ? $"{File}:{Line}: record {Record}: {Reason}" : $"{File}: {Reason}";
+            FromPipeline && Line > 0 ? $"{File}: object {Record}: {Reason}"
+            : Line > 0 ? $"{File}:{Line}: record {Record}: {Reason}" : $"{File}: {Reason}";
     }
 }

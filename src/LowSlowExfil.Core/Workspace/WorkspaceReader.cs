@@ -27,6 +27,9 @@ namespace LowSlowExfil.Workspace
             _log = log;
         }
 
+        /// <summary>Where the uploads are read: CommonSecurityLog (default) or the ASIM web-session parser.</summary>
+        public ProxySchema Schema { get; set; }
+
         /// <summary>Result rows that could not be counted (e.g. a negative byte sum), one line each: errors for the caller to report.</summary>
         public List<string> RejectedRows { get; } = new List<string>();
 
@@ -36,7 +39,7 @@ namespace LowSlowExfil.Workspace
         public void ReadUploads(EventAccumulator acc, CancellationToken ct)
         {
             var o = acc.Options;
-            Fetch("ZIA uploads", o, (s, e, ub) => KqlQueryBuilder.ZiaAggregation(o, s, e, ub), table =>
+            Fetch(Schema == ProxySchema.Asim ? "ZIA uploads (ASIM web sessions)" : "ZIA uploads", o, (s, e, ub) => KqlQueryBuilder.ZiaAggregation(o, s, e, ub, Schema), table =>
             {
                 int user = Column(table, "UserName"), day = Column(table, "Day"), host = Column(table, "DestinationHostName"),
                     bytes = Column(table, "SentBytes"), requests = Column(table, "Requests"), negative = Column(table, "Negative"),

@@ -21,12 +21,17 @@ namespace LowSlowExfil.Commands
         private readonly List<O365SharingProfile> _sharing = new List<O365SharingProfile>();
 
         /// <summary>Upload profiles from Get-ZiaUploadProfile, scored instead of reading files.</summary>
-        [Parameter(ValueFromPipeline = true, ParameterSetName = ProfileSet)]
+        // Piped profiles arrive through -InputObject (HuntCommandBase), the one by-value pipeline parameter: with a
+        // second one PowerShell could not tell a piped profile from a log record. In that set too, so that
+        // `$uploads | Find-LowSlowExfil -SharingProfile $sharing` (and the other way round) binds.
+        [Parameter(ParameterSetName = ProfileSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         [AllowEmptyCollection]
         public ZiaUploadProfile[] UploadProfile { get; set; }
 
         /// <summary>Sharing profiles from Get-O365SharingProfile to join to the upload profiles.</summary>
-        [Parameter(ValueFromPipeline = true, ParameterSetName = ProfileSet)]
+        [Parameter(ParameterSetName = ProfileSet)]
+        [Parameter(ParameterSetName = InputObjectSet)]
         [AllowEmptyCollection]
         public O365SharingProfile[] SharingProfile { get; set; }
 
@@ -109,8 +114,8 @@ namespace LowSlowExfil.Commands
         {
             // Profiles given as arguments are bound before the pipeline runs: take them once here, and in
             // ProcessRecord only what each piped object binds.
-            if (UploadProfile != null) { _uploads.AddRange(UploadProfile.Where(p => p != null)); _uploadsFromCommandLine = true; }
-            if (SharingProfile != null) { _sharing.AddRange(SharingProfile.Where(p => p != null)); _sharingFromCommandLine = true; }
+            if (UploadProfile != null) { _uploads.AddRange(UploadProfile.Where(p => p != null)); _uploadsFromCommandLine = _profilesPiped = true; }
+            if (SharingProfile != null) { _sharing.AddRange(SharingProfile.Where(p => p != null)); _sharingFromCommandLine = _profilesPiped = true; }
             // Before anything is read: a state that cannot be saved, or that another hunt is using, must stop the
             // hunt now rather than after it, when its result would be lost.
             if (StatePath != null) OpenState();
@@ -122,7 +127,7 @@ namespace LowSlowExfil.Commands
 
         protected override void ProcessRecord()
         {
-            if (ReadsFiles || ReadsWorkspace)
+            if (ReadsFiles || ReadsWorkspace || ParameterSetName == InputObjectSet)
             {
                 base.ProcessRecord();
                 return;
@@ -131,12 +136,26 @@ namespace LowSlowExfil.Commands
             if (!_sharingFromCommandLine && SharingProfile != null) _sharing.AddRange(SharingProfile.Where(p => p != null));
         }
 
+        /// <summary>Profiles piped in are scored as given; every other object is a log record (or a file) for the base.</summary>
+        protected override bool TakePipedObject(object value)
+        {
+            if (value is ZiaUploadProfile upload) _uploads.Add(upload);
+            else if (value is O365SharingProfile sharing) _sharing.Add(sharing);
+            else return false;
+            _profilesPiped = true;
+            return true;
+        }
+
+        private bool _profilesPiped;
+
         protected override void EndProcessing()
         {
             IReadOnlyList<ZiaUploadProfile> uploads;
             IReadOnlyList<O365SharingProfile> sharing;
-            if (ReadsFiles || ReadsWorkspace)
+            if (ReadsLogs)
             {
+                if (_profilesPiped)
+                    WriteWarning("Profiles were given together with log records or files: the logs were hunted and the profiles ignored. Give one or the other.");
                 var acc = ReadInputs(CreateOptions(), HuntSides.Both);
                 uploads = acc.Uploads.BuildProfiles();
                 sharing = acc.Sharing.BuildProfiles();
@@ -176,7 +195,7 @@ namespace LowSlowExfil.Commands
             {
                 ModuleVersion = MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(FindLowSlowExfilCommand).Assembly.GetName().Version.ToString(),
                 Command = DescribeInvocation(),
-                Source = ReadsFiles || ReadsWorkspace ? SourceDescription : "profiles piped in",
+                Source = ReadsLogs ? SourceDescription : "profiles piped in",
                 Inputs = InputSummaries.Select(f => new HuntInput
                 {
                     File = f.File, Format = f.Format.ToString(), Records = f.Records, Skipped = f.Skipped, Failed = f.Failed, Notice = f.Notice,

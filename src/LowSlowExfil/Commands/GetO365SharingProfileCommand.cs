@@ -15,18 +15,10 @@ namespace LowSlowExfil.Commands
         private readonly List<O365SharingProfile> _piped = new List<O365SharingProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their sharing profiles, without reading the logs again.</summary>
-        /// <summary>Files or folders to read, taken literally; also file objects and path strings from the pipeline.</summary>
-        // By value as well as by PSPath: with a mandatory pipeline parameter in both the LiteralPath and the Candidate
-        // set, PowerShell keeps both sets open for piped input and binds each object to the set it fits (files here,
-        // candidates there); with PSPath alone, piped files were offered only to -Candidate and refused.
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public override string[] LiteralPath { get => base.LiteralPath; set => base.LiteralPath = value; }
-
-        // Mandatory in its set: a set without a mandatory parameter was never chosen for piped candidates (PowerShell
-        // took the LiteralPath set, whose LiteralPath they lack, and refused them), so `$c | Get-...` failed without -Path.
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        // Piped candidates, files and path strings arrive through -InputObject (HuntCommandBase), the one by-value
+        // pipeline parameter: with a second one (here, or on -LiteralPath) PowerShell could not tell a piped string or
+        // candidate from a log record and refused it as ambiguous.
+        [Parameter(Mandatory = true, ParameterSetName = CandidateSet)]
         public ExfilCandidate[] Candidate { get; set; }
 
         /// <summary>Emit one object per user and operation (FileDownloaded, AnonymousLinkCreated, ...).</summary>
@@ -38,6 +30,8 @@ namespace LowSlowExfil.Commands
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = WorkspaceSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
+        // Not by property name here: a log record's own UserName column is data, not a filter.
+        [Parameter(ParameterSetName = InputObjectSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(UserNameCompleter))]
         public string[] UserName { get; set; }
@@ -46,18 +40,30 @@ namespace LowSlowExfil.Commands
         {
             if (Candidate != null)
             {
-                // A candidate without sharing events simply has no sharing profile: nothing to emit.
-                _piped.AddRange(Candidate.Where(c => c != null).Select(c => c.GetSharingProfile()).Where(p => p != null));
+                foreach (var c in Candidate.Where(c => c != null)) TakePipedObject(c);
                 return;
             }
-            AddUserPatterns(UserName);
+            // Piped objects bind no -UserName: the command line's is taken once, not once per object.
+            if (ParameterSetName != InputObjectSet || !_userNamesTaken) AddUserPatterns(UserName);
+            _userNamesTaken = true;
             base.ProcessRecord();
+        }
+
+        private bool _userNamesTaken;
+
+        protected override bool TakePipedObject(object value)
+        {
+            if (!(value is ExfilCandidate c)) return false;
+            // A candidate without sharing events simply has no sharing profile: nothing to emit.
+            var p = c.GetSharingProfile();
+            if (p != null) _piped.Add(p);
+            return true;
         }
 
         protected override void EndProcessing()
         {
             IEnumerable<O365SharingProfile> profiles = _piped;
-            if (ParameterSetName != CandidateSet)
+            if (ReadsLogs)
             {
                 profiles = ForRequestedUsers(ReadInputs(CreateOptions(), HuntSides.Sharing).Sharing.BuildProfiles(), p => p.UserName);
             }

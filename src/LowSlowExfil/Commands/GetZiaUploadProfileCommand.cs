@@ -16,18 +16,10 @@ namespace LowSlowExfil.Commands
         private readonly List<ZiaUploadProfile> _piped = new List<ZiaUploadProfile>();
 
         /// <summary>Candidates from Find-LowSlowExfil: their upload profiles, without reading the logs again.</summary>
-        /// <summary>Files or folders to read, taken literally; also file objects and path strings from the pipeline.</summary>
-        // By value as well as by PSPath: with a mandatory pipeline parameter in both the LiteralPath and the Candidate
-        // set, PowerShell keeps both sets open for piped input and binds each object to the set it fits (files here,
-        // candidates there); with PSPath alone, piped files were offered only to -Candidate and refused.
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public override string[] LiteralPath { get => base.LiteralPath; set => base.LiteralPath = value; }
-
-        // Mandatory in its set: a set without a mandatory parameter was never chosen for piped candidates (PowerShell
-        // took the LiteralPath set, whose LiteralPath they lack, and refused them), so `$c | Get-...` failed without -Path.
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CandidateSet)]
+        // Piped candidates, files and path strings arrive through -InputObject (HuntCommandBase), the one by-value
+        // pipeline parameter: with a second one (here, or on -LiteralPath) PowerShell could not tell a piped string or
+        // candidate from a log record and refused it as ambiguous.
+        [Parameter(Mandatory = true, ParameterSetName = CandidateSet)]
         public ExfilCandidate[] Candidate { get; set; }
 
         /// <summary>Emit one object per user-day instead of one per user.</summary>
@@ -47,6 +39,8 @@ namespace LowSlowExfil.Commands
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = WorkspaceSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ClusterSet)]
+        // Not by property name here: a log record's own UserName column is data, not a filter.
+        [Parameter(ParameterSetName = InputObjectSet)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(UserNameCompleter))]
         public string[] UserName { get; set; }
@@ -62,22 +56,30 @@ namespace LowSlowExfil.Commands
         {
             if (Candidate != null)
             {
-                foreach (var c in Candidate.Where(c => c != null))
-                {
-                    var p = c.GetUploadProfile();
-                    if (p != null) _piped.Add(p);
-                    else WriteWarning($"{c.UserName}: this candidate carries no upload profile.");
-                }
+                foreach (var c in Candidate.Where(c => c != null)) TakePipedObject(c);
                 return;
             }
-            AddUserPatterns(UserName);
+            // Piped objects bind no -UserName: the command line's is taken once, not once per object.
+            if (ParameterSetName != InputObjectSet || !_userNamesTaken) AddUserPatterns(UserName);
+            _userNamesTaken = true;
             base.ProcessRecord();
+        }
+
+        private bool _userNamesTaken;
+
+        protected override bool TakePipedObject(object value)
+        {
+            if (!(value is ExfilCandidate c)) return false;
+            var p = c.GetUploadProfile();
+            if (p != null) _piped.Add(p);
+            else WriteWarning($"{c.UserName}: this candidate carries no upload profile.");
+            return true;
         }
 
         protected override void EndProcessing()
         {
             IEnumerable<ZiaUploadProfile> profiles = _piped;
-            if (ParameterSetName != CandidateSet)
+            if (ReadsLogs)
             {
                 profiles = ForRequestedUsers(ReadInputs(CreateOptions(), HuntSides.Uploads).Uploads.BuildProfiles(), p => p.UserName);
             }

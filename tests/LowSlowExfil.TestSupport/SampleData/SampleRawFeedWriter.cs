@@ -41,6 +41,8 @@ namespace LowSlowExfil.SampleData
         public const string NssCefName = "NssWeblog.cef";
         public const string NssCefPriName = "NssWeblog-pri.cef";
         public const string CloudNssJsonName = "CloudNssWeblog.json";
+        public const string NssLeefName = "NssWeblog.leef";
+        public const string NssNameValueName = "NssWeblog-nvp.log";
         public const string PurviewCsvName = "PurviewAudit.csv";
         public const string PurviewCsvNewLayoutName = "PurviewAudit-newlayout.csv";
         public const string ManagementApiJsonName = "ManagementApi.json";
@@ -80,6 +82,12 @@ namespace LowSlowExfil.SampleData
             string cloud = Path.Combine(folder, CloudNssJsonName);
             WriteCloudNssJson(tenant.ProxyEvents(), cloud);
             Done(cloud);
+            string leef = Path.Combine(folder, NssLeefName);
+            WriteNssLeef(tenant.ProxyEvents(), leef);
+            Done(leef);
+            string nvp = Path.Combine(folder, NssNameValueName);
+            WriteNssNameValue(tenant.ProxyEvents(), nvp);
+            Done(nvp);
 
             string purview = Path.Combine(folder, PurviewCsvName);
             WritePurviewCsv(tenant.SharingEvents(), purview, newLayout: false);
@@ -184,6 +192,86 @@ namespace LowSlowExfil.SampleData
                     w.Write("}\n");
                 }
             }
+        }
+
+        /// <summary>
+        /// One line per (Zscaler) event, as the "QRadar LEEF" feed output type writes it: a syslog header, then
+        /// <c>LEEF:1.0|{vendor}|NSS|4.1|{reason}|</c> and tab-separated pairs (cat = action, devTime in its devTimeFormat
+        /// "MMM dd yyyy HH:mm:ss z", usrName = login, srcBytes = request size, hostname, url, recordid, ...).
+        /// </summary>
+        public static void WriteNssLeef(IEnumerable<SampleProxyEvent> events, string path)
+        {
+            if (events == null) throw new ArgumentNullException(nameof(events));
+            using (var w = SampleExportWriter.Open(path, bom: false))
+            {
+                foreach (var e in events)
+                {
+                    if (!IsNssEvent(e)) continue;
+                    DateTime t = e.TimeGenerated;
+                    w.Write(t.ToString("MMM dd HH:mm:ss", CultureInfo.InvariantCulture));
+                    w.Write(' ');
+                    w.Write(NssHostName);
+                    w.Write(": LEEF:1.0|");
+                    w.Write(e.DeviceVendor);
+                    w.Write("|NSS|4.1|");
+                    w.Write(Reason(e));
+                    w.Write('|');
+                    WritePairs(w, '\t', new[]
+                    {
+                        ("cat", e.DeviceAction), ("devTime", t.ToString("MMM dd yyyy HH:mm:ss", CultureInfo.InvariantCulture) + " GMT"),
+                        ("devTimeFormat", "MMM dd yyyy HH:mm:ss z"), ("src", e.SourceIP), ("usrName", e.SourceUserName),
+                        ("srcBytes", Num(e.SentBytes)), ("dstBytes", Num(e.ReceivedBytes)), ("policy", Reason(e)), ("url", Eurl(e)),
+                        ("recordid", Num(e.ExternalId)), ("useragent", UserAgentOf(e)), ("hostname", e.DestinationHostName),
+                        ("urlcategory", SampleExportWriter.Category(e.DestinationHostName ?? string.Empty)),
+                    });
+                    w.Write('\n');
+                }
+            }
+        }
+
+        /// <summary>
+        /// One line per (Zscaler) event as tab-separated name-value pairs under NSS's own field names (datetime, login,
+        /// hostname, url, reqsize, action, recordid, ...), the output Zscaler's feed guidelines suggest for SIEMs that parse
+        /// name-value pairs. The vendor is written too, as the Cloud NSS template carries it.
+        /// </summary>
+        public static void WriteNssNameValue(IEnumerable<SampleProxyEvent> events, string path)
+        {
+            if (events == null) throw new ArgumentNullException(nameof(events));
+            using (var w = SampleExportWriter.Open(path, bom: false))
+            {
+                foreach (var e in events)
+                {
+                    if (!IsNssEvent(e)) continue;
+                    WritePairs(w, '\t', new[]
+                    {
+                        ("datetime", e.TimeGenerated.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)), ("vendor", e.DeviceVendor),
+                        ("action", e.DeviceAction), ("reason", Reason(e)), ("login", e.SourceUserName), ("hostname", e.DestinationHostName),
+                        ("url", Eurl(e)), ("reqsize", Num(e.SentBytes)), ("respsize", Num(e.ReceivedBytes)), ("recordid", Num(e.ExternalId)),
+                        ("ua", UserAgentOf(e)),
+                    });
+                    w.Write('\n');
+                }
+            }
+        }
+
+        /// <summary>key=value pairs; an empty value as NSS writes it (None).</summary>
+        private static void WritePairs(TextWriter w, char delimiter, (string Key, string Value)[] pairs)
+        {
+            for (int i = 0; i < pairs.Length; i++)
+            {
+                if (i > 0) w.Write(delimiter);
+                w.Write(pairs[i].Key);
+                w.Write('=');
+                w.Write(string.IsNullOrEmpty(pairs[i].Value) ? "None" : pairs[i].Value);
+            }
+        }
+
+        /// <summary>The URL without its scheme, as NSS's %s{eurl} writes it.</summary>
+        private static string Eurl(SampleProxyEvent e)
+        {
+            string url = e.RequestURL ?? "https://" + (e.DestinationHostName ?? string.Empty) + "/";
+            int scheme = url.IndexOf("://", StringComparison.Ordinal);
+            return scheme < 0 ? url : url.Substring(scheme + 3);
         }
 
         /// <summary>The keys of the web feed template in its order (rt is the full time in CEF, the month in Cloud NSS).</summary>

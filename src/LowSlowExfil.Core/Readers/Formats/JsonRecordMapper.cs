@@ -10,7 +10,7 @@ namespace LowSlowExfil.Readers
     /// Maps one flat JSON record to an event. Recognised shapes: a CommonSecurityLog or OfficeActivity row
     /// exported from Log Analytics (properties named as the columns; empty values may be omitted), a Zscaler
     /// Cloud NSS web record (CEF key names as properties), and a Microsoft 365 audit record (Management
-    /// Activity API, or the AuditData of a Purview export).
+    /// Activity API, or the AuditData of a Purview export or of a Microsoft Graph audit-log query record).
     /// </summary>
     internal static class JsonRecordMapper
     {
@@ -119,6 +119,15 @@ namespace LowSlowExfil.Readers
                     : NssNativeJson.Map(innerProps, sink, ctx, out error);
             }
             if (NssNativeJson.LooksLikeOne(props)) return NssNativeJson.Map(props, sink, ctx, out error);
+            // A Purview / Search-UnifiedAuditLog row (AuditData a JSON string) or a Microsoft Graph audit-log query
+            // record (auditData an object): the audit record inside decides, as in a Purview CSV export.
+            if (type != "OfficeActivity" && props.TryGetValue(ExportSchema.AuditData, out var audit))
+            {
+                if (audit.ValueKind == JsonValueKind.Object) return PurviewAudit.Read(audit, sink, ctx, out error);
+                if (TryGetString(audit, out string auditText)) return PurviewAudit.Read(auditText, sink, ctx, out error);
+                error = audit.ValueKind == JsonValueKind.String ? "AuditData: " + NotText : $"AuditData is {audit.ValueKind}, not the audit record (a JSON object or its text)";
+                return JsonRecordKind.Invalid;
+            }
             if (type == "OfficeActivity" || props.ContainsKey(ExportSchema.Operation))
                 return MapAudit(props, offset, sink, out error);
             error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName), a Zscaler NSS record (suser and dhost, or login, hostname and reqsize) nor a Microsoft 365 audit record (Operation, UserId)";

@@ -30,6 +30,12 @@ namespace LowSlowExfil.Readers
             _maxRecordBytes = maxRecordBytes;
         }
 
+        // A comma was the last thing seen between the array's records: one before its ']' is a trailing comma.
+        private bool _afterComma;
+
+        /// <summary>Commas before the closing ']' of the top-level array (read as if absent, as every peer reads them).</summary>
+        public long TrailingCommas { get; private set; }
+
         /// <summary>True when the records sit in a top-level JSON array.</summary>
         public bool IsArray => _inArray;
 
@@ -71,9 +77,10 @@ namespace LowSlowExfil.Readers
                     return false;
                 }
                 byte b = _buffer[_pos];
-                if (_inArray && (b == (byte)',')) { _pos++; continue; }
+                if (_inArray && (b == (byte)',')) { _pos++; _afterComma = true; continue; }
                 if (_inArray && b == (byte)']')
                 {
+                    if (_afterComma) TrailingCommas++;
                     _pos++;
                     _arrayClosed = true;
                     if (SkipWhitespace())
@@ -86,6 +93,7 @@ namespace LowSlowExfil.Readers
                     return false;
                 }
                 line = _line;
+                _afterComma = false;
                 if (b != (byte)'{')
                 {
                     error = $"expected a JSON object, found '{Printable(b)}'";
