@@ -101,6 +101,28 @@ namespace LowSlowExfil.Tests
             Assert.Equal("pipeline input: PipelineObjects, 6 records read (3 proxy, 0 sharing), 3 skipped", reader.Summary.ToString());
         }
 
+        /// <summary>An object that holds itself: its properties, lazily, for ever.</summary>
+        private static IEnumerable<KeyValuePair<string, object>> Endless()
+        {
+            yield return P("Name", "loop");
+            yield return P("Self", Endless());
+        }
+
+        [Fact]
+        public void HostileObjects_EndlessNesting_AndAHugeValue_CostOnlyThemselves()
+        {
+            var issues = new List<ReadIssue>();
+            var sink = new CountingSink();
+            var reader = new ObjectRecordReader(sink, new ReadContext { OnIssue = issues.Add, MaxRecordChars = 1 << 20 });
+            // Nesting is followed 16 levels deep, no further: a self-referencing object neither hangs nor overflows the stack.
+            reader.Read(1, Upload(1).Concat(new[] { P("Extra", Endless()) }));
+            reader.Read(2, new[] { P("TimeGenerated", End), P("SourceUserName", "a"), P("DestinationHostName", "dropbox.com"), P("SentBytes", 1), P("Blob", new string('x', 2 << 20)) });
+            reader.Read(3, Upload(3));
+            Assert.Equal(2, sink.Proxy);
+            var issue = Assert.Single(issues);
+            Assert.Matches(@"^pipeline input: object 2: the object is [\d,]+ bytes as JSON, more than the 1,048,576 a record may be$", issue.ToString());
+        }
+
         [Fact]
         public void SearchUnifiedAuditLogAndGraphRecords_ReadAsTheAuditRecordInside()
         {
