@@ -108,7 +108,7 @@ function Add-Result([string] $Export, [long] $RowCount, [string] $Contender, [do
         RowsPerSecond = [math]::Round($RowCount / $s); MBPerSecond = [math]::Round($Bytes / 1MB / $s, 1)
         VsDuckDB = if ($DuckSecondsPerRow -gt 0) { [math]::Round($DuckSecondsPerRow * $RowCount / $s, 2) } else { $null }
         VsBareScan = if ($ScanSeconds -gt 0) { [math]::Round($ScanSeconds / $s, 3) } else { $null }
-        PostReadPercent = if ($null -ne $ReadSeconds -and $s -gt 0) { [math]::Round(100 * [math]::Max(0, $s - $ReadSeconds) / $s, 1) } else { $null }
+        PostReadPercent = if ($null -ne $ReadSeconds -and $s -gt 0) { [math]::Round(100 * [math]::Max(0.0, $s - $ReadSeconds) / $s, 1) } else { $null }
         PeakMB = [math]::Round($Measured.PeakMB); Agrees = $Agrees
     })
 }
