@@ -95,6 +95,9 @@ function Get-Median([object[]] $Runs, [string] $Key = 'warmSeconds') {
     }
 }
 
+# A figure of the generator's answer, or null where that file was not written.
+function Get-Field($Object, [string] $Name) { $p = $Object.PSObject.Properties[$Name]; if ($p) { $p.Value } }
+
 $results = [System.Collections.Generic.List[object]]::new()
 function Add-Result([string] $Export, [long] $RowCount, [string] $Contender, [double] $Bytes, $Measured, [double] $DuckSecondsPerRow, [double] $ScanSeconds, $ReadSeconds, [bool] $Agrees) {
     $s = [double]$Measured.Seconds
@@ -105,7 +108,7 @@ function Add-Result([string] $Export, [long] $RowCount, [string] $Contender, [do
         RowsPerSecond = [math]::Round($RowCount / $s); MBPerSecond = [math]::Round($Bytes / 1MB / $s, 1)
         VsDuckDB = if ($DuckSecondsPerRow -gt 0) { [math]::Round($DuckSecondsPerRow * $RowCount / $s, 2) } else { $null }
         VsBareScan = if ($ScanSeconds -gt 0) { [math]::Round($ScanSeconds / $s, 3) } else { $null }
-        PostReadPercent = if ($null -ne $ReadSeconds -and $s -gt 0) { [math]::Round(100 * [math]::Max(0, $s - $ReadSeconds) / $s, 1) } else { $null }
+        PostReadPercent = if ($null -ne $ReadSeconds -and $s -gt 0) { [math]::Round(100 * [math]::Max(0.0, $s - $ReadSeconds) / $s, 1) } else { $null }
         PeakMB = [math]::Round($Measured.PeakMB); Agrees = $Agrees
     })
 }
@@ -155,10 +158,10 @@ foreach ($rowCount in $Rows) {
         if ($withFormats) {
             foreach ($f in @(
                 # × DuckDB per record for the proxy feeds; the audit files hold sharing events, which DuckDB's hunt does not read.
-                @{ Key = 'cef'; Name = 'NSS CEF feed'; File = 'nss-web.cef'; Rows = $gen.cefRows; Bytes = $gen.cefBytes; Duck = $duckPerRow }
-                @{ Key = 'cloudnss'; Name = 'Cloud NSS JSON'; File = 'cloud-nss.json'; Rows = $gen.cefRows; Bytes = $gen.cloudNssBytes; Duck = $duckPerRow }
-                @{ Key = 'purview'; Name = 'Purview audit CSV'; File = 'purview-audit.csv'; Rows = $gen.sharingRows; Bytes = $gen.purviewBytes; Duck = 0 }
-                @{ Key = 'mgmtapi'; Name = 'Management API JSON'; File = 'management-api.json'; Rows = $gen.sharingRows; Bytes = $gen.mgmtApiBytes; Duck = 0 }
+                @{ Key = 'cef'; Name = 'NSS CEF feed'; File = 'nss-web.cef'; Rows = $gen.cefRows; Bytes = (Get-Field $gen 'cefBytes'); Duck = $duckPerRow }
+                @{ Key = 'cloudnss'; Name = 'Cloud NSS JSON'; File = 'cloud-nss.json'; Rows = $gen.cefRows; Bytes = (Get-Field $gen 'cloudNssBytes'); Duck = $duckPerRow }
+                @{ Key = 'purview'; Name = 'Purview audit CSV'; File = 'purview-audit.csv'; Rows = $gen.sharingRows; Bytes = (Get-Field $gen 'purviewBytes'); Duck = 0 }
+                @{ Key = 'mgmtapi'; Name = 'Management API JSON'; File = 'management-api.json'; Rows = $gen.sharingRows; Bytes = (Get-Field $gen 'mgmtApiBytes'); Duck = 0 }
             ) | Where-Object { $_.Key -in $Formats }) {
                 $path = Join-Path $dir $f.File
                 & dotnet $exe scan $path | Out-Null
