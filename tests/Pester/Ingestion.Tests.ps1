@@ -112,11 +112,7 @@ Describe 'Send-LowSlowExfilResult' {
             $until = [datetime]::UtcNow.AddSeconds(60)
             while (-not @($ps.Streams.Verbose | Where-Object Message -Match 'POST batch 1').Count -and -not $run.IsCompleted -and [datetime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 100 }
             Start-Sleep -Milliseconds 300
-            $run.IsCompleted | Should -BeFalse
-            $sw = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            Assert-StopsAtOnce $ps $run
         }
         finally { $ps.Dispose() }
     }

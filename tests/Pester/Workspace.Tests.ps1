@@ -109,11 +109,7 @@ Describe 'Find-LowSlowExfil -WorkspaceId' {
             $until = [datetime]::UtcNow.AddSeconds(60)
             while (-not @(Invoke-Fake GET '/_fake/requests' $null | Where-Object bodyStalled).Count -and [datetime]::UtcNow -lt $until) { Start-Sleep -Milliseconds 100 }
             Start-Sleep -Milliseconds 500
-            $run.IsCompleted | Should -BeFalse
-            $sw = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            Assert-StopsAtOnce $ps $run
         }
         finally { $ps.Dispose() }
     }
