@@ -40,6 +40,23 @@ namespace LowSlowExfil.Commands
                     .FirstOrDefault(f => f.FieldType == typeof(bool) && f.Name.TrimStart('_').Equals("throwOnReadAndPrompt", StringComparison.OrdinalIgnoreCase));
                 if (flag != null) return (bool)flag.GetValue(ui);
             }
+            // A console host that does not keep the flag under that name (a PowerShell not checked here): the process's
+            // own arguments are the next best witness, rather than showing progress to a scheduled job.
+            return ui.GetType().Name.IndexOf("ConsoleHost", StringComparison.OrdinalIgnoreCase) >= 0 && StartedNonInteractive(Environment.GetCommandLineArgs());
+        }
+
+        /// <summary>Whether pwsh/powershell.exe arguments ask for a non-interactive session (-noni, --NonInteractive, /NonInteractive, any case, any prefix of the name PowerShell accepts).</summary>
+        internal static bool StartedNonInteractive(string[] args)
+        {
+            foreach (string a in args ?? new string[0])
+            {
+                // Only the host's own parameters: what follows -Command or -File belongs to the script.
+                string name = a.TrimStart('-', '/');
+                if (name.Length == a.Length) continue;
+                if (name.Equals("c", StringComparison.OrdinalIgnoreCase) || name.StartsWith("com", StringComparison.OrdinalIgnoreCase)
+                    || name.Equals("f", StringComparison.OrdinalIgnoreCase) || name.StartsWith("fi", StringComparison.OrdinalIgnoreCase)) return false;
+                if (name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.OrdinalIgnoreCase)) return true;
+            }
             return false;
         }
     }

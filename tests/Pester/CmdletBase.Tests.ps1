@@ -233,6 +233,20 @@ Import-Module '$ModuleManifest'
         $records[-1].RecordType | Should -Be 'Completed'
     }
 
+    It 'where a console host keeps no flag, its arguments decide: <Arguments> is non-interactive: <Expected>' -ForEach @(
+        @{ Arguments = @('pwsh', '-noni', '-File', 'x.ps1'); Expected = $true }
+        @{ Arguments = @('powershell.exe', '/NonInteractive', '-Command', 'x'); Expected = $true }
+        @{ Arguments = @('pwsh', '--NONINTERACTIVE'); Expected = $true }
+        @{ Arguments = @('pwsh', '-File', 'x.ps1', '-NonInteractive'); Expected = $false }
+        @{ Arguments = @('pwsh', '-Command', 'Find-LowSlowExfil -noni'); Expected = $false }
+        @{ Arguments = @('pwsh', '-NoProfile'); Expected = $false }
+    ) {
+        # The fallback for a PowerShell whose console host spells its private flag otherwise (not checked here: 5.1).
+        $type = [LowSlowExfil.Commands.HuntCommandBase].Assembly.GetType('LowSlowExfil.Commands.HostProgress', $true)
+        $method = $type.GetMethod('StartedNonInteractive', [System.Reflection.BindingFlags] 'Static, NonPublic, Public')
+        $method.Invoke($null, @(, [string[]] $Arguments)) | Should -Be $Expected
+    }
+
     It 'a console host started non-interactive is shown no progress' {
         Get-HuntProgress ([LowSlowExfilTests.RecordingHost]::new('ConsoleHost', $true)) | Should -BeNullOrEmpty
     }

@@ -148,6 +148,17 @@ function Import-TestSupport {
     Add-Type -Path (Join-Path $out 'LowSlowExfil.TestSupport.dll')
 }
 
+# Stops a command running in $PowerShell (started with BeginInvoke) as Ctrl+C stops a pipeline, and checks it
+# was still running and stopped at once.
+function Assert-StopsAtOnce {
+    param([Parameter(Mandatory)] [powershell] $PowerShell, [Parameter(Mandatory)] [System.IAsyncResult] $Run)
+    $Run.IsCompleted | Should -BeFalse -Because 'the command must still be running when it is stopped'
+    $sw = [System.Diagnostics.Stopwatch]::StartNew()
+    $PowerShell.Stop()
+    $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
+    $PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
+}
+
 # Runs a script in a new PowerShell process (the repo's pinned pwsh) with the module imported; returns what the child
 # wrote to the console, host messages such as "What if:" included, as text.
 function Invoke-ChildPwsh {
