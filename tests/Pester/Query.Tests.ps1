@@ -1,6 +1,6 @@
 # Get-LowSlowExfilQuery and Export-LowSlowExfilRule through the module (issue 17): what the printed KQL holds, what
 # is refused with a message an analyst can act on. Whether the KQL parses and binds is checked by kqlcheck
-# (tests/LowSlowExfil.Tests/KqlCheckTests.cs), over every query the module can write.
+# (tests/LowSlowExfil.Tests/Kql/KqlCheckTests.cs), over every query the module can write.
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
