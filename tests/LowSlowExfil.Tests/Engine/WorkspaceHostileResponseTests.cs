@@ -109,7 +109,9 @@ namespace LowSlowExfil.Tests
                 using var gz = new GZipStream(x.Body, CompressionLevel.Fastest);
                 byte[] prefix = Encoding.UTF8.GetBytes(Prefix);
                 gz.Write(prefix, 0, prefix.Length);
-                EndlessRows(x, gz, 64L * MB);                      // 64 MB of JSON in well under 1 MB of gzip
+                // 16 GB of JSON, a few MB of gzip a second: never all written before the client hangs up. (64 MB was under
+                // 1 MB of gzip, which loopback's socket buffers could take whole, so the server sometimes finished first.)
+                EndlessRows(x, gz, 16L * 1024 * MB);
             });
             using var client = new KustoQueryClient(Hostile(server), new ResponseLimits { MaxDecodedBytes = 4 * MB });
             var e = Fails(client, TimeSpan.FromSeconds(15));
