@@ -86,9 +86,9 @@ namespace LowSlowExfil.Aggregation
         }
 
         /// <summary>Adds a group summarised elsewhere (a workspace's push-down query): one user's events of one operation.</summary>
-        public void AddAggregate(string user, string operation, long events, long anonLinks, DateTime firstUtc, DateTime lastUtc)
+        public void AddAggregate(string? user, string operation, long events, long anonLinks, DateTime firstUtc, DateTime lastUtc)
         {
-            if (string.IsNullOrEmpty(user) || events <= 0) return;
+            if (user is null or "" || events <= 0) return;
             _dispositions[(int)SharingDisposition.Counted] += events;
             string name = user.ToLowerInvariant();
             if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));
