@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using LowSlowExfil.Readers;
 using LowSlowExfil.Rule;
@@ -21,7 +22,7 @@ namespace LowSlowExfil.Aggregation
         public void AddProxy(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes) =>
             Uploads.Add(timeUtc, vendor, action, user, host, sentBytes);
 
-        public void AddSharing(DateTime timeUtc, string userId, string operation, string recordId = null) =>
+        public void AddSharing(DateTime timeUtc, string? userId, string operation, string? recordId = null) =>
             Sharing.Add(timeUtc, userId, operation, recordId);
 
         /// <summary>Adds another accumulator's state into this one; its state moves here and it is left empty (see <see cref="ZiaAccumulator.Merge"/>).</summary>
@@ -35,7 +36,7 @@ namespace LowSlowExfil.Aggregation
         /// When events were read but none fell in the hunt window: where the data lies and the flags that would hunt it
         /// (a sample tenant or an old export hunted with a window ending now). Null otherwise.
         /// </summary>
-        public string DescribeEmptyWindow()
+        public string? DescribeEmptyWindow()
         {
             long counted = Uploads.Count(ProxyDisposition.Counted) + Sharing.Count(SharingDisposition.Counted);
             long outside = Uploads.Count(ProxyDisposition.OutsideWindow) + Sharing.Count(SharingDisposition.OutsideWindow);
@@ -51,8 +52,9 @@ namespace LowSlowExfil.Aggregation
                 $"Hunt it with -EndTime {end:yyyy-MM-dd}{(days != w.Days ? $" -Days {days}" : "")}.";
         }
 
-        private static DateTime Min(DateTime? a, DateTime? b) => a == null ? b.Value : b == null ? a.Value : a.Value < b.Value ? a.Value : b.Value;
-        private static DateTime Max(DateTime? a, DateTime? b) => a == null ? b.Value : b == null ? a.Value : a.Value > b.Value ? a.Value : b.Value;
+        // Only called when an event was read (outside > 0), so at least one side is set.
+        private static DateTime Min(DateTime? a, DateTime? b) => a == null ? b!.Value : b == null ? a.Value : a.Value < b.Value ? a.Value : b.Value;
+        private static DateTime Max(DateTime? a, DateTime? b) => a == null ? b!.Value : b == null ? a.Value : a.Value > b.Value ? a.Value : b.Value;
 
         /// <summary>One line on what the filters kept and why the rest was left out (for -Verbose).</summary>
         public string DescribeFilters() =>

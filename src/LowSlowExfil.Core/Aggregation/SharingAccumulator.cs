@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -52,7 +53,7 @@ namespace LowSlowExfil.Aggregation
 
         private DateTime _earliest = DateTime.MaxValue, _latest = DateTime.MinValue;
 
-        public SharingDisposition Add(DateTime timeUtc, string userId, string operation, string recordId = null)
+        public SharingDisposition Add(DateTime timeUtc, string? userId, string operation, string? recordId = null)
         {
             if (timeUtc < _earliest) _earliest = timeUtc;
             if (timeUtc > _latest) _latest = timeUtc;
@@ -61,15 +62,16 @@ namespace LowSlowExfil.Aggregation
                 : string.IsNullOrEmpty(userId) ? SharingDisposition.NoUser
                 : !HuntOptions.IsSharingOperation(operation) ? SharingDisposition.OtherOperation
                 : SharingDisposition.Counted;
-            string name = d == SharingDisposition.Counted ? userId.ToLowerInvariant() : null;
+            // Counted means userId is non-empty; name is used below only for Counted (and Duplicate, which was Counted).
+            string? name = d == SharingDisposition.Counted ? userId!.ToLowerInvariant() : null;
             bool anonymous = d == SharingDisposition.Counted && _options.IsAnonymousLink(operation);
-            if (d == SharingDisposition.Counted && !string.IsNullOrEmpty(recordId))
+            if (d == SharingDisposition.Counted && recordId is { Length: > 0 })
             {
                 if (_ids.ContainsKey(recordId)) d = SharingDisposition.Duplicate;
-                else _ids.Add(recordId, new Counted(name, operation, anonymous));
+                else _ids.Add(recordId, new Counted(name!, operation, anonymous));
             }
             _dispositions[(int)d]++;
-            if (d == SharingDisposition.Duplicate && _users.TryGetValue(name, out var original))
+            if (d == SharingDisposition.Duplicate && _users.TryGetValue(name!, out var original))
             {
                 // Two copies of a record may differ in precision (whole seconds in one format, milliseconds in
                 // another): First and Last span both, whichever was read first, so any file order gives one answer.
@@ -78,15 +80,15 @@ namespace LowSlowExfil.Aggregation
             }
             if (d != SharingDisposition.Counted) return d;
 
-            if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));
+            if (!_users.TryGetValue(name!, out var state)) _users.Add(name!, state = new UserState(name!));
             state.Add(timeUtc, operation, anonymous);
             return d;
         }
 
         /// <summary>Adds a group summarised elsewhere (a workspace's push-down query): one user's events of one operation.</summary>
-        public void AddAggregate(string user, string operation, long events, long anonLinks, DateTime firstUtc, DateTime lastUtc)
+        public void AddAggregate(string? user, string operation, long events, long anonLinks, DateTime firstUtc, DateTime lastUtc)
         {
-            if (string.IsNullOrEmpty(user) || events <= 0) return;
+            if (user is null or "" || events <= 0) return;
             _dispositions[(int)SharingDisposition.Counted] += events;
             string name = user.ToLowerInvariant();
             if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using LowSlowExfil.Kql;
@@ -102,9 +103,9 @@ namespace LowSlowExfil.Aggregation
         /// Adds a group of events already filtered and summarised elsewhere (a workspace's push-down query):
         /// <paramref name="requests"/> events by one user to one host on one UTC day.
         /// </summary>
-        public void AddAggregate(string user, DateTime dayUtc, string host, long sentBytes, long requests, DateTime firstUtc, DateTime lastUtc)
+        public void AddAggregate(string? user, DateTime dayUtc, string? host, long sentBytes, long requests, DateTime firstUtc, DateTime lastUtc)
         {
-            if (string.IsNullOrEmpty(user) || requests <= 0) return;
+            if (user is null or "" || requests <= 0) return;
             _dispositions[(int)ProxyDisposition.Counted] += requests;
             string name = user.ToLowerInvariant();
             if (!_users.TryGetValue(name, out var state)) _users.Add(name, state = new UserState(name));

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -41,8 +42,8 @@ namespace LowSlowExfil
             return sb.Append(']').ToString();
         }
 
-        public bool Equals(OperationSet other) => other != null && _items.SequenceEqual(other._items, StringComparer.Ordinal);
-        public override bool Equals(object obj) => Equals(obj as OperationSet);
+        public bool Equals(OperationSet? other) => other != null && _items.SequenceEqual(other._items, StringComparer.Ordinal);
+        public override bool Equals(object? obj) => Equals(obj as OperationSet);
         public override int GetHashCode() => _items.Aggregate(17, (h, s) => h * 31 + StringComparer.Ordinal.GetHashCode(s));
     }
 

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 
@@ -6,7 +7,7 @@ namespace LowSlowExfil
     /// <summary>One user-day of uploads to exfiltration destinations (the rule's ZIA_Daily).</summary>
     public sealed class ZiaDailyUpload
     {
-        public string UserName { get; set; }
+        public string UserName { get; set; } = null!;
         public DateTime Day { get; set; }
         public long DaySentBytes { get; set; }
         public long DayRequestCount { get; set; }
@@ -16,8 +17,8 @@ namespace LowSlowExfil
     /// <summary>Uploads to one destination host by one user over the window.</summary>
     public sealed class DestinationUpload
     {
-        public string UserName { get; set; }
-        public string DestinationHostName { get; set; }
+        public string UserName { get; set; } = null!;
+        public string DestinationHostName { get; set; } = null!;
         public Rule.ExfilChannel Channel { get; set; }
         public long SentBytes { get; set; }
         public double SentMB => Kql.KqlMath.BytesToRoundedMB(SentBytes);
@@ -28,7 +29,7 @@ namespace LowSlowExfil
     /// <summary>Uploads by one user to one channel (cloud storage, code hosting, messaging, webmail).</summary>
     public sealed class ChannelUpload
     {
-        public string UserName { get; set; }
+        public string UserName { get; set; } = null!;
         public Rule.ExfilChannel Channel { get; set; }
         public long SentBytes { get; set; }
         public double SentMB => Kql.KqlMath.BytesToRoundedMB(SentBytes);
@@ -40,7 +41,7 @@ namespace LowSlowExfil
     /// <summary>One user's uploads over the window: the rule's ZIA_Users row and more.</summary>
     public sealed class ZiaUploadProfile
     {
-        public string UserName { get; set; }
+        public string UserName { get; set; } = null!;
         public double ZIA_TotalMBSent { get; set; }
         public long ZIA_ActiveDays { get; set; }
         public long ZIA_TotalRequests { get; set; }
@@ -57,13 +58,13 @@ namespace LowSlowExfil
         public RowList<ChannelUpload> Channels { get; set; } = RowList<ChannelUpload>.Empty;
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
-        public string Mode { get; set; }
+        public string? Mode { get; set; }
     }
 
     /// <summary>One user's Microsoft 365 sharing activity over the window (the rule's O365_Sharing row).</summary>
     public sealed class O365SharingProfile
     {
-        public string UserName { get; set; }
+        public string UserName { get; set; } = null!;
         public long O365_EventCount { get; set; }
         public OperationSet O365_Operations { get; set; } = OperationSet.Empty;
         public long O365_AnonLinks { get; set; }
@@ -73,14 +74,14 @@ namespace LowSlowExfil
         public IReadOnlyDictionary<string, long> OperationCounts { get; set; } = new OperationCountMap();
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
-        public string Mode { get; set; }
+        public string? Mode { get; set; }
     }
 
     /// <summary>One user's Microsoft 365 events of one operation.</summary>
     public sealed class O365OperationCount
     {
-        public string UserName { get; set; }
-        public string Operation { get; set; }
+        public string UserName { get; set; } = null!;
+        public string Operation { get; set; } = null!;
         public long Count { get; set; }
     }
 
@@ -104,7 +105,7 @@ namespace LowSlowExfil
     /// </summary>
     public sealed class ExfilCandidate
     {
-        public string UserName { get; set; }
+        public string UserName { get; set; } = null!;
         public double ZIA_TotalMBSent { get; set; }
         public long ZIA_ActiveDays { get; set; }
         public long ZIA_TotalRequests { get; set; }
@@ -115,30 +116,31 @@ namespace LowSlowExfil
         public long DistinctChannels { get; set; }
         public double Zscore { get; set; }
         public ExfilReason Reasons { get; set; }
-        public string AlertDisplayName { get; set; }
-        public string AlertDescription { get; set; }
+        public string? AlertDisplayName { get; set; }
+        public string? AlertDescription { get; set; }
 
-        internal HuntSummary Summary;
-        internal ZiaUploadProfile UploadProfile;
-        internal O365SharingProfile SharingProfile;
-        internal Scoring.ScoreContext Context;
+        // Null on a candidate built by hand (a script's New-Object); the scorer always sets them.
+        internal HuntSummary? Summary;
+        internal ZiaUploadProfile? UploadProfile;
+        internal O365SharingProfile? SharingProfile;
+        internal Scoring.ScoreContext? Context;
 
         /// <summary>True when at least one clause fired.</summary>
         public bool IsFlagged() => Reasons != ExfilReason.None;
         /// <summary>The window, mode and baseline this user was scored against.</summary>
-        public HuntSummary GetSummary() => Summary;
+        public HuntSummary? GetSummary() => Summary;
         /// <summary>The user's upload profile (days and destinations), when scored from events or profiles.</summary>
-        public ZiaUploadProfile GetUploadProfile() => UploadProfile;
+        public ZiaUploadProfile? GetUploadProfile() => UploadProfile;
         /// <summary>The user's sharing profile, or null when the user has no sharing events.</summary>
-        public O365SharingProfile GetSharingProfile() => SharingProfile;
+        public O365SharingProfile? GetSharingProfile() => SharingProfile;
         /// <summary>What this user was scored against: peer group (or the population), method, centre and spread.</summary>
-        public Scoring.ScoreContext GetScoreContext() => Context;
+        public Scoring.ScoreContext? GetScoreContext() => Context;
     }
 
     /// <summary>The population a hunt scored: its window, mode and baseline.</summary>
     public sealed class HuntSummary
     {
-        public string Mode { get; set; }
+        public string? Mode { get; set; }
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
         public int Users { get; set; }
@@ -153,7 +155,7 @@ namespace LowSlowExfil
         public string[] PartialResults { get; set; } = new string[0];
         public bool IsPartial => PartialResults != null && PartialResults.Length > 0;
         /// <summary>Where the hunt's numbers come from (module, command, inputs); null when not recorded.</summary>
-        public HuntProvenance Provenance { get; set; }
+        public HuntProvenance? Provenance { get; set; }
         /// <summary>The unflagged users closest to the Zscore cut-off, highest first (at most <see cref="HuntProvenance.NearMissCount"/>).</summary>
         public ExfilCandidate[] NearMisses { get; set; } = new ExfilCandidate[0];
     }
@@ -164,22 +166,22 @@ namespace LowSlowExfil
         /// <summary>How many near misses a summary keeps.</summary>
         public const int NearMissCount = 10;
 
-        public string ModuleVersion { get; set; }
+        public string ModuleVersion { get; set; } = null!;
         /// <summary>The command as it was called, parameter by parameter; secure strings are never written.</summary>
-        public string Command { get; set; }
+        public string Command { get; set; } = null!;
         /// <summary>"files", or the workspace / cluster queried.</summary>
-        public string Source { get; set; }
+        public string Source { get; set; } = null!;
         public HuntInput[] Inputs { get; set; } = new HuntInput[0];
     }
 
     /// <summary>One input file of a hunt and how it was read.</summary>
     public sealed class HuntInput
     {
-        public string File { get; set; }
-        public string Format { get; set; }
+        public string File { get; set; } = null!;
+        public string Format { get; set; } = null!;
         public long Records { get; set; }
         public long Skipped { get; set; }
         public bool Failed { get; set; }
-        public string Notice { get; set; }
+        public string? Notice { get; set; }
     }
 }

@@ -1,3 +1,4 @@
+#nullable enable
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Encodings.Web;
@@ -202,7 +203,7 @@ namespace LowSlowExfil.Reporting
             return parameter;
         }
 
-        private static JsonObject Param(string type, string description, JsonNode defaultValue = null)
+        private static JsonObject Param(string type, string description, JsonNode? defaultValue = null)
         {
             var p = new JsonObject { ["type"] = type, ["metadata"] = new JsonObject { ["description"] = description } };
             if (defaultValue != null) p["defaultValue"] = defaultValue;

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -18,7 +19,7 @@ namespace LowSlowExfil.Rule
     /// <summary>An exfiltration destination and its channel.</summary>
     public sealed class CatalogDomain
     {
-        public CatalogDomain(string domain, ExfilChannel channel, bool inRule, string note = null)
+        public CatalogDomain(string domain, ExfilChannel channel, bool inRule, string? note = null)
         {
             Domain = domain;
             Channel = channel;
@@ -30,7 +31,7 @@ namespace LowSlowExfil.Rule
         public ExfilChannel Channel { get; }
         /// <summary>True for the rule's own 24 domains.</summary>
         public bool InRule { get; }
-        public string Note { get; }
+        public string? Note { get; }
         public override string ToString() => $"{Domain} ({Channel})";
     }
 
@@ -102,7 +103,7 @@ namespace LowSlowExfil.Rule
             if (host == null) return ExfilChannel.Unknown;
             if (_channelOfHost.TryGetValue(host, out var known)) return known;
             string h = DestinationMatcher.DomainSuffixMatcher.NormalizeHost(host);
-            CatalogDomain best = null;
+            CatalogDomain? best = null;
             foreach (var d in _domains)
             {
                 string domain = d.Domain;

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 
@@ -8,8 +9,8 @@ namespace LowSlowExfil.Rule
     {
         public const int DefaultDays = 30;
 
-        public HuntOptions(DateTime? endTimeUtc = null, int days = DefaultDays, IEnumerable<string> exfilDomains = null, bool kqlCompatible = false,
-            DomainCatalog catalog = null)
+        public HuntOptions(DateTime? endTimeUtc = null, int days = DefaultDays, IEnumerable<string>? exfilDomains = null, bool kqlCompatible = false,
+            DomainCatalog? catalog = null)
         {
             KqlCompatible = kqlCompatible;
             Catalog = catalog ?? DomainCatalog.Default;

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -83,10 +84,11 @@ namespace LowSlowExfil.Rule
         public int Days { get; private set; }
         public TimeSpan Period => TimeSpan.FromDays(Days);
         public TimeSpan Frequency { get; private set; }
-        public FlagThresholds Thresholds { get; private set; }
-        public string Query { get; private set; }
-        public IReadOnlyList<string> Domains { get; private set; }
-        public IReadOnlyList<string> Warnings { get; private set; }
+        // Create sets all four; the constructor is private.
+        public FlagThresholds Thresholds { get; private set; } = null!;
+        public string Query { get; private set; } = null!;
+        public IReadOnlyList<string> Domains { get; private set; } = null!;
+        public IReadOnlyList<string> Warnings { get; private set; } = null!;
 
         /// <summary>
         /// The rule over the last <paramref name="days"/> days (1 to 14), run every <paramref name="frequency"/>.

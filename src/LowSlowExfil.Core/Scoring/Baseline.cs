@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -82,7 +83,7 @@ namespace LowSlowExfil.Scoring
         public BaselineMethod Baseline { get; set; } = BaselineMethod.MeanStdev;
 
         /// <summary>User (lower-case) → peer group; users without one are scored against the whole population.</summary>
-        public IReadOnlyDictionary<string, string> PeerGroups { get; set; }
+        public IReadOnlyDictionary<string, string>? PeerGroups { get; set; }
 
         /// <summary>Groups smaller than this are scored against the whole population (with sample stdev no z reaches 3 below 11 users).</summary>
         public int MinimumPeerGroupSize { get; set; } = 11;
@@ -101,7 +102,7 @@ namespace LowSlowExfil.Scoring
     public sealed class ScoreContext
     {
         /// <summary>The peer group, or null for the whole population.</summary>
-        public string PeerGroup { get; set; }
+        public string? PeerGroup { get; set; }
         public BaselineMethod Method { get; set; }
         public int BaselineUsers { get; set; }
         public double BaselineCenter { get; set; }

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -76,7 +77,7 @@ namespace LowSlowExfil.Scoring
                 shares.TryGetValue(u.UserName, out var s);
                 long events = s?.O365_EventCount ?? 0;
                 long anon = s?.O365_AnonLinks ?? 0;
-                string group = groupOf.TryGetValue(u.UserName, out var g) ? g : null;
+                string? group = groupOf.TryGetValue(u.UserName, out var g) ? g : null;
                 var baseline = group != null ? groupBaselines[group] : population;
                 double z = baseline.Score(u.ZIA_TotalMBSent);
 
@@ -159,7 +160,7 @@ namespace LowSlowExfil.Scoring
                 if (open < 0) break;
                 sb.Append(template, i, open - i);
                 int close = template.IndexOf('}', open + 1);
-                string value = close < 0 ? null : Placeholder(template.Substring(open + 1, close - open - 1), c);
+                string? value = close < 0 ? null : Placeholder(template.Substring(open + 1, close - open - 1), c);
                 if (value == null)
                 {
                     sb.Append('{');
@@ -172,7 +173,7 @@ namespace LowSlowExfil.Scoring
             return sb.Append(template, i, template.Length - i).ToString();
         }
 
-        private static string Placeholder(string column, ExfilCandidate c)
+        private static string? Placeholder(string column, ExfilCandidate c)
         {
             switch (column)
             {

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -20,9 +21,9 @@ namespace LowSlowExfil.Scoring
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (DictionaryEntry e in map)
             {
-                string user = Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)?.Trim();
-                string group = Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture)?.Trim();
-                if (!string.IsNullOrEmpty(user) && !string.IsNullOrEmpty(group)) result[user.ToLowerInvariant()] = group;
+                string? user = Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)?.Trim();
+                string? group = Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture)?.Trim();
+                if (user is { Length: > 0 } && group is { Length: > 0 }) result[user.ToLowerInvariant()] = group;
             }
             return result;
         }

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -26,15 +27,15 @@ namespace LowSlowExfil.State
         public string Path { get; }
 
         /// <summary>Set when the file existed but could not be read; it was moved aside to this path.</summary>
-        public string QuarantinedTo { get; private set; }
+        public string? QuarantinedTo { get; private set; }
 
         /// <summary>The reason the file could not be read, when <see cref="QuarantinedTo"/> is set.</summary>
-        public string LoadError { get; private set; }
+        public string? LoadError { get; private set; }
 
         public int Users => _alerted.Count;
 
         /// <summary>Test seam: wraps the temporary file's stream in <see cref="Save"/> (to simulate a failure mid-write).</summary>
-        internal Func<Stream, Stream> WrapTempStream { get; set; }
+        internal Func<Stream, Stream>? WrapTempStream { get; set; }
 
         /// <summary>Loads the state (an absent file is an empty state). An unreadable file is moved aside and the state starts empty:
         /// re-raising alerts is safer than silently suppressing them. Callers that share the file hold its <see cref="AlertStateLock"/>.</summary>
@@ -229,7 +230,7 @@ namespace LowSlowExfil.State
     /// <summary>A state file that could not be saved where it was asked for (see <see cref="AlertState.CheckSavable"/>).</summary>
     public sealed class StatePathException : IOException
     {
-        public StatePathException(StatePathProblem problem, string path, string reason, Exception inner = null) : base(reason, inner)
+        public StatePathException(StatePathProblem problem, string path, string reason, Exception? inner = null) : base(reason, inner)
         {
             Problem = problem;
             Path = path;

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Diagnostics;
 using System.IO;
@@ -34,7 +35,8 @@ namespace LowSlowExfil.State
     {
         private static readonly bool IsWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
         private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
-        private FileStream _stream;
+        // Null once disposed.
+        private FileStream? _stream;
 
         private AlertStateLock(string lockPath, FileStream stream)
         {
@@ -53,7 +55,7 @@ namespace LowSlowExfil.State
         /// </summary>
         /// <exception cref="AlertStateBusyException">The lock was still held when the time ran out.</exception>
         /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
-        public static AlertStateLock Acquire(string statePath, TimeSpan timeout, CancellationToken cancel = default, Action<string> waiting = null)
+        public static AlertStateLock Acquire(string statePath, TimeSpan timeout, CancellationToken cancel = default, Action<string>? waiting = null)
         {
             string lockPath = LockPathFor(statePath);
             var clock = Stopwatch.StartNew();

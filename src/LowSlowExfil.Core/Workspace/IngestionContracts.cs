@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -25,13 +26,13 @@ namespace LowSlowExfil.Workspace
     public sealed class IngestionConnection
     {
         /// <summary>The data collection endpoint's (or the DCR's own) logs ingestion URL, e.g. https://my-dce-abcd.westeurope-1.ingest.monitor.azure.com.</summary>
-        public Uri Endpoint { get; set; }
+        public Uri? Endpoint { get; set; }
 
         /// <summary>The data collection rule's immutable id (dcr-…).</summary>
-        public string DcrImmutableId { get; set; }
+        public string? DcrImmutableId { get; set; }
 
         /// <summary>The stream declared in the rule (Custom-…).</summary>
-        public string StreamName { get; set; }
+        public string? StreamName { get; set; }
 
         /// <summary>AzureCloud (default), AzureUSGovernment, AzureChinaCloud.</summary>
         public string Environment { get; set; } = "AzureCloud";
@@ -51,7 +52,7 @@ namespace LowSlowExfil.Workspace
         public int MaxBatchBytes { get; set; } = IngestionLimits.MaxRequestBytes;
 
         /// <summary>Receives diagnostic lines (never tokens or secrets).</summary>
-        public Action<string> Log { get; set; }
+        public Action<string>? Log { get; set; }
     }
 
     public static class IngestionLimits

@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -26,16 +27,16 @@ namespace LowSlowExfil.Workspace
     public sealed class QueryConnection
     {
         /// <summary>Log Analytics workspace id (a GUID). Exclusive with <see cref="ClusterUri"/>.</summary>
-        public string WorkspaceId { get; set; }
+        public string? WorkspaceId { get; set; }
 
         /// <summary>Azure Data Explorer cluster, e.g. https://mycluster.westeurope.kusto.windows.net.</summary>
-        public Uri ClusterUri { get; set; }
+        public Uri? ClusterUri { get; set; }
 
         /// <summary>ADX database (with <see cref="ClusterUri"/>).</summary>
-        public string Database { get; set; }
+        public string? Database { get; set; }
 
         /// <summary>Overrides the service URL (private link, other clouds, tests). Plain http only for loopback.</summary>
-        public Uri Endpoint { get; set; }
+        public Uri? Endpoint { get; set; }
 
         /// <summary>AzureCloud (default), AzureUSGovernment, AzureChinaCloud.</summary>
         public string Environment { get; set; } = "AzureCloud";
@@ -55,7 +56,7 @@ namespace LowSlowExfil.Workspace
         public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>Receives diagnostic lines (never tokens or secrets).</summary>
-        public Action<string> Log { get; set; }
+        public Action<string>? Log { get; set; }
     }
 
     public enum QueryAuthenticationKind
@@ -74,16 +75,16 @@ namespace LowSlowExfil.Workspace
     {
         public QueryAuthenticationKind Kind { get; set; } = QueryAuthenticationKind.Default;
         /// <summary>User-assigned managed identity client id, or the service principal's application id.</summary>
-        public string ClientId { get; set; }
-        public string TenantId { get; set; }
+        public string? ClientId { get; set; }
+        public string? TenantId { get; set; }
         /// <summary>Path of a PFX/PEM certificate file for <see cref="QueryAuthenticationKind.ClientCertificate"/>.</summary>
-        public string CertificatePath { get; set; }
+        public string? CertificatePath { get; set; }
         /// <summary>Password of the certificate file, if any. Never logged.</summary>
-        public System.Security.SecureString CertificatePassword { get; set; }
+        public System.Security.SecureString? CertificatePassword { get; set; }
         /// <summary>Thumbprint of a certificate in the current user's or machine's store.</summary>
-        public string CertificateThumbprint { get; set; }
+        public string? CertificateThumbprint { get; set; }
         /// <summary>The token for <see cref="QueryAuthenticationKind.AccessToken"/>. Never logged.</summary>
-        public System.Security.SecureString AccessToken { get; set; }
+        public System.Security.SecureString? AccessToken { get; set; }
 
         public override string ToString() => Kind.ToString(); // no secret ever reaches text
     }
@@ -91,7 +92,7 @@ namespace LowSlowExfil.Workspace
     /// <summary>A result table, values typed: string, long, int, double, bool, DateTime (UTC), Guid, decimal, TimeSpan; dynamic as its JSON text; null.</summary>
     public sealed class QueryTable
     {
-        public QueryTable(IReadOnlyList<QueryColumn> columns, IReadOnlyList<object[]> rows, QueryPartialError partialError = null)
+        public QueryTable(IReadOnlyList<QueryColumn> columns, IReadOnlyList<object[]> rows, QueryPartialError? partialError = null)
         {
             Columns = columns;
             Rows = rows;
@@ -101,7 +102,7 @@ namespace LowSlowExfil.Workspace
         public IReadOnlyList<QueryColumn> Columns { get; }
         public IReadOnlyList<object[]> Rows { get; }
         /// <summary>Set only when the caller allowed partial results and the service returned one.</summary>
-        public QueryPartialError PartialError { get; }
+        public QueryPartialError? PartialError { get; }
 
         public int IndexOf(string column)
         {
@@ -147,7 +148,7 @@ namespace LowSlowExfil.Workspace
     /// <summary>The service refused or failed a query. Message carries the service's own message; never a token.</summary>
     public class QueryFailedException : Exception
     {
-        public QueryFailedException(string message, int status, string code, Exception inner = null) : base(message, inner)
+        public QueryFailedException(string message, int status, string code, Exception? inner = null) : base(message, inner)
         {
             Status = status;
             Code = code;

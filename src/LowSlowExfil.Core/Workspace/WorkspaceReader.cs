@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Threading;
@@ -19,9 +20,9 @@ namespace LowSlowExfil.Workspace
         public static readonly TimeSpan MinimumSplit = TimeSpan.FromMinutes(1);
 
         private readonly IQueryClient _client;
-        private readonly Action<string> _log;
+        private readonly Action<string>? _log;
 
-        public WorkspaceReader(IQueryClient client, Action<string> log = null)
+        public WorkspaceReader(IQueryClient client, Action<string>? log = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _log = log;
@@ -72,7 +73,7 @@ namespace LowSlowExfil.Workspace
                 int user = Column(table, "UserName"), op = Column(table, "Operation"), events = Column(table, "Events"),
                     anon = Column(table, "AnonLinks"), first = Column(table, "FirstEvent"), last = Column(table, "LastEvent");
                 foreach (var r in table.Rows)
-                    acc.Sharing.AddAggregate(r[user] as string, r[op] as string, Long(r[events]), Long(r[anon]), Time(r[first]), Time(r[last]));
+                    acc.Sharing.AddAggregate(r[user] as string, Text(r[op], "Operation"), Long(r[events]), Long(r[anon]), Time(r[first]), Time(r[last]));
             }, ct);
         }
 
@@ -123,6 +124,10 @@ namespace LowSlowExfil.Workspace
             if (i < 0) throw new QueryFailedException($"The query result lacks the column '{name}'.", 200, "UnexpectedSchema");
             return i;
         }
+
+        // The operation keys the user's counts: a service that sends none (or a number) sent a result this query cannot give.
+        private static string Text(object v, string column) =>
+            v as string ?? throw new QueryFailedException($"Expected text in the column '{column}', got '{v ?? "null"}'.", 200, "UnexpectedSchema");
 
         private static long Long(object v)
         {
