@@ -121,7 +121,7 @@ function Invoke-Test {
 function Invoke-Xunit([string] $Results, [string] $Name, [switch] $NoBuild) {
     $extra = @(if ($NoBuild) { '--no-build' })
     & dotnet test (Join-Path $Root "tests/$ModuleName.Tests/$ModuleName.Tests.csproj") -c $Configuration --nologo @extra `
-        --logger "trx;LogFileName=$Name.trx" --logger 'console;verbosity=minimal' --results-directory $Results
+        --logger "trx;LogFileName=$Name.trx" --logger 'console;verbosity=minimal' --results-directory $Results | Out-Host
     $counts = @{ Passed = 0; Failed = 0 }
     $trx = Join-Path $Results "$Name.trx"
     if (Test-Path $trx) {
