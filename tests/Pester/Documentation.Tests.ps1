@@ -75,23 +75,10 @@ BeforeAll {
     # workspace id the help uses, with a managed-identity endpoint as an Automation sandbox has one.
     $Token = 'doc-token-' + [guid]::NewGuid().ToString('N')
     $WorkspaceGuid = '00000000-0000-0000-0000-000000000000'
-    $fakeOut = Join-Path $TestDrive 'fake'
-    & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null
-    if ($LASTEXITCODE) { throw 'Could not build tests/FakeLogAnalytics.' }
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @((Join-Path $fakeOut 'FakeLogAnalytics.dll'), '--port', '0', '--data', $Tenant, '--token', $Token, '--workspace', $WorkspaceGuid, '--stdin')) {
-        $psi.ArgumentList.Add($a)
-    }
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardInput = $true
-    $psi.UseShellExecute = $false
-    $Fake = [System.Diagnostics.Process]::Start($psi)
-    $Url = $Fake.StandardOutput.ReadLine()
-    $info = @{}
-    while (($line = $Fake.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) {
-        $k, $v = $line -split ' ', 2
-        $info[$k] = $v
-    }
+    $service = Start-FakeLogAnalytics -Arguments '--data', $Tenant, '--token', $Token, '--workspace', $WorkspaceGuid
+    $Fake = $service.Process
+    $Url = $service.Url
+    $info = $service.Info
     $SavedEnvironment = @{ IDENTITY_ENDPOINT = $env:IDENTITY_ENDPOINT; IDENTITY_HEADER = $env:IDENTITY_HEADER; TEMP = $env:TEMP }
     $env:IDENTITY_ENDPOINT = $info['identity-endpoint']
     $env:IDENTITY_HEADER = $info['identity-header']
@@ -191,10 +178,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Fake -and -not $Fake.HasExited) {
-        $Fake.StandardInput.Close()
-        if (-not $Fake.WaitForExit(5000)) { $Fake.Kill() }
-    }
+    Stop-FakeLogAnalytics $Fake
     if ($SavedEnvironment) {
         $env:IDENTITY_ENDPOINT = $SavedEnvironment.IDENTITY_ENDPOINT
         $env:IDENTITY_HEADER = $SavedEnvironment.IDENTITY_HEADER

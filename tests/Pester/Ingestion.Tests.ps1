@@ -13,21 +13,10 @@ BeforeAll {
     $Token = 'pester-token-' + [guid]::NewGuid().ToString('N')
     $SecureToken = ConvertTo-SecureString $Token -AsPlainText -Force
 
-    $fakeOut = Join-Path $TestDrive 'fake'
-    & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null
-    if ($LASTEXITCODE) { throw 'Could not build tests/FakeLogAnalytics.' }
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @((Join-Path $fakeOut 'FakeLogAnalytics.dll'), '--port', '0', '--token', $Token, '--stdin')) { $psi.ArgumentList.Add($a) }
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardInput = $true
-    $psi.UseShellExecute = $false
-    $Fake = [System.Diagnostics.Process]::Start($psi)
-    $info = @{}
-    $Url = $Fake.StandardOutput.ReadLine()
-    while (($line = $Fake.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) {
-        $k, $v = $line -split ' ', 2
-        $info[$k] = $v
-    }
+    $service = Start-FakeLogAnalytics -Arguments '--token', $Token
+    $Fake = $service.Process
+    $Url = $service.Url
+    $info = $service.Info
     $Send = @{ Endpoint = $Url; DcrImmutableId = $info['dcr']; AccessToken = $SecureToken }
 
     function Invoke-Fake([string] $Method, [string] $Path, $Body) {
@@ -46,10 +35,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Fake -and -not $Fake.HasExited) {
-        $Fake.StandardInput.Close()
-        if (-not $Fake.WaitForExit(5000)) { $Fake.Kill() }
-    }
+    Stop-FakeLogAnalytics $Fake
 }
 
 Describe 'Send-LowSlowExfilResult' {

@@ -100,18 +100,11 @@ Install-PSResource -Name LowSlowExfil -Repository LseLocalFeed -Scope CurrentUse
         Import-Module $ModuleManifest -Force
         New-LowSlowExfilSampleData -Path $tenant -EndTime 2026-11-01 | Out-Null
         Remove-Module LowSlowExfil
-        $fakeOut = Join-Path $TestDrive 'fake'
-        & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null
-        $LASTEXITCODE | Should -Be 0 -Because 'tests/FakeLogAnalytics must build'
         $token = 'gallery-token-' + [guid]::NewGuid().ToString('N')
-        $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        foreach ($a in @((Join-Path $fakeOut 'FakeLogAnalytics.dll'), '--port', '0', '--data', $tenant, '--token', $token, '--stdin')) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardInput = $true; $psi.UseShellExecute = $false
-        $fake = [System.Diagnostics.Process]::Start($psi)
+        $service = Start-FakeLogAnalytics -Arguments '--data', $tenant, '--token', $token
         try {
-            $info = @{}
-            $url = $fake.StandardOutput.ReadLine()
-            while (($line = $fake.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) { $k, $v = $line -split ' ', 2; $info[$k] = $v }
+            $info = $service.Info
+            $url = $service.Url
             # In the new process: by name from the fresh module path; a file hunt, a workspace hunt with a token, and
             # one with managed identity as an Automation job has it.
             $hunt = Invoke-IsolatedPwsh $userHome @"
@@ -126,10 +119,7 @@ Import-Module LowSlowExfil
 'identity ' + ((Find-LowSlowExfil -WorkspaceId '$($info['workspace'])' -Endpoint '$url' -UseManagedIdentity -EndTime `$end).UserName -join ',')
 "@
         }
-        finally {
-            $fake.StandardInput.Close()
-            if (-not $fake.WaitForExit(5000)) { $fake.Kill() }
-        }
+        finally { Stop-FakeLogAnalytics $service.Process }
         $LASTEXITCODE | Should -Be 0 -Because ($hunt -join "`n")
         $hunt[0] | Should -Be (Get-Item $installed).FullName
         $users = 'marcus.webb@contoso.com,sofia.marino@contoso.com,priya.raman@contoso.com,tom.okafor@contoso.com'

@@ -148,6 +148,36 @@ function Import-TestSupport {
     Add-Type -Path (Join-Path $out 'LowSlowExfil.TestSupport.dll')
 }
 
+# Builds tests/FakeLogAnalytics and starts it on a free port of 127.0.0.1 with these arguments (--data, --token,
+# --workspace ...). Returns the process, its URL and what it says of itself (workspace, dcr, identity-endpoint,
+# identity-header); stop it with Stop-FakeLogAnalytics.
+function Start-FakeLogAnalytics {
+    param([Parameter(Mandatory)] [string[]] $Arguments, [string] $BuildTo = (Join-Path $TestDrive 'fake'))
+    & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $BuildTo --nologo -v quiet | Out-Null
+    if ($LASTEXITCODE) { throw 'Could not build tests/FakeLogAnalytics.' }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @((Join-Path $BuildTo 'FakeLogAnalytics.dll'), '--port', '0') + $Arguments + @('--stdin')) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardInput = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $url = $process.StandardOutput.ReadLine()
+    $info = @{}
+    while (($line = $process.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) {
+        $k, $v = $line -split ' ', 2
+        $info[$k] = $v
+    }
+    [pscustomobject]@{ Process = $process; Url = $url; Info = $info }
+}
+
+# Stops a service started by Start-FakeLogAnalytics: closing its input ends it; killed if it does not end in 5 s.
+function Stop-FakeLogAnalytics([System.Diagnostics.Process] $Process) {
+    if ($Process -and -not $Process.HasExited) {
+        $Process.StandardInput.Close()
+        if (-not $Process.WaitForExit(5000)) { $Process.Kill() }
+    }
+}
+
 # Stops a command running in $PowerShell (started with BeginInvoke) as Ctrl+C stops a pipeline, and checks it
 # was still running and stopped at once.
 function Assert-StopsAtOnce {

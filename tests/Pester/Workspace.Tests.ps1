@@ -13,22 +13,11 @@ BeforeAll {
     $Token = 'pester-token-' + [guid]::NewGuid().ToString('N')
     $SecureToken = ConvertTo-SecureString $Token -AsPlainText -Force
 
-    # Build and start the fake service; it prints its URL, workspace id and managed-identity endpoint.
-    $fakeOut = Join-Path $TestDrive 'fake'
-    & dotnet build (Join-Path $RepoRoot 'tests/FakeLogAnalytics/FakeLogAnalytics.csproj') -c Release -o $fakeOut --nologo -v quiet | Out-Null
-    if ($LASTEXITCODE) { throw 'Could not build tests/FakeLogAnalytics.' }
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @((Join-Path $fakeOut 'FakeLogAnalytics.dll'), '--port', '0', '--data', $Tenant, '--token', $Token, '--stdin')) { $psi.ArgumentList.Add($a) }
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardInput = $true
-    $psi.UseShellExecute = $false
-    $Fake = [System.Diagnostics.Process]::Start($psi)
-    $info = @{}
-    $Url = $Fake.StandardOutput.ReadLine()
-    while (($line = $Fake.StandardOutput.ReadLine()) -and -not $line.StartsWith('events')) {
-        $k, $v = $line -split ' ', 2
-        $info[$k] = $v
-    }
+    # The fake service; it says its URL, workspace id and managed-identity endpoint.
+    $service = Start-FakeLogAnalytics -Arguments '--data', $Tenant, '--token', $Token
+    $Fake = $service.Process
+    $Url = $service.Url
+    $info = $service.Info
     $WorkspaceId = $info['workspace']
     $Connection = @{ WorkspaceId = $WorkspaceId; Endpoint = $Url; AccessToken = $SecureToken; EndTime = $SampleEnd }
 
@@ -40,10 +29,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($Fake -and -not $Fake.HasExited) {
-        $Fake.StandardInput.Close()
-        if (-not $Fake.WaitForExit(5000)) { $Fake.Kill() }
-    }
+    Stop-FakeLogAnalytics $Fake
 }
 
 Describe 'Find-LowSlowExfil -WorkspaceId' {
