@@ -6,6 +6,7 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Module $ModuleManifest -Force
+    Import-TestSupport
 
     # One generated tenant (whole seconds, so the raw feeds hold the same times), in every format the writers know.
     $Folder = Join-Path $TestDrive 'tenant'
