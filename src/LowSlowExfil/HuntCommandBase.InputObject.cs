@@ -56,24 +56,10 @@ namespace LowSlowExfil.Commands
             _piped++;
             var pso = item == null ? null : item as PSObject ?? PSObject.AsPSObject(item);
             object value = pso?.BaseObject;
-            if (value is string path) AddInputPath(path);
-            else if (value is FileSystemInfo file) AddInputPath(file.FullName);
+            if (value is string path) AddInputPath(path, literal: true); // taken literally, as -LiteralPath takes it
+            else if (value is FileSystemInfo file) AddInputPath(file.FullName, literal: true);
             else if (value != null && TakePipedObject(value)) { }
             else ReadRecord(pso);
-        }
-
-        /// <summary>A piped path (string or file object), taken literally as -LiteralPath takes it.</summary>
-        private void AddInputPath(string path)
-        {
-            if (_inputs == null) _inputs = new InputPathResolver(SessionState.Path, Recurse, FollowSymlink, _stop.Token, WriteError, WriteWarning, WriteVerbose);
-            try
-            {
-                _inputs.Add(path, literal: true);
-            }
-            catch (System.OperationCanceledException)
-            {
-                throw new PipelineStoppedException();
-            }
         }
 
         private void ReadRecord(PSObject record)

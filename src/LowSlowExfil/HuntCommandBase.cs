@@ -197,11 +197,17 @@ namespace LowSlowExfil.Commands
                 return;
             }
             if (!ReadsFiles) return;
+            if (ParameterSetName == PathSet) foreach (string p in Path) AddInputPath(p, literal: false);
+            else foreach (string p in LiteralPath) AddInputPath(p, literal: true);
+        }
+
+        /// <summary>A path given by -Path, -LiteralPath or the pipeline, resolved into the files to read (Ctrl+C stops the walk).</summary>
+        private void AddInputPath(string path, bool literal)
+        {
             if (_inputs == null) _inputs = new InputPathResolver(SessionState.Path, Recurse, FollowSymlink, _stop.Token, WriteError, WriteWarning, WriteVerbose);
             try
             {
-                if (ParameterSetName == PathSet) foreach (string p in Path) _inputs.Add(p, literal: false);
-                else foreach (string p in LiteralPath) _inputs.Add(p, literal: true);
+                _inputs.Add(path, literal);
             }
             catch (OperationCanceledException)
             {
