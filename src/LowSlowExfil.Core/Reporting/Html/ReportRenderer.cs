@@ -99,11 +99,12 @@ namespace LowSlowExfil.Reporting
         /// <summary>The unflagged users closest to the cut-off: what an analyst checks before closing a hunt as empty.</summary>
         private void NearMisses()
         {
-            var misses = _summary?.NearMisses;
-            if (misses == null || misses.Length == 0) return;
+            // A hand-built summary's list may hold nulls: there is no user to show for them.
+            var misses = (_summary?.NearMisses ?? new ExfilCandidate[0]).Where(m => m != null).ToList();
+            if (misses.Count == 0) return;
             _h.Line("<section id=\"near-misses\" class=\"wrap\">");
             _h.Raw("<h2>").Text("Nearest misses").Line("</h2>");
-            _h.Raw("<p>").Text($"The {misses.Length} unflagged users closest to the Zscore cut-off of {N(_summary.ZScoreThreshold)}, highest first.").Line("</p>");
+            _h.Raw("<p>").Text($"The {misses.Count} unflagged users closest to the Zscore cut-off of {N(_summary.ZScoreThreshold)}, highest first.").Line("</p>");
             _h.Line("<table class=\"misses\"><thead><tr><th>UserName</th><th>Zscore</th><th>ZIA_TotalMBSent</th><th>ZIA_ActiveDays</th><th>O365_AnonLinks</th></tr></thead><tbody>");
             foreach (var m in misses)
             {
@@ -137,10 +138,11 @@ namespace LowSlowExfil.Reporting
             Fact("Hunt window", $"{Stamp(_summary.WindowStart)} → {Stamp(_summary.WindowEnd)}", "hunt-window");
             Fact("Baseline", $"{_summary.Users.ToString(Inv)} users, mean {N(_summary.BaselineMean)} MB, stdev {N(_summary.BaselineStdev)} MB", "baseline");
             _h.Line("</dl>");
-            if (p != null && p.Inputs.Length > 0)
+            var inputs = p?.Inputs.Where(i => i != null).ToList();
+            if (inputs != null && inputs.Count > 0)
             {
                 _h.Line("<table class=\"inputs\"><thead><tr><th>Input</th><th>Format</th><th>Records read</th><th>Skipped</th><th>Read in full</th><th>Note</th></tr></thead><tbody>");
-                foreach (var i in p.Inputs)
+                foreach (var i in inputs)
                 {
                     _h.Raw("<tr><td>").Text(i.File).Raw("</td><td>").Text(i.Format).Raw("</td><td>").Text(i.Records.ToString("N0", Inv))
                       .Raw("</td><td>").Text(i.Skipped.ToString("N0", Inv)).Raw("</td><td>").Text(i.Failed ? "no" : "yes")
