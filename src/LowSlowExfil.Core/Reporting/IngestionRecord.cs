@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -46,7 +47,7 @@ namespace LowSlowExfil.Reporting
         private static KeyValuePair<string, string> Col(string n, string t) => new KeyValuePair<string, string>(n, t);
 
         /// <summary>One record as a JSON object (one line).</summary>
-        public static string ToJson(ExfilCandidate c, DateTime timeGeneratedUtc, string moduleVersion)
+        public static string ToJson(ExfilCandidate c, DateTime timeGeneratedUtc, string? moduleVersion)
         {
             if (c == null) throw new ArgumentNullException(nameof(c));
             var summary = c.GetSummary();

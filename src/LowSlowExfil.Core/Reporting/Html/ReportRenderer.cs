@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -14,7 +15,7 @@ namespace LowSlowExfil.Reporting
         private readonly HtmlWriter _h;
         private readonly List<ExfilCandidate> _candidates;
         private readonly HtmlReportOptions _options;
-        private readonly HuntSummary _summary;
+        private readonly HuntSummary? _summary;
         private readonly ISet<int> _detailed;
 
         public ReportRenderer(HtmlWriter h, List<ExfilCandidate> candidates, HtmlReportOptions options)
@@ -30,7 +31,7 @@ namespace LowSlowExfil.Reporting
 
         public void Render()
         {
-            string title = string.IsNullOrWhiteSpace(_options.Title) ? HtmlReport.DefaultTitle : _options.Title;
+            string title = _options.Title is string t && !string.IsNullOrWhiteSpace(t) ? t : HtmlReport.DefaultTitle;
             DateTime generated = _options.GeneratedUtc.HasValue ? HuntWindow.ToUtc(_options.GeneratedUtc.Value) : DateTime.UtcNow;
             _h.Line("<!DOCTYPE html>");
             _h.Line("<html lang=\"en\">");
@@ -91,7 +92,7 @@ namespace LowSlowExfil.Reporting
             int hunts = _candidates.Select(c => c.GetSummary()).Where(x => x != null).Distinct().Count();
             if (hunts > 1)
                 Note($"These candidates come from {hunts} different hunts; the header and the distribution show the first one's.");
-            var ctx = _candidates.Select(c => c.GetScoreContext()).Where(x => x != null).ToList();
+            var ctx = _candidates.Select(c => c.GetScoreContext()).OfType<ScoreContext>().ToList();
             if (ctx.Any(x => x.PeerGroup != null || x.Method != BaselineMethod.MeanStdev))
                 Note("Zscores were computed against peer groups or a robust baseline (-PeerGroup / -Baseline Robust); the cut-off shown is the whole population's mean + z·σ.");
         }
@@ -99,12 +100,14 @@ namespace LowSlowExfil.Reporting
         /// <summary>The unflagged users closest to the cut-off: what an analyst checks before closing a hunt as empty.</summary>
         private void NearMisses()
         {
+            var s = _summary;
+            if (s == null) return;
             // A hand-built summary's list may hold nulls: there is no user to show for them.
-            var misses = (_summary?.NearMisses ?? new ExfilCandidate[0]).Where(m => m != null).ToList();
+            var misses = s.NearMisses.Where(m => m != null).ToList();
             if (misses.Count == 0) return;
             _h.Line("<section id=\"near-misses\" class=\"wrap\">");
             _h.Raw("<h2>").Text("Nearest misses").Line("</h2>");
-            _h.Raw("<p>").Text($"The {misses.Count} unflagged users closest to the Zscore cut-off of {N(_summary.ZScoreThreshold)}, highest first.").Line("</p>");
+            _h.Raw("<p>").Text($"The {misses.Count} unflagged users closest to the Zscore cut-off of {N(s.ZScoreThreshold)}, highest first.").Line("</p>");
             _h.Line("<table class=\"misses\"><thead><tr><th>UserName</th><th>Zscore</th><th>ZIA_TotalMBSent</th><th>ZIA_ActiveDays</th><th>O365_AnonLinks</th></tr></thead><tbody>");
             foreach (var m in misses)
             {
@@ -269,15 +272,14 @@ namespace LowSlowExfil.Reporting
             _h.Line("<section id=\"distribution\">");
             _h.Line("<h2>Upload volume across the population (ZIA_TotalMBSent)</h2>");
             var s = _summary;
-            var totals = s?.PopulationTotalsMB ?? new double[0];
-            if (totals.Length == 0)
+            if (s == null || s.PopulationTotalsMB.Length == 0)
             {
                 _h.Raw("<p class=\"empty\">").Text("No population to show: no user was scored.").Line("</p>");
                 _h.Line("</section>");
                 return;
             }
             _h.Line("<div class=\"card\">");
-            new PopulationHistogram(_h, s, totals, _candidates.Where(c => c.GetSummary() == s).ToList()).WithIndex(_candidates, _detailed).Render();
+            new PopulationHistogram(_h, s, s.PopulationTotalsMB, _candidates.Where(c => c.GetSummary() == s).ToList()).WithIndex(_candidates, _detailed).Render();
             _h.Line("</div>");
             _h.Line("</section>");
         }
@@ -350,7 +352,7 @@ namespace LowSlowExfil.Reporting
 
         private void Kv(string k, string v) => _h.Raw("<dt>").Text(k).Raw("</dt><dd>").Text(v).Line("</dd>");
 
-        private IEnumerable<string> ReasonTexts(ExfilCandidate c, HuntSummary s)
+        private IEnumerable<string> ReasonTexts(ExfilCandidate c, HuntSummary? s)
         {
             var ctx = c.GetScoreContext();
             if ((c.Reasons & ExfilReason.ZScore) != 0)
@@ -368,10 +370,10 @@ namespace LowSlowExfil.Reporting
                 yield return "Not flagged by any clause: listed because the hunt ran with -IncludeAll.";
         }
 
-        private void DailyChart(ExfilCandidate c, ZiaUploadProfile upload, DateTime ws, DateTime we) =>
+        private void DailyChart(ExfilCandidate c, ZiaUploadProfile? upload, DateTime ws, DateTime we) =>
             new DailyChart(_h).Render(c, upload, ws, we);
 
-        private void Destinations(ZiaUploadProfile upload)
+        private void Destinations(ZiaUploadProfile? upload)
         {
             _h.Line("<div>");
             var rows = upload?.Destinations ?? RowList<DestinationUpload>.Empty;
@@ -389,7 +391,7 @@ namespace LowSlowExfil.Reporting
             _h.Line("</div>");
         }
 
-        private void Channels(ZiaUploadProfile upload)
+        private void Channels(ZiaUploadProfile? upload)
         {
             _h.Line("<div>");
             _h.Line("<h4>Channels</h4>");
@@ -408,13 +410,13 @@ namespace LowSlowExfil.Reporting
             _h.Line("</div>");
         }
 
-        private void Sharing(O365SharingProfile sharing)
+        private void Sharing(O365SharingProfile? sharing)
         {
             _h.Line("<div>");
             _h.Line("<h4>Microsoft 365 sharing</h4>");
             if (sharing == null || sharing.O365_EventCount == 0) { _h.Line("<p>No sharing events in the window.</p></div>"); return; }
             _h.Raw("<p>").Text($"{N(sharing.O365_EventCount)} event{(sharing.O365_EventCount == 1 ? "" : "s")}, {Stamp(sharing.O365_FirstEvent)} → {Stamp(sharing.O365_LastEvent)}").Line("</p>");
-            var counts = sharing.OperationCounts ?? new Dictionary<string, long>();
+            var counts = sharing.OperationCounts;
             if (counts.Count > 0)
             {
                 _h.Line("<table class=\"ops\"><thead><tr><th>Operation</th><th class=\"n\">Events</th></tr></thead><tbody>");
