@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 
 namespace LowSlowExfil.Readers
@@ -12,6 +13,6 @@ namespace LowSlowExfil.Readers
         /// A Microsoft 365 audit event (an OfficeActivity row or an audit record). <paramref name="recordId"/> is the audit
         /// record's Id (OfficeActivity's OfficeId), when the data carries it: the same record in two exports counts once.
         /// </summary>
-        void AddSharing(DateTime timeUtc, string userId, string operation, string recordId = null);
+        void AddSharing(DateTime timeUtc, string? userId, string operation, string? recordId = null);
     }
 }

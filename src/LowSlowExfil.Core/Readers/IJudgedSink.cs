@@ -1,3 +1,4 @@
+#nullable enable
 using LowSlowExfil.Aggregation;
 
 namespace LowSlowExfil.Readers

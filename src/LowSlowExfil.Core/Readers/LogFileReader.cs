@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -16,8 +17,9 @@ namespace LowSlowExfil.Readers
     {
         private const int SniffBytes = 4096;
 
-        public static FileReadSummary Read(string path, IEventSink sink, ReadContext ctx)
+        public static FileReadSummary Read(string path, IEventSink sink, ReadContext? ctx)
         {
+            if (path == null) throw new ArgumentNullException(nameof(path));
             if (sink == null) throw new ArgumentNullException(nameof(sink));
             ctx = ctx ?? new ReadContext();
             var summary = new FileReadSummary { File = path };
@@ -61,7 +63,7 @@ namespace LowSlowExfil.Readers
         /// reads a file, under the name <paramref name="name"/> in its issues. A stream is never cut into ranges
         /// for parallel reading. The in-memory entry of the fuzz targets and the parser tests.
         /// </summary>
-        internal static FileReadSummary Read(Stream stream, string name, IEventSink sink, ReadContext ctx)
+        internal static FileReadSummary Read(Stream stream, string name, IEventSink sink, ReadContext? ctx)
         {
             if (stream == null) throw new ArgumentNullException(nameof(stream));
             if (sink == null) throw new ArgumentNullException(nameof(sink));
@@ -264,7 +266,7 @@ namespace LowSlowExfil.Readers
                     Skip(path, line, ++record, "a table of the query response is not an object with a \"columns\" array and a \"rows\" array", ctx, summary);
                     continue;
                 }
-                var names = new List<string>();
+                var names = new List<string?>(); // null for a column without a name
                 foreach (var c in columns.EnumerateArray())
                     names.Add(c.ValueKind == JsonValueKind.Object && c.TryGetProperty("name", out var n) && JsonRecordMapper.TryGetString(n, out string name) ? name : null);
                 foreach (var row in rows.EnumerateArray())
@@ -279,7 +281,7 @@ namespace LowSlowExfil.Readers
                     int i = 0;
                     foreach (var v in row.EnumerateArray())
                     {
-                        if (i < names.Count && names[i] != null && v.ValueKind != JsonValueKind.Null) props[names[i]] = v;
+                        if (i < names.Count && names[i] is string column && v.ValueKind != JsonValueKind.Null) props[column] = v;
                         i++;
                     }
                     Count(JsonRecordMapper.Map(props, TimeSpan.Zero, sink, ctx, out string error), path, line, ++record, error, ctx, summary);

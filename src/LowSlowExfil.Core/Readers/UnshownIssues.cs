@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.Collections.Generic;
 
@@ -11,7 +12,7 @@ namespace LowSlowExfil.Readers
         private sealed class Tally
         {
             public long Count;
-            public string Example;
+            public string Example = string.Empty;
         }
 
         public long Total { get; private set; }
