@@ -1,3 +1,4 @@
+#nullable enable
 using System;
 using System.IO;
 
@@ -16,7 +17,7 @@ namespace LowSlowExfil.Readers
         /// The header of a CommonSecurityLog export the byte-level path can read (a plain first line of known
         /// columns), with its length in bytes; null for anything else, which the general reader takes.
         /// </summary>
-        internal static ExportHeader ProxyHeader(byte[] head, ReadContext ctx, out int headerBytes)
+        internal static ExportHeader? ProxyHeader(byte[] head, ReadContext ctx, out int headerBytes)
         {
             headerBytes = 0;
             int bom = head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
