@@ -27,8 +27,8 @@ namespace LowSlowExfil.Readers
             string line = Utf8Cache.Decode(new ReadOnlySpan<byte>(head, bom, nl - bom));
             if (line.EndsWith("\r", StringComparison.Ordinal)) line = line.Substring(0, line.Length - 1);
             if (line.Length == 0 || line.IndexOf('\r') >= 0) return null;
-            var header = ExportHeader.Map(line.Split(','), out string error);
-            if (error != null || header.Format != LogFormat.CommonSecurityLogCsv) return null;
+            var header = ExportHeader.Map(line.Split(','), out _);
+            if (header == null || header.Format != LogFormat.CommonSecurityLogCsv) return null; // null: a header the general reader explains
             headerBytes = nl + 1;
             return header;
         }

@@ -216,7 +216,7 @@ namespace LowSlowExfil.Readers
                     return;
                 }
             }
-            string problem = ExportSchema.SentBytesProblem(sent);
+            string? problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 Issue(line, record, $"SentBytes {sent} {problem}");

@@ -1,3 +1,4 @@
+#nullable enable
 namespace LowSlowExfil.Readers
 {
     /// <summary>What one JSON record turned out to be.</summary>
