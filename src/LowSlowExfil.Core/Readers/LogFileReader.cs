@@ -202,7 +202,7 @@ namespace LowSlowExfil.Readers
         {
             var splitter = new JsonRecordSplitter(stream, ctx.MaxRecordChars);
             long record = 0;
-            while (splitter.Next(out var bytes, out long line, out string error))
+            while (splitter.Next(out var bytes, out long line, out string? error))
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 if (error != null)
@@ -284,7 +284,7 @@ namespace LowSlowExfil.Readers
                         if (i < names.Count && names[i] is string column && v.ValueKind != JsonValueKind.Null) props[column] = v;
                         i++;
                     }
-                    Count(JsonRecordMapper.Map(props, TimeSpan.Zero, sink, ctx, out string error), path, line, ++record, error, ctx, summary);
+                    Count(JsonRecordMapper.Map(props, TimeSpan.Zero, sink, ctx, out string? error), path, line, ++record, error, ctx, summary);
                 }
             }
         }
@@ -296,7 +296,7 @@ namespace LowSlowExfil.Readers
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 record++;
-                string error;
+                string? error;
                 if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("event", out var ev) && ev.ValueKind == JsonValueKind.Object
                     && ev.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.String)
                 {
@@ -320,7 +320,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void Count(JsonRecordKind kind, string path, long line, long record, string error, ReadContext ctx, FileReadSummary summary)
+        private static void Count(JsonRecordKind kind, string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
         {
             switch (kind)
             {
@@ -331,11 +331,11 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void Skip(string path, long line, long record, string error, ReadContext ctx, FileReadSummary summary)
+        private static void Skip(string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
         {
             summary.Records++;
             summary.Skipped++;
-            ctx.Report(new ReadIssue(path, line, record, error));
+            ctx.Report(new ReadIssue(path, line, record, error ?? "the record cannot be read")); // the mappers say why; this only if one did not
         }
 
         private enum SniffResult { Empty, Binary, Json, Cef, Template, Text, KeyValue }

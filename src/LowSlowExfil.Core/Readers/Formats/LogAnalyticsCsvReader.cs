@@ -48,7 +48,7 @@ namespace LowSlowExfil.Readers
                 int audit = index[ExportSchema.AuditData];
                 while (NextRow(csv, file, headerFields, ctx, summary, ref record))
                 {
-                    if (!PurviewAudit.TryRead(csv.GetField(audit), sink, ctx, out string reason)) { Skip(ctx, summary, file, csv, record, reason); continue; }
+                    if (!PurviewAudit.TryRead(csv.GetField(audit), sink, ctx, out string? reason)) { Skip(ctx, summary, file, csv, record, reason ?? "the AuditData cannot be read"); continue; }
                     summary.SharingEvents++;
                 }
                 return;
