@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using LowSlowExfil.Readers;
 using LowSlowExfil.Rule;

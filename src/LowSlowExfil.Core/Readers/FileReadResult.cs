@@ -1,4 +1,3 @@
-#nullable enable
 namespace LowSlowExfil.Readers
 {
     /// <summary>What the host is told about one file of a multi-file read, on its own thread and in file order.</summary>

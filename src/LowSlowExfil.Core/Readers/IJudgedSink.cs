@@ -1,4 +1,3 @@
-#nullable enable
 using LowSlowExfil.Aggregation;
 
 namespace LowSlowExfil.Readers

@@ -1,4 +1,3 @@
-#nullable enable
 namespace LowSlowExfil.Readers
 {
     /// <summary>The file formats the readers recognise.</summary>

@@ -1,4 +1,3 @@
-#nullable enable
 namespace LowSlowExfil.Readers
 {
     /// <summary>Bytes read so far from one file.</summary>

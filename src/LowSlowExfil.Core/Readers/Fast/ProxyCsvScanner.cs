@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Buffers;
 using System.IO;

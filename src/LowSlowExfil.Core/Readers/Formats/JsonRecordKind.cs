@@ -1,4 +1,3 @@
-#nullable enable
 namespace LowSlowExfil.Readers
 {
     /// <summary>What one JSON record turned out to be.</summary>
