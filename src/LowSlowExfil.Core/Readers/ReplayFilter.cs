@@ -17,9 +17,9 @@ namespace LowSlowExfil.Readers
         public ReplayFilter(int capacity = DefaultCapacity) { _capacity = capacity; }
 
         /// <summary>True the first time an id is seen (within the remembered window); empty ids are always new.</summary>
-        public bool IsFirst(string externalId)
+        public bool IsFirst(string? externalId)
         {
-            if (string.IsNullOrEmpty(externalId)) return true;
+            if (externalId == null || externalId.Length == 0) return true;
             if (!_seen.Add(externalId)) return false;
             _order.Enqueue(externalId);
             if (_order.Count > _capacity) _seen.Remove(_order.Dequeue());

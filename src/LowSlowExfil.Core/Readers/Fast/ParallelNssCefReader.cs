@@ -26,10 +26,10 @@ namespace LowSlowExfil.Readers
 
         private sealed class Chunk
         {
-            public List<NssCefReader.ParsedLine> Parsed;
+            public List<NssCefReader.ParsedLine>? Parsed; // null once applied (back in the pool)
             public long Start, Stop, Lines, Records, HandOverAt = -1;
             public bool HandOverAtFileStart;
-            public Exception Error;
+            public Exception? Error;
             // No spinning while waiting: on two cores a spinning reader takes the time a worker would parse in.
             public readonly ManualResetEventSlim Done = new ManualResetEventSlim(false, spinCount: 1);
         }
@@ -93,7 +93,7 @@ namespace LowSlowExfil.Readers
                         }
                         ctx.Cancellation.ThrowIfCancellationRequested();
                         // In file order: the lines before a failure still count, as they do on one thread.
-                        foreach (var p in c.Parsed)
+                        foreach (var p in c.Parsed!) // done: a worker gave the chunk its list before parsing it
                         {
                             var parsed = p;
                             parsed.Line += lineBase;
@@ -135,7 +135,7 @@ namespace LowSlowExfil.Readers
                 if (c.Stop > c.Start)
                 {
                     file.Position = c.Start;
-                    scanner.ReadChunk(new RangeStream(file, c.Stop), buf, fileStart: i == 0, c.Parsed);
+                    scanner.ReadChunk(new RangeStream(file, c.Stop), buf, fileStart: i == 0, c.Parsed!); // given just before Parse
                     c.Lines = scanner.ChunkLines;
                     c.Records = scanner.ChunkRecords;
                     c.HandOverAt = scanner.HandOverAt;
