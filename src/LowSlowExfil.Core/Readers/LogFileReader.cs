@@ -199,6 +199,7 @@ namespace LowSlowExfil.Readers
         internal static void ReadJson(Stream stream, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var splitter = new JsonRecordSplitter(stream, ctx.MaxRecordChars);
+            var scanner = FastPath.ScansJson(ctx);
             long record = 0;
             while (splitter.Next(out var bytes, out long line, out string error))
             {
@@ -206,6 +207,11 @@ namespace LowSlowExfil.Readers
                 if (error != null)
                 {
                     Skip(path, line, ++record, error, ctx, summary);
+                    continue;
+                }
+                if (scanner != null && scanner.TryMap(new ReadOnlySpan<byte>(bytes.Array, bytes.Offset, bytes.Count), sink, ctx, out var kind, out error))
+                {
+                    Count(kind, path, line, ++record, error, ctx, summary);
                     continue;
                 }
                 JsonDocument doc;

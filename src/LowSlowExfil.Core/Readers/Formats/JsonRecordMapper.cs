@@ -102,7 +102,7 @@ namespace LowSlowExfil.Readers
                 || props.ContainsKey(ExportSchema.DestinationHostName) || props.ContainsKey(ExportSchema.SourceUserName))
                 return MapCommonSecurityLog(props, offset, sink, out error);
             if (props.ContainsKey("dhost") || props.ContainsKey("suser") || Text(props, "sourcetype") == "zscalernss")
-                return MapCloudNss(props, sink, ctx, out error);
+                return MapCloudNss(new Fields(props), sink, ctx, out error);
             // Zscaler's own field names: a Splunk HEC envelope around the record, or the record itself.
             var inner = NssNativeJson.Envelope(props);
             if (inner != null)
@@ -115,7 +115,7 @@ namespace LowSlowExfil.Readers
                 // The record inside may use either naming (a Cloud NSS feed's CEF keys, or Zscaler's own).
                 var innerProps = Properties(inner.Value, out _);
                 return innerProps.ContainsKey("dhost") || innerProps.ContainsKey("suser")
-                    ? MapCloudNss(innerProps, sink, ctx, out error)
+                    ? MapCloudNss(new Fields(innerProps), sink, ctx, out error)
                     : NssNativeJson.Map(innerProps, sink, ctx, out error);
             }
             if (NssNativeJson.LooksLikeOne(props)) return NssNativeJson.Map(props, sink, ctx, out error);
@@ -129,7 +129,7 @@ namespace LowSlowExfil.Readers
                 return JsonRecordKind.Invalid;
             }
             if (type == "OfficeActivity" || props.ContainsKey(ExportSchema.Operation))
-                return MapAudit(props, offset, sink, out error);
+                return MapAudit(new Fields(props), offset, sink, out error);
             error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName), a Zscaler NSS record (suser and dhost, or login, hostname and reqsize) nor a Microsoft 365 audit record (Operation, UserId)";
             return JsonRecordKind.Invalid;
         }
@@ -156,11 +156,30 @@ namespace LowSlowExfil.Readers
 
         private static readonly string[] CloudNssTimeFormats = { "yyyy-MM-dd,HH:mm:ss", "yy-MM-dd,HH:mm:ss", "yyyy-MM-dd HH:mm:ss" };
 
+        /// <summary>
+        /// A record's properties by name (case-insensitive), as the mappers below read them: from a parsed document
+        /// here, or straight from the record's bytes (<see cref="JsonRecordScanner"/>), so both read through one code.
+        /// A value is decoded only when read, in the order read, as a parsed document decodes it.
+        /// </summary>
+        internal interface IFields
+        {
+            bool Has(string name);
+            string Text(string name);
+        }
+
+        private readonly struct Fields : IFields
+        {
+            private readonly Dictionary<string, JsonElement> _props;
+            public Fields(Dictionary<string, JsonElement> props) => _props = props;
+            public bool Has(string name) => _props.ContainsKey(name);
+            public string Text(string name) => JsonRecordMapper.Text(_props, name);
+        }
+
         /// <summary>Cloud NSS: CEF key names; "TimeGenerated":"2024-06-11,02:52:44" in the feed's time zone.</summary>
-        private static JsonRecordKind MapCloudNss(Dictionary<string, JsonElement> props, IEventSink sink, ReadContext ctx, out string error)
+        internal static JsonRecordKind MapCloudNss<TFields>(TFields props, IEventSink sink, ReadContext ctx, out string error) where TFields : IFields
         {
             error = null;
-            string t = Text(props, ExportSchema.TimeGenerated);
+            string t = props.Text(ExportSchema.TimeGenerated);
             if (t == null)
             {
                 error = "the Zscaler NSS record has no TimeGenerated";
@@ -180,7 +199,7 @@ namespace LowSlowExfil.Readers
                 error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' has no UTC equivalent in the feed's time zone";
                 return JsonRecordKind.Invalid;
             }
-            string bytes = Text(props, "out");
+            string bytes = props.Text("out");
             if (!ExportSchema.TryParseLong(bytes, out long? sent))
             {
                 error = $"out '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number of bytes";
@@ -193,27 +212,30 @@ namespace LowSlowExfil.Readers
                 return JsonRecordKind.Invalid;
             }
             // Every value read before the replay filter remembers the id: a record that fails must not mark it seen.
-            string vendor = Text(props, "vendor") ?? "Zscaler", act = Text(props, "act"), user = Text(props, "suser"), host = Text(props, "dhost");
-            if (!ctx.Replays.IsFirst(Text(props, "externalId"))) return JsonRecordKind.Replay;
+            string vendor = props.Text("vendor") ?? "Zscaler", act = props.Text("act"), user = props.Text("suser"), host = props.Text("dhost");
+            if (!ctx.Replays.IsFirst(props.Text("externalId"))) return JsonRecordKind.Replay;
             sink.AddProxy(time, vendor, act, user, host, sent);
             return JsonRecordKind.Proxy;
         }
 
         /// <summary>OfficeActivity rows carry TimeGenerated; audit records (Management API, AuditData) CreationTime.</summary>
-        private static JsonRecordKind MapAudit(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string error)
+        internal static JsonRecordKind MapAudit<TFields>(TFields props, TimeSpan offset, IEventSink sink, out string error) where TFields : IFields
         {
-            string field = props.ContainsKey(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
+            string field = props.Has(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
             if (!TryTime(props, field, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
-            sink.AddSharing(time, Text(props, ExportSchema.UserId), Text(props, ExportSchema.Operation),
-                Text(props, ExportSchema.OfficeId) ?? Text(props, ExportSchema.AuditRecordId));
+            sink.AddSharing(time, props.Text(ExportSchema.UserId), props.Text(ExportSchema.Operation),
+                props.Text(ExportSchema.OfficeId) ?? props.Text(ExportSchema.AuditRecordId));
             return JsonRecordKind.Sharing;
         }
 
-        private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string error)
+        private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string error) =>
+            TryTime(new Fields(props), field, offset, out time, out error);
+
+        private static bool TryTime<TFields>(TFields props, string field, TimeSpan offset, out DateTime time, out string error) where TFields : IFields
         {
             time = default;
             error = null;
-            string t = Text(props, field);
+            string t = props.Text(field);
             if (t == null)
             {
                 error = $"the record has no {field}";
