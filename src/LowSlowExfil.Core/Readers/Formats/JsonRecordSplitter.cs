@@ -108,8 +108,8 @@ namespace LowSlowExfil.Readers
         {
             record = default;
             error = null;
-            // Keep the record's bytes at the start of the buffer so it can grow to the cap.
-            Compact();
+            // The record stays where it is in the buffer: Fill moves it to the front only when the buffer runs out (a
+            // move per record, of the rest of the buffer, was most of the splitter's time), and grows it to the cap.
             int depth = 0, i = _pos;
             bool inString = false, escaped = false;
             long startLine = _line;
@@ -132,6 +132,17 @@ namespace LowSlowExfil.Readers
                         _arrayClosed = true; // one report for the truncation, not a second for the open array
                         return true;
                     }
+                }
+                if (inString && !escaped)
+                {
+                    // Most of a record is string bytes, which change nothing below: jump to the next byte that may.
+                    int skip = new ReadOnlySpan<byte>(_buffer, i, _len - i).IndexOfAny((byte)'"', (byte)'\\', (byte)'\n');
+                    if (skip < 0)
+                    {
+                        i = _len;
+                        continue;
+                    }
+                    i += skip;
                 }
                 byte b = _buffer[i++];
                 if (b == (byte)'\n')
@@ -182,15 +193,6 @@ namespace LowSlowExfil.Readers
                 if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r') return false;
                 p++;
             }
-        }
-
-        private void Compact()
-        {
-            if (_pos == 0) return;
-            _bufferStart += _pos;
-            Buffer.BlockCopy(_buffer, _pos, _buffer, 0, _len - _pos);
-            _len -= _pos;
-            _pos = 0;
         }
 
         /// <summary>Reads more bytes, keeping [keepFrom, _len); grows the buffer when it is full.</summary>
