@@ -116,15 +116,17 @@ namespace LowSlowExfil.Readers
             RecordColumn = _bufferStart + _pos - _lineStart;
             while (true)
             {
+                // Checked at every byte, not only when the buffer runs out: a record over the cap was otherwise read or
+                // skipped by where the stream's reads happened to fall (and so could differ between two reads of a file).
+                if (i - _pos >= _maxRecordBytes)
+                {
+                    error = $"JSON record starting on line {startLine} is longer than {_maxRecordBytes:N0} bytes; skipped to the next line";
+                    _pos = i;
+                    SkipLine();
+                    return true;
+                }
                 if (i >= _len)
                 {
-                    if (i - _pos >= _maxRecordBytes)
-                    {
-                        error = $"JSON record starting on line {startLine} is longer than {_maxRecordBytes:N0} bytes; skipped to the next line";
-                        _pos = i;
-                        SkipLine();
-                        return true;
-                    }
                     if (!Fill(keepFrom: _pos, ref i))
                     {
                         error = $"JSON record starting on line {startLine} is truncated at the end of the file";
@@ -136,10 +138,11 @@ namespace LowSlowExfil.Readers
                 if (inString && !escaped)
                 {
                     // Most of a record is string bytes, which change nothing below: jump to the next byte that may.
-                    int skip = new ReadOnlySpan<byte>(_buffer, i, _len - i).IndexOfAny((byte)'"', (byte)'\\', (byte)'\n');
+                    int stop = (int)Math.Min(_len, (long)_pos + _maxRecordBytes);
+                    int skip = new ReadOnlySpan<byte>(_buffer, i, stop - i).IndexOfAny((byte)'"', (byte)'\\', (byte)'\n');
                     if (skip < 0)
                     {
-                        i = _len;
+                        i = stop;
                         continue;
                     }
                     i += skip;
