@@ -14,7 +14,7 @@ namespace LowSlowExfil.Readers
     /// </summary>
     /// <remarks>
     /// Exact by construction: the same reader validates the record (as JsonDocument does, with the same options), the
-    /// mapping is the general reader's own (<see cref="JsonRecordMapper.MapCloudNss"/>, <see cref="JsonRecordMapper.MapAudit"/>),
+    /// mapping is the general reader's own (<see cref="JsonRecordMapper.ReadCloudNss"/>, <see cref="JsonRecordMapper.ReadAudit"/>),
     /// and anything the general reader might read differently makes <see cref="TryMap"/> return false having done
     /// nothing, so the general reader reads that record: JSON that does not parse as it is (a trailing comma
     /// included), a property name that is escaped, not printable ASCII or carries a zone suffix ("… [UTC]"), a value
@@ -57,8 +57,22 @@ namespace LowSlowExfil.Readers
         public bool TryMap(ReadOnlySpan<byte> json, IEventSink sink, ReadContext ctx, out JsonRecordKind kind, out string? error)
         {
             kind = JsonRecordKind.Invalid;
+            if (!TryRead(json, ctx, out var e, out bool valid, out error)) return false;
+            if (valid) kind = JsonRecordMapper.Add(e, sink, ctx);
+            return true;
+        }
+
+        /// <summary>
+        /// As <see cref="TryMap"/>, without the side effects: the event (<paramref name="valid"/>) or the reason the
+        /// record is skipped, for <see cref="JsonRecordMapper.Add"/> to hand over later (the replay filter and the sink
+        /// see it then). Thread-safe across scanners: it reads only the context's settings.
+        /// </summary>
+        public bool TryRead(ReadOnlySpan<byte> json, ReadContext ctx, out JsonRecordMapper.MappedEvent e, out bool valid, out string? error)
+        {
+            e = default;
+            valid = false;
             error = null;
-            if (!Scan(json) || !TryDispatch(sink, ctx, out kind, out error))
+            if (!Scan(json) || !TryDispatch(ctx, out e, out valid, out error))
             {
                 HandedOver++;
                 return false;
@@ -90,30 +104,32 @@ namespace LowSlowExfil.Readers
             // PurviewAudit refuses a record without both before it maps it; such a record is the general reader's.
             if (!Scan(new ReadOnlySpan<byte>(_text, 0, length))
                 || !_has[(int)Slot.Operation] || !_has[(int)Slot.CreationTime]
-                || !TryDispatch(sink, ctx, out kind, out error))
+                || !TryDispatch(ctx, out var e, out bool valid, out error))
             {
                 HandedOver++;
                 return false;
             }
-            if (kind == JsonRecordKind.Invalid) error = "AuditData: " + error;
+            if (valid) kind = JsonRecordMapper.Add(e, sink, ctx);
+            else error = "AuditData: " + error;
             Scanned++;
             return true;
         }
 
         /// <summary>The record's shape as the general mapping decides it, then that mapping; false for any other shape.</summary>
-        private bool TryDispatch(IEventSink sink, ReadContext ctx, out JsonRecordKind kind, out string? error)
+        private bool TryDispatch(ReadContext ctx, out JsonRecordMapper.MappedEvent e, out bool valid, out string? error)
         {
-            kind = JsonRecordKind.Invalid;
+            e = default;
+            valid = false;
             error = null;
             if (_has[(int)Slot.Elsewhere]) return false;
             if (_has[(int)Slot.Dhost] || _has[(int)Slot.Suser] || _values[(int)Slot.Sourcetype] == "zscalernss")
             {
-                kind = JsonRecordMapper.MapCloudNss(this, sink, ctx, out error);
+                valid = JsonRecordMapper.ReadCloudNss(this, ctx, out e, out error);
                 return true;
             }
             if (_has[(int)Slot.ElsewhereUnlessCloudNss] || !_has[(int)Slot.Operation]) return false;
             // No zone suffix on any name (those are handed over): TimeGenerated's offset is zero.
-            kind = JsonRecordMapper.MapAudit(this, TimeSpan.Zero, sink, out error);
+            valid = JsonRecordMapper.ReadAudit(this, TimeSpan.Zero, out e, out error);
             return true;
         }
 

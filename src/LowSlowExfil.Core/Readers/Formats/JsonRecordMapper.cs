@@ -175,57 +175,96 @@ namespace LowSlowExfil.Readers
             public string Text(string name) => JsonRecordMapper.Text(_props, name);
         }
 
-        /// <summary>Cloud NSS: CEF key names; "TimeGenerated":"2024-06-11,02:52:44" in the feed's time zone.</summary>
-        internal static JsonRecordKind MapCloudNss<TFields>(TFields props, IEventSink sink, ReadContext ctx, out string error) where TFields : IFields
+        /// <summary>
+        /// The event one record maps to, before the replay filter and the sink see it: the parallel JSON reader maps
+        /// records on its workers and hands them over (<see cref="Add"/>) in file order.
+        /// </summary>
+        internal struct MappedEvent
         {
+            public bool Sharing;
+            public DateTime Time;
+            public string Vendor, Action, User, Host, Id;
+            public long? Sent;
+        }
+
+        /// <summary>Hands a mapped event to the sink: a proxy event only the first time its record id is seen.</summary>
+        internal static JsonRecordKind Add(in MappedEvent e, IEventSink sink, ReadContext ctx)
+        {
+            if (e.Sharing)
+            {
+                sink.AddSharing(e.Time, e.User, e.Action, e.Id);
+                return JsonRecordKind.Sharing;
+            }
+            if (!ctx.Replays.IsFirst(e.Id)) return JsonRecordKind.Replay;
+            sink.AddProxy(e.Time, e.Vendor, e.Action, e.User, e.Host, e.Sent);
+            return JsonRecordKind.Proxy;
+        }
+
+        /// <summary>Cloud NSS: CEF key names; "TimeGenerated":"2024-06-11,02:52:44" in the feed's time zone.</summary>
+        internal static JsonRecordKind MapCloudNss<TFields>(TFields props, IEventSink sink, ReadContext ctx, out string error) where TFields : IFields =>
+            ReadCloudNss(props, ctx, out var e, out error) ? Add(e, sink, ctx) : JsonRecordKind.Invalid;
+
+        internal static bool ReadCloudNss<TFields>(TFields props, ReadContext ctx, out MappedEvent e, out string error) where TFields : IFields
+        {
+            e = default;
             error = null;
             string t = props.Text(ExportSchema.TimeGenerated);
             if (t == null)
             {
                 error = "the Zscaler NSS record has no TimeGenerated";
-                return JsonRecordKind.Invalid;
+                return false;
             }
             if (!DateTime.TryParseExact(t.Trim(), CloudNssTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime wall))
             {
                 if (!Timestamps.TryParse(t, out DateTime parsed))
                 {
                     error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' is not a timestamp";
-                    return JsonRecordKind.Invalid;
+                    return false;
                 }
                 wall = parsed;
             }
             if (!FeedTime.TryToUtc(wall, ctx.FeedTimeZone, out DateTime time))
             {
                 error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' has no UTC equivalent in the feed's time zone";
-                return JsonRecordKind.Invalid;
+                return false;
             }
             string bytes = props.Text("out");
             if (!ExportSchema.TryParseLong(bytes, out long? sent))
             {
                 error = $"out '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number of bytes";
-                return JsonRecordKind.Invalid;
+                return false;
             }
             string problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 error = $"out {sent} {problem}";
-                return JsonRecordKind.Invalid;
+                return false;
             }
             // Every value read before the replay filter remembers the id: a record that fails must not mark it seen.
-            string vendor = props.Text("vendor") ?? "Zscaler", act = props.Text("act"), user = props.Text("suser"), host = props.Text("dhost");
-            if (!ctx.Replays.IsFirst(props.Text("externalId"))) return JsonRecordKind.Replay;
-            sink.AddProxy(time, vendor, act, user, host, sent);
-            return JsonRecordKind.Proxy;
+            e = new MappedEvent
+            {
+                Time = time, Sent = sent,
+                Vendor = props.Text("vendor") ?? "Zscaler", Action = props.Text("act"), User = props.Text("suser"), Host = props.Text("dhost"),
+                Id = props.Text("externalId"),
+            };
+            return true;
         }
 
         /// <summary>OfficeActivity rows carry TimeGenerated; audit records (Management API, AuditData) CreationTime.</summary>
-        internal static JsonRecordKind MapAudit<TFields>(TFields props, TimeSpan offset, IEventSink sink, out string error) where TFields : IFields
+        internal static JsonRecordKind MapAudit<TFields>(TFields props, TimeSpan offset, IEventSink sink, out string error) where TFields : IFields =>
+            ReadAudit(props, offset, out var e, out error) ? Add(e, sink, null) : JsonRecordKind.Invalid;
+
+        internal static bool ReadAudit<TFields>(TFields props, TimeSpan offset, out MappedEvent e, out string error) where TFields : IFields
         {
+            e = default;
             string field = props.Has(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
-            if (!TryTime(props, field, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
-            sink.AddSharing(time, props.Text(ExportSchema.UserId), props.Text(ExportSchema.Operation),
-                props.Text(ExportSchema.OfficeId) ?? props.Text(ExportSchema.AuditRecordId));
-            return JsonRecordKind.Sharing;
+            if (!TryTime(props, field, offset, out DateTime time, out error)) return false;
+            e = new MappedEvent
+            {
+                Sharing = true, Time = time, User = props.Text(ExportSchema.UserId), Action = props.Text(ExportSchema.Operation),
+                Id = props.Text(ExportSchema.OfficeId) ?? props.Text(ExportSchema.AuditRecordId),
+            };
+            return true;
         }
 
         private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string error) =>
