@@ -79,6 +79,7 @@ namespace LowSlowExfil.Tests
                 Assert.False((bool)fastPath.GetMethod(nameof(FastPath.CutsIntoRanges), flags).Invoke(null, new[] { ctx, (object)long.MaxValue }));
                 Assert.False((bool)fastPath.GetMethod(nameof(FastPath.SplitsCsvByBlocks), flags).Invoke(null, new[] { ctx }));
                 Assert.Null(fastPath.GetMethod(nameof(FastPath.ScansJson), flags).Invoke(null, new[] { ctx }));
+                Assert.False((bool)fastPath.GetMethod(nameof(FastPath.SplitsJsonLines), flags).Invoke(null, new[] { ctx, (object)long.MaxValue }));
             }
             finally
             {

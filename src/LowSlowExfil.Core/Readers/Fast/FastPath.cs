@@ -42,6 +42,13 @@ namespace LowSlowExfil.Readers
         /// </summary>
         internal static JsonRecordScanner ScansJson(ReadContext ctx) => On(ctx) ? new JsonRecordScanner() : null;
 
+        /// <summary>
+        /// Whether a plain JSON file of <paramref name="length"/> bytes may be read on every core
+        /// (<see cref="ParallelJsonLinesReader"/>, when it turns out to be JSON lines).
+        /// </summary>
+        internal static bool SplitsJsonLines(ReadContext ctx, long length) =>
+            On(ctx) && ctx.MaxDegreeOfParallelism > 1 && length >= ctx.ParallelMinimumBytes;
+
         /// <summary>Whether <see cref="ProxyCsvScanner"/> splits records on 64-byte masks (<see cref="CsvBlocks"/>).</summary>
         internal static bool SplitsCsvByBlocks(ReadContext ctx) => Allowed && ctx.UseBlockParsing && CsvBlocks.Supported;
     }

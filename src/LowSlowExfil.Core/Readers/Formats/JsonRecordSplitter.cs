@@ -30,6 +30,24 @@ namespace LowSlowExfil.Readers
             _maxRecordBytes = maxRecordBytes;
         }
 
+        /// <summary>
+        /// A splitter for JSON lines part-way into a file: the stream starts at offset <paramref name="start"/>, on line
+        /// <paramref name="line"/>, which starts at <paramref name="lineStart"/>. In line mode from the start, as the
+        /// file's own splitter is once its first record has shown the file to be JSON lines (ParallelJsonLinesReader).
+        /// </summary>
+        internal static JsonRecordSplitter ForLines(Stream stream, int maxRecordBytes, long start, long lineStart, long line) =>
+            new JsonRecordSplitter(stream, maxRecordBytes) { _started = true, _lineMode = true, _line = line, _bufferStart = start, _lineStart = lineStart };
+
+        /// <summary>True once the first record has shown the records to be JSON lines (one per line).</summary>
+        public bool IsJsonLines => _lineMode == true && !_inArray;
+
+        /// <summary>The line the splitter has reached (after the last record, the line after the file's last line break).</summary>
+        public long Line => _line;
+
+        /// <summary>The offsets where the last record (or malformed stretch) returned starts, and of the line it starts on.</summary>
+        public long RecordStart { get; private set; }
+        public long RecordLineStart { get; private set; }
+
         // A comma was the last thing seen between the array's records: one before its ']' is a trailing comma.
         private bool _afterComma;
 
@@ -94,6 +112,8 @@ namespace LowSlowExfil.Readers
                 }
                 line = _line;
                 _afterComma = false;
+                RecordStart = _bufferStart + _pos;
+                RecordLineStart = _lineStart;
                 if (b != (byte)'{')
                 {
                     error = $"expected a JSON object, found '{Printable(b)}'";

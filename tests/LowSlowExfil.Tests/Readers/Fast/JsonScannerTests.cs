@@ -88,6 +88,7 @@ namespace LowSlowExfil.Tests
 
             private static readonly Gen<string> Line = Gen.Frequency(
                 (12, Record),
+                (1, from a in Record from b in Record from sep in Gen.Elements("", " ", "\t") select a + sep + b),
                 (1, Gen.Elements("", " ", "not json", "{\"a\":", "]", "5", "{\"tables\":[]}",
                     "{\"sourcetype\":\"zscalernss-web\",\"event\":{\"login\":\"a@b.com\",\"hostname\":\"dropbox.com\",\"reqsize\":5,\"epochtime\":1790000000}}")));
 
@@ -154,6 +155,66 @@ namespace LowSlowExfil.Tests
         public Property Scanner_ReadsHostilePurviewAuditData_AsTheGeneralReader() =>
             Prop.ForAll(Arbitraries.Purview(), csv =>
                 Read(csv.Bytes, "hostile.csv", fast: false, csv.InEastern) == Read(csv.Bytes, "hostile.csv", fast: true, csv.InEastern));
+
+        /// <summary>
+        /// A JSON lines file read on several workers in chunks cut anywhere (ParallelJsonLinesReader) reads as one thread
+        /// reads it, the fast path and the general reader alike: events and replays in file order, issues with the
+        /// file's line and record numbers (a malformed stretch hands the rest of the file to the calling thread).
+        /// </summary>
+        [Property(MaxTest = 300, QuietOnSuccess = true, Arbitrary = new[] { typeof(Arbitraries) })]
+        public void ParallelJsonLines_ReadAsOneThread(HostileJson json, PositiveInt chunk, bool threeWorkers)
+        {
+            using var dir = TestPaths.NewTempFolder();
+            string path = dir.File("lines.json");
+            File.WriteAllBytes(path, json.Bytes);
+            var probe = new ReadContext();
+            if (!ParallelJsonLinesReader.IsJsonLines(path, probe)) return; // an array, or a first line that is no record: one thread reads it
+            string oneThread = ReadFile(path, json.InEastern, parallel: null);
+            Assert.Equal(oneThread, ReadFile(path, json.InEastern, parallel: (threeWorkers ? 3 : 2, 1 + chunk.Get % 700)));
+            Assert.Equal(oneThread, ReadFile(path, json.InEastern, parallel: null, fast: false));
+        }
+
+        private static string ReadFile(string path, bool inEastern, (int Workers, int ChunkBytes)? parallel, bool fast = true)
+        {
+            var sink = new FullSink();
+            var ctx = new ReadContext
+            {
+                OnIssue = i => sink.Lines.Add("issue " + i), UseFastPaths = fast, RethrowUnexpected = true, MaxDegreeOfParallelism = 1,
+                FeedTimeZone = inEastern ? Eastern : TimeZoneInfo.Utc,
+            };
+            FileReadSummary summary;
+            if (parallel is (int workers, int chunkBytes))
+            {
+                summary = new FileReadSummary { File = path, Format = LogFormat.Json };
+                ParallelJsonLinesReader.Read(path, sink, ctx.ForFile(new IssueCap(ctx.OnIssue, ctx.MaxIssuesPerFile)), summary, workers, chunkBytes);
+            }
+            else summary = LogFileReader.Read(path, sink, ctx);
+            return string.Join("\n", sink.Lines) + $"\n{summary}\nnotice: {summary.Notice}";
+        }
+
+        [Fact]
+        public void ALargeJsonLinesFile_IsReadOnEveryCore_AsOneThreadReadsIt()
+        {
+            using var dir = TestPaths.NewTempFolder();
+            var tenant = SampleTenant.Generate(new SampleTenantOptions { BackgroundUsers = 30, EndTime = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc) });
+            string cloud = dir.File("cloud.json"), api = dir.File("api.jsonl"), array = dir.File("api.json");
+            SampleRawFeedWriter.WriteCloudNssJson(tenant.ProxyEvents(), cloud);
+            SampleRawFeedWriter.WriteManagementApiJson(tenant.SharingEvents(), api, jsonLines: true);
+            SampleRawFeedWriter.WriteManagementApiJson(tenant.SharingEvents(), array, jsonLines: false);
+            foreach (var (path, parallel) in new[] { (cloud, true), (api, true), (array, false) })
+            {
+                string Read(int threads, out FileReadSummary summary)
+                {
+                    var sink = new FullSink();
+                    summary = LogFileReader.Read(path, sink, new ReadContext { OnIssue = i => sink.Lines.Add("issue " + i), MaxDegreeOfParallelism = threads, ParallelMinimumBytes = 64 * 1024 });
+                    return string.Join("\n", sink.Lines) + "\n" + summary;
+                }
+                string one = Read(1, out var oneSummary);
+                Assert.Equal(one, Read(2, out var twoSummary));
+                Assert.Equal((1, FastPath.Allowed && parallel ? 2 : 1), (oneSummary.Threads, twoSummary.Threads));
+                Assert.Contains(path == cloud ? "proxy " : "sharing ", one);
+            }
+        }
 
         /// <summary>Every public sample, and a generated tenant in every format (gzip too), reads identically both ways.</summary>
         [Fact]
