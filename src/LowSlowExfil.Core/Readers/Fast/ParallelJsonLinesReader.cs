@@ -33,7 +33,7 @@ namespace LowSlowExfil.Readers
 
         private sealed class Chunk
         {
-            public readonly List<Parsed> Parsed = new List<Parsed>();
+            public List<Parsed> Parsed = new List<Parsed>(0);
             public long Start, Stop, Lines;
             public Exception? Error;
             public readonly ManualResetEventSlim Done = new ManualResetEventSlim(false, spinCount: 1);
@@ -58,6 +58,8 @@ namespace LowSlowExfil.Readers
             var chunks = new Chunk[count];
             for (int i = 0; i < count; i++) chunks[i] = new Chunk();
             var ahead = new SemaphoreSlim(workers * AheadPerWorker);
+            // The parsed records' lists go round (a fresh one per chunk went to the large-object heap each time).
+            var lists = new Stack<List<Parsed>>();
             int next = -1;
             long lineBase = 0, record = 0;
             using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation))
@@ -77,6 +79,7 @@ namespace LowSlowExfil.Readers
                                 ahead.Wait(stop.Token);
                                 int i = Interlocked.Increment(ref next);
                                 if (i >= count) return;
+                                lock (lists) chunks[i].Parsed = lists.Count > 0 ? lists.Pop() : new List<Parsed>();
                                 Parse(path, file, scanner, buf, chunks[i], i, count, chunkBytes, workerCtx, stop.Token);
                             }
                         }
@@ -117,6 +120,8 @@ namespace LowSlowExfil.Readers
                         if (c.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(c.Error).Throw();
                         lineBase += c.Lines;
                         c.Parsed.Clear();
+                        lock (lists) lists.Push(c.Parsed);
+                        c.Parsed = null!;
                         ahead.Release();
                         ctx.OnProgress?.Invoke(new ReadProgress(path, Math.Min(length, c.Stop), length));
                     }
