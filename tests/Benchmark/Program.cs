@@ -12,7 +12,8 @@ namespace LowSlowExfil.Benchmark
     /// peak memory is its own:
     ///   generate &lt;folder&gt; &lt;rows&gt; [users] [tenant|portal] [formats]  a tenant of about that many ZIA rows, in the
     ///                                 sample's shape or the Log Analytics portal's (PortalShape), as the formats asked
-    ///   duckdb &lt;csv&gt; &lt;endTime&gt; [calls]  the same hunt in DuckDB (read_csv + SQL of the rule's intent mode), first and warm calls
+    ///   duckdb &lt;file&gt; &lt;endTime&gt; [calls] [format]  the same hunt in DuckDB (read_csv/read_json + SQL of the rule's intent
+    ///                                 mode), first and warm calls; format csv (default), cloudnss, purview or mgmtapi
     ///   head &lt;csv&gt; &lt;target&gt; &lt;records&gt;  the header and the first records (a slice for plain PowerShell)
     ///   scan &lt;file&gt;                  the floor: read every byte and count line breaks
     ///   split &lt;csv&gt; &lt;folder&gt; &lt;parts&gt;  the CSV as gzip parts with the header each (a multi-file tenant)
@@ -99,17 +100,25 @@ namespace LowSlowExfil.Benchmark
                 }
                 case "duckdb":
                 {
-                    // duckdb <csv> <endTime> [calls]: the first call and the later (warm) ones timed apart, as for the module.
+                    // duckdb <file> <endTime> [calls] [format]: the first call and the later (warm) ones timed apart, as for the module.
                     int calls = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+                    string format = args.Length > 4 ? args[4] : "csv";
                     var times = new System.Collections.Generic.List<double>();
                     System.Collections.Generic.List<string> flagged = null;
                     for (int call = 0; call < calls; call++)
                     {
                         var one = Stopwatch.StartNew();
-                        flagged = DuckDbHunt.Run(args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30);
+                        flagged = DuckDbHunt.Run(args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30, format);
                         times.Add(one.Elapsed.TotalSeconds);
                     }
                     var warm = times.Skip(1).OrderBy(t => t).ToList();
+                    if (DuckDbHunt.IsSharing(format))
+                    {
+                        // The O365 leg flags no one alone: its per-user rows, as a hash, are what the module must match.
+                        Json(sw, ("firstSeconds", times[0]), ("warmSeconds", warm.Count > 0 ? warm[(warm.Count - 1) / 2] : times[0]),
+                            ("sharingUsers", flagged.Count), ("sharingDigest", DuckDbHunt.Digest(flagged)));
+                        return 0;
+                    }
                     Json(sw, ("firstSeconds", times[0]), ("warmSeconds", warm.Count > 0 ? warm[(warm.Count - 1) / 2] : times[0]),
                         ("flagged", string.Join(";", flagged.Select(r => r.Split(',')[0]))));
                     return 0;
@@ -146,7 +155,9 @@ namespace LowSlowExfil.Benchmark
                         Console.Error.WriteLine($"pass {pass}: {passTime.Elapsed.TotalSeconds:F3} s (read {readSeconds:F3} s, profiles {profileSeconds:F3} s, look-alike names {variantSeconds:F3} s, scoring {scoreSeconds:F3} s), {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MB allocated so far, {GC.CollectionCount(0)} gen0 GCs, JIT {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F3} s for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods");
                         if (pass >= repeats)
                         {
-                            Json(sw, ("records", records), ("users", users));
+                            // The O365 leg per user as DuckDbHunt.SharingSql gives it, hashed alike.
+                            var legs = sharing.Select(p => $"{p.UserName},{p.O365_EventCount},{p.O365_AnonLinks}").ToList();
+                            Json(sw, ("records", records), ("users", users), ("sharingUsers", legs.Count), ("sharingDigest", DuckDbHunt.Digest(legs)));
                             return 0;
                         }
                     }
@@ -249,7 +260,7 @@ namespace LowSlowExfil.Benchmark
                     return 0;
                 }
             }
-            Console.Error.WriteLine("usage: generate <folder> <rows> [users] [tenant|portal] [csv,cef,cloudnss,purview,mgmtapi] | duckdb <csv> <endTime> [calls] | head <csv> <target> <records> | scan <file> | split <csv> <folder> <parts> | core <file or folder> <endTime> [threads] [repeats] | sql <query>");
+            Console.Error.WriteLine("usage: generate <folder> <rows> [users] [tenant|portal] [csv,cef,cloudnss,purview,mgmtapi] | duckdb <file> <endTime> [calls] [csv|cloudnss|purview|mgmtapi] | head <csv> <target> <records> | scan <file> | split <csv> <folder> <parts> | core <file or folder> <endTime> [threads] [repeats] | sql <query>");
             return 2;
         }
 

@@ -84,15 +84,25 @@ namespace LowSlowExfil.Fuzz
 
         // ───────────────────────── targets ─────────────────────────
 
-        /// <summary>LogFileReader (format detection) into a plain sink, then the bytes forced through the CSV readers.</summary>
+        /// <summary>
+        /// LogFileReader (format detection) into a plain sink, then the bytes forced through the CSV readers, with the
+        /// fast paths (a Purview export's AuditData read from bytes) and without: every event, issue and count the same.
+        /// </summary>
         public static void Csv(byte[] data)
         {
             ReadThroughEntry(data, "fuzz.csv");
-            var sink = new CheckingSink();
+            Agree("the CSV reader with its fast paths", ReadCsv(data, fast: true), "the CSV reader without", ReadCsv(data, fast: false));
+        }
+
+        private static string ReadCsv(byte[] data, bool fast)
+        {
+            var sink = new CheckingSink { Events = new StringBuilder() };
             var (ctx, issues) = Context();
+            ctx.UseFastPaths = fast;
             var summary = new FileReadSummary { File = "fuzz.csv" };
             using (var text = Text(data)) LogAnalyticsCsvReader.Read(text, "fuzz.csv", sink, ctx, summary);
             CheckAccounting(summary, issues, "fuzz.csv", sink);
+            return $"{sink.Events}\n{string.Join("\n", issues.Select(i => i.ToString()))}\n{summary}";
         }
 
         /// <summary>
@@ -133,23 +143,36 @@ namespace LowSlowExfil.Fuzz
             if (x != y) throw new FuzzFindingException($"{a} and {b} disagree:\n{Clip(x)}\n---\n{Clip(y)}");
         }
 
-        /// <summary>LogFileReader, the bytes forced through the JSON splitter and mapper, and as a Purview AuditData cell.</summary>
+        /// <summary>
+        /// LogFileReader, the bytes forced through the JSON splitter and mapper, and as a Purview AuditData cell; each
+        /// with the byte-level scanner (JsonRecordScanner) and without: every event, issue and count the same.
+        /// </summary>
         public static void Json(byte[] data)
         {
             ReadThroughEntry(data, "fuzz.json");
             foreach (var zone in new[] { TimeZoneInfo.Utc, DstZone })
-            {
-                var sink = new CheckingSink();
-                var (ctx, issues) = Context();
-                ctx.FeedTimeZone = zone;
-                var summary = new FileReadSummary { File = "fuzz.json" };
-                using (var ms = new MemoryStream(data, writable: false)) LogFileReader.ReadJson(ms, "fuzz.json", sink, ctx, summary);
-                CheckAccounting(summary, issues, "fuzz.json", sink);
-            }
-            var cell = new CheckingSink();
+                Agree("the JSON scanner", ReadJson(data, zone, fast: true), "the JSON mapper", ReadJson(data, zone, fast: false));
+            string auditData = Encoding.UTF8.GetString(data);
+            var cell = new CheckingSink { Events = new StringBuilder() };
             var (cellCtx, _) = Context();
-            if (!PurviewAudit.TryRead(Encoding.UTF8.GetString(data), cell, cellCtx, out string reason) && string.IsNullOrEmpty(reason))
+            bool read = PurviewAudit.TryRead(auditData, cell, cellCtx, out string reason);
+            if (!read && string.IsNullOrEmpty(reason))
                 throw new FuzzFindingException("PurviewAudit refused an AuditData cell without a reason");
+            var fastCell = new CheckingSink { Events = new StringBuilder() };
+            bool fastRead = PurviewAudit.TryRead(auditData, fastCell, cellCtx, new JsonRecordScanner(), out string fastReason);
+            Agree("the JSON scanner on an AuditData cell", $"{fastRead} {fastReason}\n{fastCell.Events}", "PurviewAudit", $"{read} {reason}\n{cell.Events}");
+        }
+
+        private static string ReadJson(byte[] data, TimeZoneInfo zone, bool fast)
+        {
+            var sink = new CheckingSink { Events = new StringBuilder() };
+            var (ctx, issues) = Context();
+            ctx.FeedTimeZone = zone;
+            ctx.UseFastPaths = fast;
+            var summary = new FileReadSummary { File = "fuzz.json" };
+            using (var ms = new MemoryStream(data, writable: false)) LogFileReader.ReadJson(ms, "fuzz.json", sink, ctx, summary);
+            CheckAccounting(summary, issues, "fuzz.json", sink);
+            return $"{sink.Events}\n{string.Join("\n", issues.Select(i => i.ToString()))}\n{summary}";
         }
 
         /// <summary>
@@ -415,6 +438,7 @@ namespace LowSlowExfil.Fuzz
             {
                 if (timeUtc.Kind != DateTimeKind.Utc) throw new FuzzFindingException($"a sharing event time of kind {timeUtc.Kind}");
                 Sharing++;
+                Events?.Append($"{timeUtc:o}|{userId ?? "(null)"}|{operation ?? "(null)"}|{recordId ?? "(null)"}\n");
             }
         }
 

@@ -165,7 +165,10 @@ namespace LowSlowExfil.Readers
                     return;
                 case SniffResult.Json:
                     summary.Format = LogFormat.Json;
-                    ReadJson(stream, path, sink, ctx, summary);
+                    // One large plain JSON lines file: split and mapped on every core, handed over in file order.
+                    if (plainFile && !gzip && !transcoded && FastPath.SplitsJsonLines(ctx, new FileInfo(path).Length) && ParallelJsonLinesReader.IsJsonLines(path, ctx))
+                        ParallelJsonLinesReader.Read(path, sink, ctx, summary, ctx.MaxDegreeOfParallelism, ParallelNssCefReader.ChunkBytesFor(ctx));
+                    else ReadJson(stream, path, sink, ctx, summary);
                     return;
                 case SniffResult.KeyValue:
                     summary.Format = LogFormat.NssKeyValue;
@@ -199,8 +202,14 @@ namespace LowSlowExfil.Readers
 
         internal static void ReadJson(Stream stream, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
-            var splitter = new JsonRecordSplitter(stream, ctx.MaxRecordChars);
             long record = 0;
+            ReadJsonRecords(new JsonRecordSplitter(stream, ctx.MaxRecordChars), path, sink, ctx, summary, ref record);
+        }
+
+        /// <summary>The records <paramref name="splitter"/> finds, numbered on from <paramref name="record"/>.</summary>
+        internal static void ReadJsonRecords(JsonRecordSplitter splitter, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long record)
+        {
+            var scanner = FastPath.ScansJson(ctx);
             while (splitter.Next(out var bytes, out long line, out string? error))
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
@@ -209,48 +218,63 @@ namespace LowSlowExfil.Readers
                     Skip(path, line, ++record, error, ctx, summary);
                     continue;
                 }
-                JsonDocument doc;
-                var json = new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count);
-                try
+                if (scanner != null && scanner.TryMap(new ReadOnlySpan<byte>(bytes.Array, bytes.Offset, bytes.Count), sink, ctx, out var kind, out error))
                 {
-                    doc = JsonDocument.Parse(json);
+                    Count(kind, path, line, ++record, error, ctx, summary);
+                    continue;
                 }
-                catch (JsonException e)
-                {
-                    // A comma before a closing bracket is the one slip every peer reads (ConvertFrom-Json, Python,
-                    // the SIEMs' parsers): read such a record and count it; the option relaxes nothing else.
-                    try
-                    {
-                        doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
-                        summary.TrailingCommas++;
-                    }
-                    catch (JsonException)
-                    {
-                        Skip(path, line, ++record, JsonErrorText.NotValid(e, line, splitter.RecordColumn), ctx, summary);
-                        continue;
-                    }
-                }
-                using (doc)
-                {
-                    try
-                    {
-                        var root = doc.RootElement;
-                        if (root.TryGetProperty("tables", out var tables) && tables.ValueKind == JsonValueKind.Array)
-                            ReadQueryResponse(tables, path, line, ref record, sink, ctx, summary);
-                        else if (root.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array)
-                            ReadEnvelope(events, path, line, ref record, sink, ctx, summary);
-                        else
-                            Count(JsonRecordMapper.Map(root, sink, ctx, out error), path, line, ++record, error, ctx, summary);
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        // A property name System.Text.Json cannot decode (looking a property up decodes the names): the
-                        // rows and events mapped one by one catch this themselves, so here it is the container's own.
-                        Skip(path, line, ++record, JsonRecordMapper.NotText, ctx, summary);
-                    }
-                }
+                ReadJsonRecord(bytes, line, splitter.RecordColumn, path, sink, ctx, summary, ref record);
             }
             summary.TrailingCommas += splitter.TrailingCommas;
+        }
+
+        /// <summary>
+        /// One record as a parsed document (the general reader): <paramref name="column"/> is how far into its line it
+        /// starts, to place a JSON error on the file's line.
+        /// </summary>
+        internal static void ReadJsonRecord(ArraySegment<byte> bytes, long line, long column, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long record)
+        {
+            string? error;
+            JsonDocument doc;
+            var json = new ReadOnlyMemory<byte>(bytes.Array, bytes.Offset, bytes.Count);
+            try
+            {
+                doc = JsonDocument.Parse(json);
+            }
+            catch (JsonException e)
+            {
+                // A comma before a closing bracket is the one slip every peer reads (ConvertFrom-Json, Python,
+                // the SIEMs' parsers): read such a record and count it; the option relaxes nothing else.
+                try
+                {
+                    doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
+                    summary.TrailingCommas++;
+                }
+                catch (JsonException)
+                {
+                    Skip(path, line, ++record, JsonErrorText.NotValid(e, line, column), ctx, summary);
+                    return;
+                }
+            }
+            using (doc)
+            {
+                try
+                {
+                    var root = doc.RootElement;
+                    if (root.TryGetProperty("tables", out var tables) && tables.ValueKind == JsonValueKind.Array)
+                        ReadQueryResponse(tables, path, line, ref record, sink, ctx, summary);
+                    else if (root.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array)
+                        ReadEnvelope(events, path, line, ref record, sink, ctx, summary);
+                    else
+                        Count(JsonRecordMapper.Map(root, sink, ctx, out error), path, line, ++record, error, ctx, summary);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A property name System.Text.Json cannot decode (looking a property up decodes the names): the
+                    // rows and events mapped one by one catch this themselves, so here it is the container's own.
+                    Skip(path, line, ++record, JsonRecordMapper.NotText, ctx, summary);
+                }
+            }
         }
 
         /// <summary>A Log Analytics query API response saved to a file: {"tables":[{"columns":[…],"rows":[[…]]}]}.</summary>
@@ -319,7 +343,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void Count(JsonRecordKind kind, string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
+        internal static void Count(JsonRecordKind kind, string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
         {
             switch (kind)
             {
@@ -330,7 +354,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void Skip(string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
+        internal static void Skip(string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
         {
             summary.Records++;
             summary.Skipped++;

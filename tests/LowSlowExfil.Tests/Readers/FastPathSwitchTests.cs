@@ -70,6 +70,8 @@ namespace LowSlowExfil.Tests
                 Assert.Null(fastPath.GetMethod(nameof(FastPath.JudgingSink), flags).Invoke(null, new[] { sink, ctx }));
                 Assert.False((bool)fastPath.GetMethod(nameof(FastPath.CutsIntoRanges), flags).Invoke(null, new[] { ctx, (object)long.MaxValue }));
                 Assert.False((bool)fastPath.GetMethod(nameof(FastPath.SplitsCsvByBlocks), flags).Invoke(null, new[] { ctx }));
+                Assert.Null(fastPath.GetMethod(nameof(FastPath.ScansJson), flags).Invoke(null, new[] { ctx }));
+                Assert.False((bool)fastPath.GetMethod(nameof(FastPath.SplitsJsonLines), flags).Invoke(null, new[] { ctx, (object)long.MaxValue }));
             }
             finally
             {

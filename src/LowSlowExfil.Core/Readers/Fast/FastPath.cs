@@ -36,6 +36,19 @@ namespace LowSlowExfil.Readers
         internal static bool CutsIntoRanges(ReadContext ctx, long length) =>
             On(ctx) && ctx.MaxDegreeOfParallelism > 1 && length >= ctx.ParallelMinimumBytes;
 
+        /// <summary>
+        /// JSON records and a Purview export's AuditData: a <see cref="JsonRecordScanner"/> (one per file) that reads the
+        /// common shapes from bytes and hands the rest to the general mapping; null: the general mapping reads all.
+        /// </summary>
+        internal static JsonRecordScanner? ScansJson(ReadContext ctx) => On(ctx) ? new JsonRecordScanner() : null;
+
+        /// <summary>
+        /// Whether a plain JSON file of <paramref name="length"/> bytes may be read on every core
+        /// (<see cref="ParallelJsonLinesReader"/>, when it turns out to be JSON lines).
+        /// </summary>
+        internal static bool SplitsJsonLines(ReadContext ctx, long length) =>
+            On(ctx) && ctx.MaxDegreeOfParallelism > 1 && length >= ctx.ParallelMinimumBytes;
+
         /// <summary>Whether <see cref="ProxyCsvScanner"/> splits records on 64-byte masks (<see cref="CsvBlocks"/>).</summary>
         internal static bool SplitsCsvByBlocks(ReadContext ctx) => Allowed && ctx.UseBlockParsing && CsvBlocks.Supported;
     }

@@ -182,7 +182,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>A file read up to <c>stop</c>; its Position is the file's, so a hand-over knows where it stopped.</summary>
-        private sealed class RangeStream : ReadOnlyStream
+        internal sealed class RangeStream : ReadOnlyStream
         {
             private readonly Stream _file;
             private readonly long _stop;

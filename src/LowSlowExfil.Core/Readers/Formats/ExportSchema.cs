@@ -43,6 +43,9 @@ namespace LowSlowExfil.Readers
             offset = TimeSpan.Zero;
             error = null;
             name = (header ?? string.Empty).Trim().TrimStart('\uFEFF');
+            // Only a name ending in ']' can carry a zone (Trim leaves no whitespace for the pattern's \s*): the JSON
+            // readers ask for every property name of every record, and the pattern was most of their time.
+            if (name.Length == 0 || name[name.Length - 1] != ']') return true;
             var m = Suffix.Match(name);
             if (!m.Success) return true;
             name = m.Groups["name"].Value;

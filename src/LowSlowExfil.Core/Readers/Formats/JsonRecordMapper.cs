@@ -102,7 +102,7 @@ namespace LowSlowExfil.Readers
                 || props.ContainsKey(ExportSchema.DestinationHostName) || props.ContainsKey(ExportSchema.SourceUserName))
                 return MapCommonSecurityLog(props, offset, sink, out error);
             if (props.ContainsKey("dhost") || props.ContainsKey("suser") || Text(props, "sourcetype") == "zscalernss")
-                return MapCloudNss(props, sink, ctx, out error);
+                return MapCloudNss(new Fields(props), sink, ctx, out error);
             // Zscaler's own field names: a Splunk HEC envelope around the record, or the record itself.
             var inner = NssNativeJson.Envelope(props);
             if (inner != null)
@@ -115,7 +115,7 @@ namespace LowSlowExfil.Readers
                 // The record inside may use either naming (a Cloud NSS feed's CEF keys, or Zscaler's own).
                 var innerProps = Properties(inner.Value, out _);
                 return innerProps.ContainsKey("dhost") || innerProps.ContainsKey("suser")
-                    ? MapCloudNss(innerProps, sink, ctx, out error)
+                    ? MapCloudNss(new Fields(innerProps), sink, ctx, out error)
                     : NssNativeJson.Map(innerProps, sink, ctx, out error);
             }
             if (NssNativeJson.LooksLikeOne(props)) return NssNativeJson.Map(props, sink, ctx, out error);
@@ -129,7 +129,7 @@ namespace LowSlowExfil.Readers
                 return JsonRecordKind.Invalid;
             }
             if (type == "OfficeActivity" || props.ContainsKey(ExportSchema.Operation))
-                return MapAudit(props, offset, sink, out error);
+                return MapAudit(new Fields(props), offset, sink, out error);
             error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName), a Zscaler NSS record (suser and dhost, or login, hostname and reqsize) nor a Microsoft 365 audit record (Operation, UserId)";
             return JsonRecordKind.Invalid;
         }
@@ -156,65 +156,127 @@ namespace LowSlowExfil.Readers
 
         private static readonly string[] CloudNssTimeFormats = { "yyyy-MM-dd,HH:mm:ss", "yy-MM-dd,HH:mm:ss", "yyyy-MM-dd HH:mm:ss" };
 
-        /// <summary>Cloud NSS: CEF key names; "TimeGenerated":"2024-06-11,02:52:44" in the feed's time zone.</summary>
-        private static JsonRecordKind MapCloudNss(Dictionary<string, JsonElement> props, IEventSink sink, ReadContext ctx, out string? error)
+        /// <summary>
+        /// A record's properties by name (case-insensitive), as the mappers below read them: from a parsed document
+        /// here, or straight from the record's bytes (<see cref="JsonRecordScanner"/>), so both read through one code.
+        /// A value is decoded only when read, in the order read, as a parsed document decodes it.
+        /// </summary>
+        internal interface IFields
         {
+            bool Has(string name);
+            string? Text(string name);
+        }
+
+        private readonly struct Fields : IFields
+        {
+            private readonly Dictionary<string, JsonElement> _props;
+            public Fields(Dictionary<string, JsonElement> props) => _props = props;
+            public bool Has(string name) => _props.ContainsKey(name);
+            public string? Text(string name) => JsonRecordMapper.Text(_props, name);
+        }
+
+        /// <summary>
+        /// The event one record maps to, before the replay filter and the sink see it: the parallel JSON reader maps
+        /// records on its workers and hands them over (<see cref="Add"/>) in file order.
+        /// </summary>
+        internal struct MappedEvent
+        {
+            public bool Sharing;
+            public DateTime Time;
+            public string? Vendor, Action, User, Host, Id;
+            public long? Sent;
+        }
+
+        /// <summary>Hands a mapped event to the sink: a proxy event only the first time its record id is seen.</summary>
+        internal static JsonRecordKind Add(in MappedEvent e, IEventSink sink, ReadContext? ctx)
+        {
+            if (e.Sharing)
+            {
+                sink.AddSharing(e.Time, e.User, e.Action ?? string.Empty, e.Id);
+                return JsonRecordKind.Sharing;
+            }
+            // Audit records are added without the read's context (MapAudit); a proxy event needs its replay filter.
+            if (ctx == null) throw new ArgumentNullException(nameof(ctx), "A proxy event is added with the read's context.");
+            if (!ctx.Replays.IsFirst(e.Id)) return JsonRecordKind.Replay;
+            sink.AddProxy(e.Time, e.Vendor, e.Action, e.User, e.Host, e.Sent);
+            return JsonRecordKind.Proxy;
+        }
+
+        /// <summary>Cloud NSS: CEF key names; "TimeGenerated":"2024-06-11,02:52:44" in the feed's time zone.</summary>
+        internal static JsonRecordKind MapCloudNss<TFields>(TFields props, IEventSink sink, ReadContext ctx, out string? error) where TFields : IFields =>
+            ReadCloudNss(props, ctx, out var e, out error) ? Add(e, sink, ctx) : JsonRecordKind.Invalid;
+
+        internal static bool ReadCloudNss<TFields>(TFields props, ReadContext ctx, out MappedEvent e, out string? error) where TFields : IFields
+        {
+            e = default;
             error = null;
-            string? t = Text(props, ExportSchema.TimeGenerated);
+            string? t = props.Text(ExportSchema.TimeGenerated);
             if (t == null)
             {
                 error = "the Zscaler NSS record has no TimeGenerated";
-                return JsonRecordKind.Invalid;
+                return false;
             }
             if (!DateTime.TryParseExact(t.Trim(), CloudNssTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime wall))
             {
                 if (!Timestamps.TryParse(t, out DateTime parsed))
                 {
                     error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' is not a timestamp";
-                    return JsonRecordKind.Invalid;
+                    return false;
                 }
                 wall = parsed;
             }
             if (!FeedTime.TryToUtc(wall, ctx.FeedTimeZone, out DateTime time))
             {
                 error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' has no UTC equivalent in the feed's time zone";
-                return JsonRecordKind.Invalid;
+                return false;
             }
-            string? bytes = Text(props, "out");
+            string? bytes = props.Text("out");
             if (!ExportSchema.TryParseLong(bytes, out long? sent))
             {
                 error = $"out '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number of bytes";
-                return JsonRecordKind.Invalid;
+                return false;
             }
             string? problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 error = $"out {sent} {problem}";
-                return JsonRecordKind.Invalid;
+                return false;
             }
             // Every value read before the replay filter remembers the id: a record that fails must not mark it seen.
-            string vendor = Text(props, "vendor") ?? "Zscaler";
-            string? act = Text(props, "act"), user = Text(props, "suser"), host = Text(props, "dhost");
-            if (!ctx.Replays.IsFirst(Text(props, "externalId"))) return JsonRecordKind.Replay;
-            sink.AddProxy(time, vendor, act, user, host, sent);
-            return JsonRecordKind.Proxy;
+            e = new MappedEvent
+            {
+                Time = time, Sent = sent,
+                Vendor = props.Text("vendor") ?? "Zscaler", Action = props.Text("act"), User = props.Text("suser"), Host = props.Text("dhost"),
+                Id = props.Text("externalId"),
+            };
+            return true;
         }
 
         /// <summary>OfficeActivity rows carry TimeGenerated; audit records (Management API, AuditData) CreationTime.</summary>
-        private static JsonRecordKind MapAudit(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string? error)
+        internal static JsonRecordKind MapAudit<TFields>(TFields props, TimeSpan offset, IEventSink sink, out string? error) where TFields : IFields =>
+            ReadAudit(props, offset, out var e, out error) ? Add(e, sink, null) : JsonRecordKind.Invalid;
+
+        internal static bool ReadAudit<TFields>(TFields props, TimeSpan offset, out MappedEvent e, out string? error) where TFields : IFields
         {
-            string field = props.ContainsKey(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
-            if (!TryTime(props, field, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
-            sink.AddSharing(time, Text(props, ExportSchema.UserId), Text(props, ExportSchema.Operation) ?? string.Empty,
-                Text(props, ExportSchema.OfficeId) ?? Text(props, ExportSchema.AuditRecordId));
-            return JsonRecordKind.Sharing;
+            e = default;
+            string field = props.Has(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
+            if (!TryTime(props, field, offset, out DateTime time, out error)) return false;
+            e = new MappedEvent
+            {
+                Sharing = true, Time = time, User = props.Text(ExportSchema.UserId), Action = props.Text(ExportSchema.Operation),
+                Id = props.Text(ExportSchema.OfficeId) ?? props.Text(ExportSchema.AuditRecordId),
+            };
+            return true;
         }
 
-        private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string? error)
+        private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string? error) =>
+            TryTime(new Fields(props), field, offset, out time, out error);
+
+        private static bool TryTime<TFields>(TFields props, string field, TimeSpan offset, out DateTime time, out string? error) where TFields : IFields
         {
             time = default;
             error = null;
-            string? t = Text(props, field);
+            string? t = props.Text(field);
             if (t == null)
             {
                 error = $"the record has no {field}";

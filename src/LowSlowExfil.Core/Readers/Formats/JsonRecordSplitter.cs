@@ -30,6 +30,24 @@ namespace LowSlowExfil.Readers
             _maxRecordBytes = maxRecordBytes;
         }
 
+        /// <summary>
+        /// A splitter for JSON lines part-way into a file: the stream starts at offset <paramref name="start"/>, on line
+        /// <paramref name="line"/>, which starts at <paramref name="lineStart"/>. In line mode from the start, as the
+        /// file's own splitter is once its first record has shown the file to be JSON lines (ParallelJsonLinesReader).
+        /// </summary>
+        internal static JsonRecordSplitter ForLines(Stream stream, int maxRecordBytes, long start, long lineStart, long line) =>
+            new JsonRecordSplitter(stream, maxRecordBytes) { _started = true, _lineMode = true, _line = line, _bufferStart = start, _lineStart = lineStart };
+
+        /// <summary>True once the first record has shown the records to be JSON lines (one per line).</summary>
+        public bool IsJsonLines => _lineMode == true && !_inArray;
+
+        /// <summary>The line the splitter has reached (after the last record, the line after the file's last line break).</summary>
+        public long Line => _line;
+
+        /// <summary>The offsets where the last record (or malformed stretch) returned starts, and of the line it starts on.</summary>
+        public long RecordStart { get; private set; }
+        public long RecordLineStart { get; private set; }
+
         // A comma was the last thing seen between the array's records: one before its ']' is a trailing comma.
         private bool _afterComma;
 
@@ -94,6 +112,8 @@ namespace LowSlowExfil.Readers
                 }
                 line = _line;
                 _afterComma = false;
+                RecordStart = _bufferStart + _pos;
+                RecordLineStart = _lineStart;
                 if (b != (byte)'{')
                 {
                     error = $"expected a JSON object, found '{Printable(b)}'";
@@ -108,23 +128,25 @@ namespace LowSlowExfil.Readers
         {
             record = default;
             error = null;
-            // Keep the record's bytes at the start of the buffer so it can grow to the cap.
-            Compact();
+            // The record stays where it is in the buffer: Fill moves it to the front only when the buffer runs out (a
+            // move per record, of the rest of the buffer, was most of the splitter's time), and grows it to the cap.
             int depth = 0, i = _pos;
             bool inString = false, escaped = false;
             long startLine = _line;
             RecordColumn = _bufferStart + _pos - _lineStart;
             while (true)
             {
+                // Checked at every byte, not only when the buffer runs out: a record over the cap was otherwise read or
+                // skipped by where the stream's reads happened to fall (and so could differ between two reads of a file).
+                if (i - _pos >= _maxRecordBytes)
+                {
+                    error = $"JSON record starting on line {startLine} is longer than {_maxRecordBytes:N0} bytes; skipped to the next line";
+                    _pos = i;
+                    SkipLine();
+                    return true;
+                }
                 if (i >= _len)
                 {
-                    if (i - _pos >= _maxRecordBytes)
-                    {
-                        error = $"JSON record starting on line {startLine} is longer than {_maxRecordBytes:N0} bytes; skipped to the next line";
-                        _pos = i;
-                        SkipLine();
-                        return true;
-                    }
                     if (!Fill(keepFrom: _pos, ref i))
                     {
                         error = $"JSON record starting on line {startLine} is truncated at the end of the file";
@@ -132,6 +154,18 @@ namespace LowSlowExfil.Readers
                         _arrayClosed = true; // one report for the truncation, not a second for the open array
                         return true;
                     }
+                }
+                if (inString && !escaped)
+                {
+                    // Most of a record is string bytes, which change nothing below: jump to the next byte that may.
+                    int stop = (int)Math.Min(_len, (long)_pos + _maxRecordBytes);
+                    int skip = new ReadOnlySpan<byte>(_buffer, i, stop - i).IndexOfAny((byte)'"', (byte)'\\', (byte)'\n');
+                    if (skip < 0)
+                    {
+                        i = stop;
+                        continue;
+                    }
+                    i += skip;
                 }
                 byte b = _buffer[i++];
                 if (b == (byte)'\n')
@@ -182,15 +216,6 @@ namespace LowSlowExfil.Readers
                 if (b != (byte)' ' && b != (byte)'\t' && b != (byte)'\r') return false;
                 p++;
             }
-        }
-
-        private void Compact()
-        {
-            if (_pos == 0) return;
-            _bufferStart += _pos;
-            Buffer.BlockCopy(_buffer, _pos, _buffer, 0, _len - _pos);
-            _len -= _pos;
-            _pos = 0;
         }
 
         /// <summary>Reads more bytes, keeping [keepFrom, _len); grows the buffer when it is full.</summary>

@@ -45,9 +45,10 @@ namespace LowSlowExfil.Readers
             if (format == LogFormat.PurviewAuditCsv)
             {
                 int audit = index[ExportSchema.AuditData];
+                var scanner = FastPath.ScansJson(ctx);
                 while (NextRow(csv, file, headerFields, ctx, summary, ref record))
                 {
-                    if (!PurviewAudit.TryRead(csv.GetField(audit), sink, ctx, out string? reason)) { Skip(ctx, summary, file, csv, record, reason ?? "the AuditData cannot be read"); continue; }
+                    if (!PurviewAudit.TryRead(csv.GetField(audit), sink, ctx, scanner, out string? reason)) { Skip(ctx, summary, file, csv, record, reason ?? "the AuditData cannot be read"); continue; }
                     summary.SharingEvents++;
                 }
                 return;

@@ -13,6 +13,14 @@ namespace LowSlowExfil.Readers
         public static bool TryRead(string? auditData, IEventSink sink, ReadContext ctx, out string? reason) =>
             Read(auditData, sink, ctx, out reason) != JsonRecordKind.Invalid;
 
+        /// <summary>As <see cref="TryRead(string, IEventSink, ReadContext, out string)"/>, from bytes first when <paramref name="fast"/> is given.</summary>
+        public static bool TryRead(string? auditData, IEventSink sink, ReadContext ctx, JsonRecordScanner? fast, out string? reason)
+        {
+            if (fast != null && auditData != null && !string.IsNullOrWhiteSpace(auditData) && fast.TryMapAuditData(auditData, sink, ctx, out var kind, out reason))
+                return kind != JsonRecordKind.Invalid;
+            return TryRead(auditData, sink, ctx, out reason);
+        }
+
         /// <summary>AuditData as the JSON text of an audit record.</summary>
         public static JsonRecordKind Read(string? auditData, IEventSink sink, ReadContext ctx, out string? reason)
         {
