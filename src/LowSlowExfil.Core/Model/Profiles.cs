@@ -105,19 +105,40 @@ namespace LowSlowExfil
     /// </summary>
     public sealed class ExfilCandidate
     {
-        public string UserName { get; set; } = null!;
-        public double ZIA_TotalMBSent { get; set; }
-        public long ZIA_ActiveDays { get; set; }
+        // The five columns the alert texts quote are fields, so that changing one first fills texts still pending.
+        private string _userName = null!;
+        private double _totalMBSent, _zscore;
+        private long _activeDays, _anonLinks;
+        private string? _alertDisplayName, _alertDescription;
+        // Set by the scorer: the alert texts are made on first read, as most scored users are never shown (a hunt
+        // formats 2 of 5,000). What they read is what the scorer set, as if made then.
+        private volatile bool _alertPending;
+
+        public string UserName { get => _userName; set { FillAlerts(); _userName = value; } }
+        public double ZIA_TotalMBSent { get => _totalMBSent; set { FillAlerts(); _totalMBSent = value; } }
+        public long ZIA_ActiveDays { get => _activeDays; set { FillAlerts(); _activeDays = value; } }
         public long ZIA_TotalRequests { get; set; }
         public long ZIA_UniqueDestCnt { get; set; }
         public long O365_EventCount { get; set; }
-        public long O365_AnonLinks { get; set; }
+        public long O365_AnonLinks { get => _anonLinks; set { FillAlerts(); _anonLinks = value; } }
         public OperationSet O365_Operations { get; set; } = OperationSet.Empty;
         public long DistinctChannels { get; set; }
-        public double Zscore { get; set; }
+        public double Zscore { get => _zscore; set { FillAlerts(); _zscore = value; } }
         public ExfilReason Reasons { get; set; }
-        public string? AlertDisplayName { get; set; }
-        public string? AlertDescription { get; set; }
+        public string? AlertDisplayName { get { FillAlerts(); return _alertDisplayName; } set { FillAlerts(); _alertDisplayName = value; } }
+        public string? AlertDescription { get { FillAlerts(); return _alertDescription; } set { FillAlerts(); _alertDescription = value; } }
+
+        /// <summary>The rule's alert texts are made from this candidate's columns when first read (or before one of them changes).</summary>
+        internal void DeferAlerts() => _alertPending = true;
+
+        private void FillAlerts()
+        {
+            if (!_alertPending) return;
+            // Two threads may both fill: the texts are the same, and the flag is cleared only once both are written.
+            _alertDisplayName = Scoring.CandidateScorer.FormatAlert(Rule.ExfilRule.AlertDisplayNameFormat, this);
+            _alertDescription = Scoring.CandidateScorer.FormatAlert(Rule.ExfilRule.AlertDescriptionFormat, this);
+            _alertPending = false;
+        }
 
         // Null on a candidate built by hand (a script's New-Object); the scorer always sets them.
         internal HuntSummary? Summary;

@@ -37,7 +37,9 @@ namespace LowSlowExfil.Scoring
             var thresholds = options.Thresholds ?? new FlagThresholds();
 
             // One row per user on each side, as after the rule's summarize.
-            var users = uploads.Where(u => u != null).OrderBy(u => u.UserName, StringComparer.Ordinal).ToList();
+            var users = uploads.Where(u => u != null).ToList();
+            // Profiles built from events come sorted already.
+            if (!IsSortedByName(users)) users = users.OrderBy(u => u.UserName, StringComparer.Ordinal).ToList();
             var shares = new Dictionary<string, O365SharingProfile>(StringComparer.Ordinal);
             foreach (var s in sharing ?? Enumerable.Empty<O365SharingProfile>())
             {
@@ -113,16 +115,32 @@ namespace LowSlowExfil.Scoring
                         BaselineSpread = baseline.Spread,
                     },
                 };
-                c.AlertDisplayName = FormatAlert(ExfilRule.AlertDisplayNameFormat, c);
-                c.AlertDescription = FormatAlert(ExfilRule.AlertDescriptionFormat, c);
+                c.DeferAlerts();
                 scored.Add(c);
             }
 
             // Zscore desc, ZIA_TotalMBSent desc as the rule; the user name breaks ties so output is deterministic.
-            var ordered = scored.OrderByDescending(c => c.Zscore).ThenByDescending(c => c.ZIA_TotalMBSent)
-                .ThenBy(c => c.UserName, StringComparer.Ordinal).ToList();
-            summary.Flagged = ordered.Count(c => c.IsFlagged());
+            // User names are distinct (checked above), so the order is total and an unstable sort gives the same list.
+            scored.Sort(RuleOrder);
+            var ordered = scored;
+            int flagged = 0;
+            foreach (var c in ordered) if (c.IsFlagged()) flagged++;
+            summary.Flagged = flagged;
             return new ScoreResult(ordered, summary);
+        }
+
+        private static readonly Comparison<ExfilCandidate> RuleOrder = (a, b) =>
+        {
+            int r = b.Zscore.CompareTo(a.Zscore);
+            if (r == 0) r = b.ZIA_TotalMBSent.CompareTo(a.ZIA_TotalMBSent);
+            return r != 0 ? r : string.CompareOrdinal(a.UserName, b.UserName);
+        };
+
+        private static bool IsSortedByName(List<ZiaUploadProfile> users)
+        {
+            for (int i = 1; i < users.Count; i++)
+                if (string.CompareOrdinal(users[i - 1].UserName, users[i].UserName) > 0) return false;
+            return true;
         }
 
         /// <summary>
@@ -146,7 +164,7 @@ namespace LowSlowExfil.Scoring
         /// <summary>Fills the rule's alertDetailsOverride templates; numbers as Sentinel renders them (invariant).</summary>
         /// <remarks>
         /// One pass: a value taken from the logs (a user name such as <c>{Zscore}@x.com</c>) is never re-expanded.
-        /// Text in braces that is not one of the five columns stays as written. Run for every scored user, so a
+        /// Text in braces that is not one of the five columns stays as written. Run for every user shown, so a
         /// plain scan rather than a regular expression.
         /// </remarks>
         public static string FormatAlert(string template, ExfilCandidate c)
