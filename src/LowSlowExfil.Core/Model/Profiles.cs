@@ -49,13 +49,37 @@ namespace LowSlowExfil
         public long ZIA_UniqueDestCnt { get; set; }
         public long TotalBytesSent { get; set; }
         /// <summary>A true distinct count of destination hosts over the window.</summary>
-        public long DistinctDestinations { get; set; }
+        public long DistinctDestinations { get { FillDetail(); return _distinctDestinations; } set { FillDetail(); _distinctDestinations = value; } }
         public DateTime FirstSeen { get; set; }
         public DateTime LastSeen { get; set; }
-        public RowList<ZiaDailyUpload> DailyUploads { get; set; } = RowList<ZiaDailyUpload>.Empty;
-        public RowList<DestinationUpload> Destinations { get; set; } = RowList<DestinationUpload>.Empty;
+        public RowList<ZiaDailyUpload> DailyUploads { get { FillDetail(); return _dailyUploads; } set { FillDetail(); _dailyUploads = value; } }
+        public RowList<DestinationUpload> Destinations { get { FillDetail(); return _destinations; } set { FillDetail(); _destinations = value; } }
         /// <summary>Totals per channel (the domain catalogue's categories).</summary>
-        public RowList<ChannelUpload> Channels { get; set; } = RowList<ChannelUpload>.Empty;
+        public RowList<ChannelUpload> Channels { get { FillDetail(); return _channels; } set { FillDetail(); _channels = value; } }
+
+        private long _distinctDestinations;
+        private RowList<ZiaDailyUpload> _dailyUploads = RowList<ZiaDailyUpload>.Empty;
+        private RowList<DestinationUpload> _destinations = RowList<DestinationUpload>.Empty;
+        private RowList<ChannelUpload> _channels = RowList<ChannelUpload>.Empty;
+        // Set by the accumulator: the days, destinations and channels are made on first read, as scoring needs only
+        // the totals and a hunt shows a few users' detail. The accumulator fills them before its state changes.
+        private volatile Aggregation.IUploadDetail? _detail;
+
+        internal bool DetailPending => _detail != null;
+
+        internal void DeferDetail(Aggregation.IUploadDetail detail) => _detail = detail;
+
+        /// <summary>The lazily made rows, set at once; the pending mark is cleared last so another thread reads them whole.</summary>
+        internal void SetDetail(long distinctDestinations, RowList<ZiaDailyUpload> daily, RowList<DestinationUpload> destinations, RowList<ChannelUpload> channels)
+        {
+            _distinctDestinations = distinctDestinations;
+            _dailyUploads = daily;
+            _destinations = destinations;
+            _channels = channels;
+            _detail = null;
+        }
+
+        private void FillDetail() => _detail?.Fill(this);
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
         public string? Mode { get; set; }
