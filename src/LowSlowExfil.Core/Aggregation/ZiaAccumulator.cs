@@ -122,6 +122,7 @@ namespace LowSlowExfil.Aggregation
         /// As <see cref="Add"/>, for a reader that caches the rule's verdicts per distinct value (see NssCefScanner):
         /// each verdict is 1 (yes), 0 (no) or <see cref="UploadFilter.Unknown"/> (asked here, as <see cref="Add"/> would).
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         internal ProxyDisposition AddJudged(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches, long? sentBytes)
         {
             Seen(timeUtc);
