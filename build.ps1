@@ -9,7 +9,7 @@
                (the Debian package 'chromium', /usr/bin/chromium) for the report's browser tests, with apt-get (through
                sudo when not root). Test installs nothing; without Chromium those tests are skipped and say so.
       Test     Build and Package, publish the .NET 8/9/10 runtime hosts (tests/RuntimeHosts, cached in out/), then run
-               the xunit tests, the Pester tests, and the xunit tests again with every byte-level fast path off
+               the xunit tests, the Pester tests, and both again with every byte-level fast path off
                (LOWSLOWEXFIL_FAST_PATHS=0: the general readers alone); ends with one line 'N passed, N failed', the sum.
                With -NoFastPaths, both suites run once, with every fast path off.
       Demo     Build, generate the sample tenant into out/demo and show Find-LowSlowExfil's candidates.
@@ -133,6 +133,31 @@ function Invoke-Xunit([string] $Results, [string] $Name, [switch] $NoBuild) {
     $counts
 }
 
+# Runs the Pester suite in a fresh pwsh; returns its counts from the NUnit XML (no XML and a failing exit: one failure).
+function Invoke-PesterSuite([string] $Results, [string] $Name) {
+    $pester = Get-PesterModulePath
+    $pesterXml = Join-Path $Results "$Name.xml"
+    $code = Invoke-InFreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pester' -MinimumVersion 5.7.1
+`$c = New-PesterConfiguration
+`$c.Run.Path = '$(Join-Path $Root 'tests/Pester')'
+`$c.Output.Verbosity = 'Detailed'
+`$c.TestResult.Enabled = `$true
+`$c.TestResult.OutputFormat = 'NUnitXml'
+`$c.TestResult.OutputPath = '$pesterXml'
+`$r = Invoke-Pester -Configuration `$c
+"@
+    $counts = @{ Passed = 0; Failed = 0 }
+    if (Test-Path $pesterXml) {
+        $run = ([xml](Get-Content -Raw $pesterXml)).'test-results'
+        $counts.Failed = [int]$run.failures + [int]$run.errors
+        $counts.Passed = [int]$run.total - $counts.Failed - [int]$run.'not-run' - [int]$run.inconclusive - [int]$run.ignored - [int]$run.skipped - [int]$run.invalid
+    }
+    elseif ($code -ne 0) { $counts.Failed = 1; Write-Warning "Pester ($Name) did not run (exit code $code); counted as one failure." }
+    $counts
+}
+
 function Invoke-TestSuites {
     Invoke-Build
     # The package as it ships (tests read it: the runtime hosts, the dependency closure, the gallery install).
@@ -146,41 +171,27 @@ function Invoke-TestSuites {
     Write-Host 'xunit' -ForegroundColor Cyan
     $xunit = Invoke-Xunit -Results $results -Name 'xunit'
     Write-Host 'Pester' -ForegroundColor Cyan
-    $pester = Get-PesterModulePath
-    $pesterXml = Join-Path $results 'pester.xml'
-    $code = Invoke-InFreshPwsh @"
-`$ErrorActionPreference = 'Stop'
-Import-Module '$pester' -MinimumVersion 5.7.1
-`$c = New-PesterConfiguration
-`$c.Run.Path = '$(Join-Path $Root 'tests/Pester')'
-`$c.Output.Verbosity = 'Detailed'
-`$c.TestResult.Enabled = `$true
-`$c.TestResult.OutputFormat = 'NUnitXml'
-`$c.TestResult.OutputPath = '$pesterXml'
-`$r = Invoke-Pester -Configuration `$c
-"@
-    $pesterCounts = @{ Passed = 0; Failed = 0 }
-    if (Test-Path $pesterXml) {
-        $run = ([xml](Get-Content -Raw $pesterXml)).'test-results'
-        $pesterCounts.Failed = [int]$run.failures + [int]$run.errors
-        $pesterCounts.Passed = [int]$run.total - $pesterCounts.Failed - [int]$run.'not-run' - [int]$run.inconclusive - [int]$run.ignored - [int]$run.skipped - [int]$run.invalid
-    }
-    elseif ($code -ne 0) { $pesterCounts.Failed = 1; Write-Warning "Pester did not run (exit code $code); counted as one failure." }
+    $pesterCounts = Invoke-PesterSuite -Results $results -Name 'pester'
 
-    # The xunit suite once more on the general readers alone (every fast path off), so a fast path and the reader it
-    # stands in for cannot drift apart unseen. (-NoFastPaths runs both whole suites that way.)
+    # Both suites once more on the general readers alone (every fast path off), so a fast path and the reader it
+    # stands in for cannot drift apart unseen, as Sep runs its suite once per parser. (-NoFastPaths runs only that.)
     $general = @{ Passed = 0; Failed = 0 }
+    $generalPester = @{ Passed = 0; Failed = 0 }
     if (-not $NoFastPaths) {
-        Write-Host 'xunit, fast paths off (LOWSLOWEXFIL_FAST_PATHS=0)' -ForegroundColor Cyan
         $env:LOWSLOWEXFIL_FAST_PATHS = '0'
-        try { $general = Invoke-Xunit -Results $results -Name 'xunit-general' -NoBuild }
+        try {
+            Write-Host 'xunit, fast paths off (LOWSLOWEXFIL_FAST_PATHS=0)' -ForegroundColor Cyan
+            $general = Invoke-Xunit -Results $results -Name 'xunit-general' -NoBuild
+            Write-Host 'Pester, fast paths off (LOWSLOWEXFIL_FAST_PATHS=0)' -ForegroundColor Cyan
+            $generalPester = Invoke-PesterSuite -Results $results -Name 'pester-general'
+        }
         finally { $env:LOWSLOWEXFIL_FAST_PATHS = $null }
     }
 
-    $passed = $xunit.Passed + $pesterCounts.Passed + $general.Passed
-    $failed = $xunit.Failed + $pesterCounts.Failed + $general.Failed
+    $passed = $xunit.Passed + $pesterCounts.Passed + $general.Passed + $generalPester.Passed
+    $failed = $xunit.Failed + $pesterCounts.Failed + $general.Failed + $generalPester.Failed
     Write-Host ("xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed$(if ($NoFastPaths) { ' (fast paths off)' })" +
-        $(if (-not $NoFastPaths) { "; xunit with fast paths off: $($general.Passed) passed, $($general.Failed) failed" }))
+        $(if (-not $NoFastPaths) { "; fast paths off: xunit $($general.Passed) passed, $($general.Failed) failed; Pester $($generalPester.Passed) passed, $($generalPester.Failed) failed" }))
     Write-Output "$passed passed, $failed failed"
     if ($failed -gt 0) { $script:ExitCode = 1 }
 }

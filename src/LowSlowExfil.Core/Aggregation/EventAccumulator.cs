@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using LowSlowExfil.Readers;
 using LowSlowExfil.Rule;
@@ -19,7 +18,7 @@ namespace LowSlowExfil.Aggregation
         public ZiaAccumulator Uploads { get; }
         public SharingAccumulator Sharing { get; }
 
-        public void AddProxy(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes) =>
+        public void AddProxy(DateTime timeUtc, string? vendor, string? action, string? user, string? host, long? sentBytes) =>
             Uploads.Add(timeUtc, vendor, action, user, host, sentBytes);
 
         public void AddSharing(DateTime timeUtc, string? userId, string operation, string? recordId = null) =>

@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Collections.Generic;
 using LowSlowExfil.Kql;
@@ -79,7 +78,7 @@ namespace LowSlowExfil.Aggregation
             if (timeUtc > _latest) _latest = timeUtc;
         }
 
-        public ProxyDisposition Add(DateTime timeUtc, string vendor, string action, string user, string host, long? sentBytes) =>
+        public ProxyDisposition Add(DateTime timeUtc, string? vendor, string? action, string? user, string? host, long? sentBytes) =>
             AddJudged(timeUtc, vendor, UploadFilter.Unknown, action, UploadFilter.Unknown, user, host, UploadFilter.Unknown, sentBytes);
 
         /// <summary>For a reader that applied the same filters itself (see ProxyCsvScanner): one event left out, and why.</summary>
@@ -87,7 +86,7 @@ namespace LowSlowExfil.Aggregation
 
         /// <summary>For a reader that applied the same filters itself: one event the rule counts.</summary>
         [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
-        internal void AddCounted(DateTime timeUtc, string user, string host, long? sentBytes)
+        internal void AddCounted(DateTime timeUtc, string user, string? host, long? sentBytes)
         {
             _dispositions[(int)ProxyDisposition.Counted]++;
             if (!_byRawName.TryGetValue(user, out var state))
@@ -123,12 +122,12 @@ namespace LowSlowExfil.Aggregation
         /// each verdict is 1 (yes), 0 (no) or <see cref="UploadFilter.Unknown"/> (asked here, as <see cref="Add"/> would).
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
-        internal ProxyDisposition AddJudged(DateTime timeUtc, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches, long? sentBytes)
+        internal ProxyDisposition AddJudged(DateTime timeUtc, string? vendor, int vendorOk, string? action, int actionBlocked, string? user, string? host, int hostMatches, long? sentBytes)
         {
             Seen(timeUtc);
             var e = new JudgedEvent(timeUtc, vendor, vendorOk, action, actionBlocked, user, host, hostMatches);
             var d = Filter.Classify(ref e);
-            if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user, host, sentBytes);
+            if (d == ProxyDisposition.Counted) AddCounted(timeUtc, user!, host, sentBytes); // counted: the filter found a user
             else _dispositions[(int)d]++;
             return d;
         }
@@ -136,10 +135,10 @@ namespace LowSlowExfil.Aggregation
         /// <summary>An event's strings with the verdicts a reader may have cached for them.</summary>
         private readonly struct JudgedEvent : IUploadEvent
         {
-            private readonly string _vendor, _action, _user, _host;
+            private readonly string? _vendor, _action, _user, _host;
             private readonly int _vendorOk, _actionBlocked, _hostMatches;
 
-            public JudgedEvent(DateTime time, string vendor, int vendorOk, string action, int actionBlocked, string user, string host, int hostMatches)
+            public JudgedEvent(DateTime time, string? vendor, int vendorOk, string? action, int actionBlocked, string? user, string? host, int hostMatches)
             {
                 Time = time;
                 _vendor = vendor;

@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Collections.Generic;
 
@@ -52,10 +51,11 @@ namespace LowSlowExfil
         public long DistinctDestinations { get { FillDetail(); return _distinctDestinations; } set { FillDetail(); _distinctDestinations = value; } }
         public DateTime FirstSeen { get; set; }
         public DateTime LastSeen { get; set; }
-        public RowList<ZiaDailyUpload> DailyUploads { get { FillDetail(); return _dailyUploads; } set { FillDetail(); _dailyUploads = value; } }
-        public RowList<DestinationUpload> Destinations { get { FillDetail(); return _destinations; } set { FillDetail(); _destinations = value; } }
+        // A script's profile (New-Object, a [pscustomobject] cast) may set a collection to null: it reads as empty.
+        public RowList<ZiaDailyUpload> DailyUploads { get { FillDetail(); return _dailyUploads; } set { FillDetail(); _dailyUploads = value ?? RowList<ZiaDailyUpload>.Empty; } }
+        public RowList<DestinationUpload> Destinations { get { FillDetail(); return _destinations; } set { FillDetail(); _destinations = value ?? RowList<DestinationUpload>.Empty; } }
         /// <summary>Totals per channel (the domain catalogue's categories).</summary>
-        public RowList<ChannelUpload> Channels { get { FillDetail(); return _channels; } set { FillDetail(); _channels = value; } }
+        public RowList<ChannelUpload> Channels { get { FillDetail(); return _channels; } set { FillDetail(); _channels = value ?? RowList<ChannelUpload>.Empty; } }
 
         private long _distinctDestinations;
         private RowList<ZiaDailyUpload> _dailyUploads = RowList<ZiaDailyUpload>.Empty;
@@ -90,12 +90,15 @@ namespace LowSlowExfil
     {
         public string UserName { get; set; } = null!;
         public long O365_EventCount { get; set; }
-        public OperationSet O365_Operations { get; set; } = OperationSet.Empty;
+        public OperationSet O365_Operations { get => _operations; set => _operations = value ?? OperationSet.Empty; }
         public long O365_AnonLinks { get; set; }
         public DateTime O365_LastEvent { get; set; }
         public DateTime O365_FirstEvent { get; set; }
         /// <summary>Events per operation.</summary>
-        public IReadOnlyDictionary<string, long> OperationCounts { get; set; } = new OperationCountMap();
+        public IReadOnlyDictionary<string, long> OperationCounts { get => _counts; set => _counts = value ?? new OperationCountMap(); }
+        // Null from a script's hand-built profile reads as empty.
+        private OperationSet _operations = OperationSet.Empty;
+        private IReadOnlyDictionary<string, long> _counts = new OperationCountMap();
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
         public string? Mode { get; set; }
@@ -145,7 +148,7 @@ namespace LowSlowExfil
         public long ZIA_UniqueDestCnt { get; set; }
         public long O365_EventCount { get; set; }
         public long O365_AnonLinks { get => _anonLinks; set { FillAlerts(); _anonLinks = value; } }
-        public OperationSet O365_Operations { get; set; } = OperationSet.Empty;
+        public OperationSet O365_Operations { get => _operations; set => _operations = value ?? OperationSet.Empty; }
         public long DistinctChannels { get; set; }
         public double Zscore { get => _zscore; set { FillAlerts(); _zscore = value; } }
         public ExfilReason Reasons { get; set; }
@@ -169,6 +172,8 @@ namespace LowSlowExfil
         internal ZiaUploadProfile? UploadProfile;
         internal O365SharingProfile? SharingProfile;
         internal Scoring.ScoreContext? Context;
+        // A field, not a property: Export-Csv writes a candidate's properties only. Null from a script reads as empty.
+        private OperationSet _operations = OperationSet.Empty;
 
         /// <summary>True when at least one clause fired.</summary>
         public bool IsFlagged() => Reasons != ExfilReason.None;
@@ -195,14 +200,18 @@ namespace LowSlowExfil
         /// <summary>The Zscore threshold the hunt flagged at (the rule's 3.0 unless changed).</summary>
         public double ZScoreThreshold { get; set; } = 3.0;
         /// <summary>Every scored user's ZIA_TotalMBSent (the population the baseline was computed over), for distributions.</summary>
-        public double[] PopulationTotalsMB { get; set; } = new double[0];
+        public double[] PopulationTotalsMB { get => _totals; set => _totals = value ?? new double[0]; }
         /// <summary>Partial workspace results accepted with -AllowPartialResults; empty when the data was complete.</summary>
-        public string[] PartialResults { get; set; } = new string[0];
-        public bool IsPartial => PartialResults != null && PartialResults.Length > 0;
+        public string[] PartialResults { get => _partial; set => _partial = value ?? new string[0]; }
+        public bool IsPartial => PartialResults.Length > 0;
         /// <summary>Where the hunt's numbers come from (module, command, inputs); null when not recorded.</summary>
         public HuntProvenance? Provenance { get; set; }
         /// <summary>The unflagged users closest to the Zscore cut-off, highest first (at most <see cref="HuntProvenance.NearMissCount"/>).</summary>
-        public ExfilCandidate[] NearMisses { get; set; } = new ExfilCandidate[0];
+        public ExfilCandidate[] NearMisses { get => _misses; set => _misses = value ?? new ExfilCandidate[0]; }
+        // A summary built by hand (a C# caller's, a script's) may set these to null: they read as empty.
+        private double[] _totals = new double[0];
+        private string[] _partial = new string[0];
+        private ExfilCandidate[] _misses = new ExfilCandidate[0];
     }
 
     /// <summary>What a hunt ran and read, for a report that must stand on its own in a case file.</summary>
@@ -216,7 +225,9 @@ namespace LowSlowExfil
         public string Command { get; set; } = null!;
         /// <summary>"files", or the workspace / cluster queried.</summary>
         public string Source { get; set; } = null!;
-        public HuntInput[] Inputs { get; set; } = new HuntInput[0];
+        /// <summary>Null (a hand-built provenance) reads as empty.</summary>
+        public HuntInput[] Inputs { get => _inputs; set => _inputs = value ?? new HuntInput[0]; }
+        private HuntInput[] _inputs = new HuntInput[0];
     }
 
     /// <summary>One input file of a hunt and how it was read.</summary>

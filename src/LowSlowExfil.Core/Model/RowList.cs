@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -14,7 +13,15 @@ namespace LowSlowExfil
         public static readonly RowList<T> Empty = new RowList<T>(Array.Empty<T>());
         private readonly T[] _rows;
 
-        public RowList(T[] rows) { _rows = rows ?? Array.Empty<T>(); }
+        public RowList(T[] rows) { _rows = WithoutNulls(rows ?? Array.Empty<T>()); }
+
+        // Rows a script built (an array with gaps) may hold nulls: they carry nothing, and every reader of a row expects one.
+        private static T[] WithoutNulls(T[] rows)
+        {
+            foreach (var r in rows)
+                if (r == null) return Array.FindAll(rows, x => x != null);
+            return rows;
+        }
 
         public int Count => _rows.Length;
         public T this[int index] => _rows[index];

@@ -7,7 +7,7 @@ namespace LowSlowExfil.Readers
     /// <summary>How one file was read.</summary>
     public sealed class FileReadSummary
     {
-        public string File { get; set; }
+        public string File { get; set; } = string.Empty;
         public LogFormat Format { get; set; }
         /// <summary>Records decoded (rows or JSON records), whether or not the rule counts them.</summary>
         public long Records { get; set; }
@@ -28,7 +28,7 @@ namespace LowSlowExfil.Readers
         /// <summary>Raw-feed records replayed after a reconnect (same externalId), counted once.</summary>
         public long Replays { get; set; }
         /// <summary>Something about the file worth telling that is not an error (e.g. it is a feed template).</summary>
-        public string Notice { get; set; }
+        public string? Notice { get; set; }
         /// <summary>True when the file could not be read at all (or not past some point); reported as a ReadIssue.</summary>
         public bool Failed { get; set; }
         /// <summary>Bytes of the file as stored (compressed, for a .gz); 0 for a stream read without a file.</summary>
@@ -40,8 +40,9 @@ namespace LowSlowExfil.Readers
         /// <summary>
         /// The UTC hours (hour numbers since year 1) in which the file had proxy events the rule counts: two exports that
         /// share hours may be overlapping exports of one table, whose rows carry no id to count them once by.
+        /// Null when the file was not read into an accumulator that counts them.
         /// </summary>
-        public HashSet<long> CountedProxyHours { get; set; }
+        public HashSet<long>? CountedProxyHours { get; set; }
 
         public override string ToString() =>
             $"{File}: {Format}, {Records} records read ({ProxyEvents} proxy, {SharingEvents} sharing), {Skipped} skipped" +

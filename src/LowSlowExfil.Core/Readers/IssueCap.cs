@@ -10,12 +10,12 @@ namespace LowSlowExfil.Readers
     /// </summary>
     internal sealed class IssueCap
     {
-        private readonly Action<ReadIssue> _onIssue;
+        private readonly Action<ReadIssue>? _onIssue;
         private readonly int _limit;
         private readonly UnshownIssues _unshown = new UnshownIssues();
         private int _shown;
 
-        public IssueCap(Action<ReadIssue> onIssue, int limit)
+        public IssueCap(Action<ReadIssue>? onIssue, int limit)
         {
             _onIssue = onIssue;
             _limit = Math.Max(0, limit);

@@ -16,8 +16,9 @@ namespace LowSlowExfil.Readers
     {
         private const int SniffBytes = 4096;
 
-        public static FileReadSummary Read(string path, IEventSink sink, ReadContext ctx)
+        public static FileReadSummary Read(string path, IEventSink sink, ReadContext? ctx)
         {
+            if (path == null) throw new ArgumentNullException(nameof(path));
             if (sink == null) throw new ArgumentNullException(nameof(sink));
             ctx = ctx ?? new ReadContext();
             var summary = new FileReadSummary { File = path };
@@ -61,7 +62,7 @@ namespace LowSlowExfil.Readers
         /// reads a file, under the name <paramref name="name"/> in its issues. A stream is never cut into ranges
         /// for parallel reading. The in-memory entry of the fuzz targets and the parser tests.
         /// </summary>
-        internal static FileReadSummary Read(Stream stream, string name, IEventSink sink, ReadContext ctx)
+        internal static FileReadSummary Read(Stream stream, string name, IEventSink sink, ReadContext? ctx)
         {
             if (stream == null) throw new ArgumentNullException(nameof(stream));
             if (sink == null) throw new ArgumentNullException(nameof(sink));
@@ -200,7 +201,7 @@ namespace LowSlowExfil.Readers
         {
             var splitter = new JsonRecordSplitter(stream, ctx.MaxRecordChars);
             long record = 0;
-            while (splitter.Next(out var bytes, out long line, out string error))
+            while (splitter.Next(out var bytes, out long line, out string? error))
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 if (error != null)
@@ -264,7 +265,7 @@ namespace LowSlowExfil.Readers
                     Skip(path, line, ++record, "a table of the query response is not an object with a \"columns\" array and a \"rows\" array", ctx, summary);
                     continue;
                 }
-                var names = new List<string>();
+                var names = new List<string?>(); // null for a column without a name
                 foreach (var c in columns.EnumerateArray())
                     names.Add(c.ValueKind == JsonValueKind.Object && c.TryGetProperty("name", out var n) && JsonRecordMapper.TryGetString(n, out string name) ? name : null);
                 foreach (var row in rows.EnumerateArray())
@@ -279,10 +280,10 @@ namespace LowSlowExfil.Readers
                     int i = 0;
                     foreach (var v in row.EnumerateArray())
                     {
-                        if (i < names.Count && names[i] != null && v.ValueKind != JsonValueKind.Null) props[names[i]] = v;
+                        if (i < names.Count && names[i] is string column && v.ValueKind != JsonValueKind.Null) props[column] = v;
                         i++;
                     }
-                    Count(JsonRecordMapper.Map(props, TimeSpan.Zero, sink, ctx, out string error), path, line, ++record, error, ctx, summary);
+                    Count(JsonRecordMapper.Map(props, TimeSpan.Zero, sink, ctx, out string? error), path, line, ++record, error, ctx, summary);
                 }
             }
         }
@@ -294,7 +295,7 @@ namespace LowSlowExfil.Readers
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 record++;
-                string error;
+                string? error;
                 if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("event", out var ev) && ev.ValueKind == JsonValueKind.Object
                     && ev.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.String)
                 {
@@ -318,7 +319,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void Count(JsonRecordKind kind, string path, long line, long record, string error, ReadContext ctx, FileReadSummary summary)
+        private static void Count(JsonRecordKind kind, string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
         {
             switch (kind)
             {
@@ -329,11 +330,11 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void Skip(string path, long line, long record, string error, ReadContext ctx, FileReadSummary summary)
+        private static void Skip(string path, long line, long record, string? error, ReadContext ctx, FileReadSummary summary)
         {
             summary.Records++;
             summary.Skipped++;
-            ctx.Report(new ReadIssue(path, line, record, error));
+            ctx.Report(new ReadIssue(path, line, record, error ?? "the record cannot be read")); // the mappers say why; this only if one did not
         }
 
         private enum SniffResult { Empty, Binary, Json, Cef, Template, Text, KeyValue }

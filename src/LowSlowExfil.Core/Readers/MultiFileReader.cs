@@ -31,7 +31,7 @@ namespace LowSlowExfil.Readers
         /// (with no file name) when files are read in parallel.
         /// </param>
         /// <param name="onFileRead">Called on the calling thread for each file, in file order, after its issues.</param>
-        public static void Read(IReadOnlyList<string> files, EventAccumulator target, ReadContext ctx, Action<FileReadResult> onFileRead)
+        public static void Read(IReadOnlyList<string> files, EventAccumulator target, ReadContext? ctx, Action<FileReadResult>? onFileRead)
         {
             if (files == null) throw new ArgumentNullException(nameof(files));
             if (target == null) throw new ArgumentNullException(nameof(target));
@@ -137,7 +137,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>On the calling thread: merges each file as it finishes, reports issues, summaries and progress in file order.</summary>
-        private static void Report(FileJob[] jobs, EventAccumulator target, ReadContext ctx, Action<FileReadResult> onFileRead,
+        private static void Report(FileJob[] jobs, EventAccumulator target, ReadContext ctx, Action<FileReadResult>? onFileRead,
             BlockingQueue done, Task reading, long totalBytes)
         {
             int reported = 0, merged = 0;
@@ -146,7 +146,7 @@ namespace LowSlowExfil.Readers
                 var job = done.Take(TimeSpan.FromMilliseconds(250));
                 if (job != null)
                 {
-                    target.Merge(job.Acc);
+                    target.Merge(job.Acc!); // queued as done only once Run has set it
                     job.Acc = null;
                     merged++;
                 }
@@ -158,7 +158,7 @@ namespace LowSlowExfil.Readers
                     bool finished = next.Finished; // read before draining: every issue of a finished file is queued by then
                     while (next.Issues.TryDequeue(out var issue)) ctx.Report(issue);
                     if (!finished) break;
-                    onFileRead?.Invoke(new FileReadResult(reported, next.Summary));
+                    onFileRead?.Invoke(new FileReadResult(reported, next.Summary!)); // finished: Run has set it
                     reported++;
                 }
                 ctx.OnProgress?.Invoke(new ReadProgress(null, Math.Min(totalBytes, jobs.Sum(j => j.BytesRead)), totalBytes));
@@ -166,7 +166,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>One file after another on the calling thread: issues and progress go straight to the host.</summary>
-        private static void ReadInOrder(IReadOnlyList<string> files, EventAccumulator target, ReadContext ctx, Action<FileReadResult> onFileRead)
+        private static void ReadInOrder(IReadOnlyList<string> files, EventAccumulator target, ReadContext ctx, Action<FileReadResult>? onFileRead)
         {
             for (int i = 0; i < files.Count; i++)
                 onFileRead?.Invoke(new FileReadResult(i, LogFileReader.Read(files[i], target, ctx)));
@@ -195,8 +195,9 @@ namespace LowSlowExfil.Readers
             public readonly string Path;
             public readonly long Length;
             public readonly LogFileReader.ReadShape Shape;
-            public EventAccumulator Acc;
-            public FileReadSummary Summary;
+            // Set by Run on a worker; Acc is dropped once merged.
+            public EventAccumulator? Acc;
+            public FileReadSummary? Summary;
             public readonly ConcurrentQueue<ReadIssue> Issues = new ConcurrentQueue<ReadIssue>();
             private long _bytesRead;
             private volatile bool _finished;
@@ -240,7 +241,7 @@ namespace LowSlowExfil.Readers
             }
 
             /// <summary>The next finished file, or null when none came within <paramref name="wait"/>.</summary>
-            public FileJob Take(TimeSpan wait)
+            public FileJob? Take(TimeSpan wait)
             {
                 lock (_items)
                 {

@@ -6,8 +6,8 @@ namespace LowSlowExfil.Readers
     /// <summary>What a reader needs from its host: where issues and progress go, and when to stop.</summary>
     public sealed class ReadContext
     {
-        public Action<ReadIssue> OnIssue { get; set; }
-        public Action<ReadProgress> OnProgress { get; set; }
+        public Action<ReadIssue>? OnIssue { get; set; }
+        public Action<ReadProgress>? OnProgress { get; set; }
         public CancellationToken Cancellation { get; set; }
 
         /// <summary>Records longer than this are rejected (a line of hundreds of MB without a newline is not a record).</summary>
@@ -48,7 +48,7 @@ namespace LowSlowExfil.Readers
         public int MaxIssuesPerFile { get; set; } = 100;
 
         /// <summary>The file being read's cap (set by LogFileReader per file); null reports every issue as it comes.</summary>
-        internal IssueCap Issues { get; set; }
+        internal IssueCap? Issues { get; set; }
 
         internal void Report(ReadIssue issue)
         {
@@ -65,7 +65,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>This context for one file of a parallel read: its own issue and progress sinks, replay filter, stop and threads.</summary>
-        internal ReadContext ForOneFile(Action<ReadIssue> onIssue, Action<ReadProgress> onProgress, ReplayFilter replays, CancellationToken cancellation, int threads) => new ReadContext
+        internal ReadContext ForOneFile(Action<ReadIssue>? onIssue, Action<ReadProgress>? onProgress, ReplayFilter replays, CancellationToken cancellation, int threads) => new ReadContext
         {
             OnIssue = onIssue,
             OnProgress = onProgress,

@@ -18,9 +18,9 @@ namespace LowSlowExfil.Readers
 
         /// <summary>True the first time an id is seen (within the remembered window); empty ids are always new.</summary>
         [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
-        public bool IsFirst(string externalId)
+        public bool IsFirst(string? externalId)
         {
-            if (string.IsNullOrEmpty(externalId)) return true;
+            if (externalId == null || externalId.Length == 0) return true;
             if (!_seen.Add(externalId)) return false;
             _order.Enqueue(externalId);
             if (_order.Count > _capacity) _seen.Remove(_order.Dequeue());

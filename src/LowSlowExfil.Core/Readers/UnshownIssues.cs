@@ -11,7 +11,7 @@ namespace LowSlowExfil.Readers
         private sealed class Tally
         {
             public long Count;
-            public string Example;
+            public string Example = string.Empty;
         }
 
         public long Total { get; private set; }

@@ -40,29 +40,30 @@ namespace LowSlowExfil.Reporting
 
         internal static string Convert(string armJson)
         {
-            var template = JsonNode.Parse(armJson).AsObject();
+            var template = Obj(JsonNode.Parse(armJson), "the template");
             var sb = new StringBuilder();
             sb.Append("// Written by Export-LowSlowExfilDeployment -Format Bicep (LowSlowExfil): the same deployment as its ARM template.\n");
             sb.Append("// Deploy once into the workspace's resource group; give the outputs to Send-LowSlowExfilResult.\n\n");
 
-            foreach (var p in template["parameters"].AsObject())
+            foreach (var p in Obj(template["parameters"], "parameters"))
             {
-                var def = p.Value.AsObject();
-                string description = def["metadata"]?["description"]?.GetValue<string>();
+                var def = Obj(p.Value, "parameter " + p.Key);
+                string? description = def["metadata"]?["description"]?.GetValue<string>();
                 if (description != null) sb.Append("@description(").Append(Literal(description)).Append(")\n");
-                if (def["minValue"] != null) sb.Append("@minValue(").Append(def["minValue"].ToJsonString()).Append(")\n");
-                if (def["maxValue"] != null) sb.Append("@maxValue(").Append(def["maxValue"].ToJsonString()).Append(")\n");
-                sb.Append("param ").Append(p.Key).Append(' ').Append(def["type"].GetValue<string>());
-                if (def["defaultValue"] != null) sb.Append(" = ").Append(Value(def["defaultValue"], 0));
+                JsonNode? min = def["minValue"], max = def["maxValue"], defaultValue = def["defaultValue"];
+                if (min != null) sb.Append("@minValue(").Append(min.ToJsonString()).Append(")\n");
+                if (max != null) sb.Append("@maxValue(").Append(max.ToJsonString()).Append(")\n");
+                sb.Append("param ").Append(p.Key).Append(' ').Append(Str(def["type"], "the type of parameter " + p.Key));
+                if (defaultValue != null) sb.Append(" = ").Append(Value(defaultValue, 0));
                 sb.Append("\n\n");
             }
 
             sb.Append("resource workspace '").Append(WorkspaceType).Append("@2022-10-01' existing = {\n  name: workspaceName\n}\n\n");
 
-            foreach (var node in template["resources"].AsArray())
+            foreach (var node in (template["resources"] ?? throw Missing("resources")).AsArray())
             {
-                var r = node.AsObject();
-                string type = r["type"].GetValue<string>();
+                var r = Obj(node, "a resource");
+                string type = Str(r["type"], "a resource's type");
                 string symbol = SymbolOf(type);
                 var body = new StringBuilder();
                 foreach (var prop in r)
@@ -76,7 +77,7 @@ namespace LowSlowExfil.Reporting
                         case "scope":
                         {
                             // A full resource id of the template's (or the existing workspace's): its symbol.
-                            string e = Expression(Inner(prop.Value.GetValue<string>()) ?? string.Empty);
+                            string e = Expression(Inner(Str(prop.Value, "the scope of " + type)) ?? string.Empty);
                             if (!e.EndsWith(".id", StringComparison.Ordinal) || !Identifier.IsMatch(e.Substring(0, e.Length - 3)))
                                 throw new InvalidOperationException($"The scope of {type} has no Bicep form here: {prop.Value}");
                             body.Append("  scope: ").Append(e, 0, e.Length - 3).Append('\n');
@@ -84,7 +85,7 @@ namespace LowSlowExfil.Reporting
                         }
                         case "name":
                         {
-                            var m = ChildName.Match(Inner(prop.Value.GetValue<string>()) ?? string.Empty);
+                            var m = ChildName.Match(Inner(Str(prop.Value, "the name of " + type)) ?? string.Empty);
                             if (m.Success)
                             {
                                 body.Append("  parent: ").Append(SymbolOf(type.Substring(0, type.LastIndexOf('/')))).Append('\n');
@@ -99,7 +100,7 @@ namespace LowSlowExfil.Reporting
                 // Explicit dependencies that the body does not already imply by naming the resource.
                 string text = body.ToString();
                 var depends = (r["dependsOn"]?.AsArray() ?? new JsonArray())
-                    .Select(d => Expression(Inner(d.GetValue<string>())))
+                    .Select(d => Expression(Inner(Str(d, "a dependency of " + type)) ?? throw Missing("an expression in the dependencies of " + type)))
                     .Select(e => e.EndsWith(".id", StringComparison.Ordinal) ? e.Substring(0, e.Length - 3) : e)
                     .Where(s => !Regex.IsMatch(text, @"\b" + Regex.Escape(s) + @"\b"))
                     .ToList();
@@ -109,20 +110,31 @@ namespace LowSlowExfil.Reporting
                     foreach (string d in depends) body.Append("    ").Append(d).Append('\n');
                     body.Append("  ]\n");
                 }
-                sb.Append("resource ").Append(symbol).Append(" '").Append(type).Append('@').Append(r["apiVersion"].GetValue<string>()).Append("' = {\n")
+                sb.Append("resource ").Append(symbol).Append(" '").Append(type).Append('@').Append(Str(r["apiVersion"], "the apiVersion of " + type)).Append("' = {\n")
                   .Append(body).Append("}\n\n");
             }
 
-            foreach (var o in template["outputs"].AsObject())
-                sb.Append("output ").Append(o.Key).Append(' ').Append(o.Value["type"].GetValue<string>()).Append(" = ").Append(Value(o.Value["value"], 0)).Append('\n');
+            foreach (var o in Obj(template["outputs"], "outputs"))
+            {
+                var output = Obj(o.Value, "output " + o.Key);
+                sb.Append("output ").Append(o.Key).Append(' ').Append(Str(output["type"], "the type of output " + o.Key)).Append(" = ").Append(Value(output["value"], 0)).Append('\n');
+            }
             return sb.ToString();
         }
+
+        // The ARM template is the module's own (DeploymentTemplate.ToJson): a member missing from it is a bug here, said plainly.
+        private static InvalidOperationException Missing(string what) =>
+            new InvalidOperationException($"The ARM template has no {what}, which its Bicep form needs.");
+
+        private static JsonObject Obj(JsonNode? node, string what) => (node ?? throw Missing(what)).AsObject();
+
+        private static string Str(JsonNode? node, string what) => (node ?? throw Missing(what)).GetValue<string>();
 
         private static string SymbolOf(string type) =>
             Symbols.TryGetValue(type, out string s) ? s : throw new InvalidOperationException($"No Bicep symbol for {type}.");
 
         /// <summary>The expression inside an ARM "[...]" string, or null for a plain string.</summary>
-        private static string Inner(string s) =>
+        private static string? Inner(string? s) =>
             s != null && s.Length >= 2 && s[0] == '[' && s[1] != '[' && s[s.Length - 1] == ']' ? s.Substring(1, s.Length - 2) : null;
 
         /// <summary>An ARM expression in Bicep: parameters by name, the template's resources by symbol.</summary>
@@ -133,7 +145,7 @@ namespace LowSlowExfil.Reporting
             return Parameter.Replace(e, m => m.Groups[1].Value);
         }
 
-        private static string Value(JsonNode node, int depth)
+        private static string Value(JsonNode? node, int depth)
         {
             string pad = new string(' ', 2 * depth);
             switch (node)
@@ -157,9 +169,9 @@ namespace LowSlowExfil.Reporting
                 default:
                 {
                     var v = node.AsValue();
-                    if (v.TryGetValue(out string s))
+                    if (v.TryGetValue(out string? s))
                     {
-                        string inner = Inner(s);
+                        string? inner = Inner(s);
                         if (inner != null) return Expression(inner);
                         return Literal(s.StartsWith("[[", StringComparison.Ordinal) ? s.Substring(1) : s);
                     }

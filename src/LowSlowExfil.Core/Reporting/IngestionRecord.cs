@@ -46,7 +46,7 @@ namespace LowSlowExfil.Reporting
         private static KeyValuePair<string, string> Col(string n, string t) => new KeyValuePair<string, string>(n, t);
 
         /// <summary>One record as a JSON object (one line).</summary>
-        public static string ToJson(ExfilCandidate c, DateTime timeGeneratedUtc, string moduleVersion)
+        public static string ToJson(ExfilCandidate c, DateTime timeGeneratedUtc, string? moduleVersion)
         {
             if (c == null) throw new ArgumentNullException(nameof(c));
             var summary = c.GetSummary();

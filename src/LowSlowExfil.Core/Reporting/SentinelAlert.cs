@@ -26,19 +26,21 @@ namespace LowSlowExfil.Reporting
     /// <summary>An account entity as Sentinel maps it: FullName split into Name and UPNSuffix (or NTDomain).</summary>
     public sealed class AccountName
     {
-        public string FullName { get; set; }
-        public string Name { get; set; }
-        public string UPNSuffix { get; set; }
-        public string NTDomain { get; set; }
+        public string FullName { get; set; } = string.Empty;
+        public string Name { get; set; } = string.Empty;
+        /// <summary>Null unless the name is <c>user@suffix</c>.</summary>
+        public string? UPNSuffix { get; set; }
+        /// <summary>Null unless the name is <c>DOMAIN\user</c>.</summary>
+        public string? NTDomain { get; set; }
 
         /// <summary>
         /// Splits a user name the way Sentinel's account mapping does: <c>user@suffix</c> (at the last '@') into
         /// Name and UPNSuffix, <c>DOMAIN\user</c> into NTDomain and Name; anything else is the Name alone.
         /// </summary>
-        public static AccountName Parse(string userName)
+        public static AccountName Parse(string? userName)
         {
             var a = new AccountName { FullName = userName ?? string.Empty, Name = userName ?? string.Empty };
-            if (string.IsNullOrEmpty(userName)) return a;
+            if (userName == null || userName.Length == 0) return a;
             int at = userName.LastIndexOf('@');
             if (at > 0 && at < userName.Length - 1)
             {
@@ -71,7 +73,7 @@ namespace LowSlowExfil.Reporting
         public static readonly IReadOnlyList<string> CustomDetailNames = new[] { "ZIA_TotalMBSent", "ZIA_ActiveDays", "Zscore", "O365_AnonLinks", "DistinctChannels" };
 
         /// <summary>One alert as a JSON document.</summary>
-        public static string ToJson(ExfilCandidate candidate, SentinelAlertOptions options = null)
+        public static string ToJson(ExfilCandidate candidate, SentinelAlertOptions? options = null)
         {
             if (candidate == null) throw new ArgumentNullException(nameof(candidate));
             options = options ?? new SentinelAlertOptions();
@@ -79,14 +81,14 @@ namespace LowSlowExfil.Reporting
         }
 
         /// <summary>The alerts as one JSON array (<c>[]</c> when there are none).</summary>
-        public static string ToJsonArray(IEnumerable<ExfilCandidate> candidates, SentinelAlertOptions options = null)
+        public static string ToJsonArray(IEnumerable<ExfilCandidate?>? candidates, SentinelAlertOptions? options = null)
         {
             options = options ?? new SentinelAlertOptions();
             var generated = TimeGenerated(options);
             return Render(w =>
             {
                 w.WriteStartArray();
-                foreach (var c in candidates ?? Enumerable.Empty<ExfilCandidate>())
+                foreach (var c in candidates ?? Enumerable.Empty<ExfilCandidate?>())
                     if (c != null) Write(w, c, generated);
                 w.WriteEndArray();
             }, options);
@@ -104,7 +106,7 @@ namespace LowSlowExfil.Reporting
             DateTime windowEnd = summary?.WindowEnd ?? upload?.WindowEnd ?? default;
             DateTime start = upload != null && upload.FirstSeen != default && upload.FirstSeen != DateTime.MaxValue ? upload.FirstSeen : windowStart;
             DateTime end = upload != null && upload.LastSeen != default && upload.LastSeen != DateTime.MinValue ? upload.LastSeen : windowEnd;
-            string mode = summary?.Mode ?? upload?.Mode;
+            string? mode = summary?.Mode ?? upload?.Mode;
             var reasons = ReasonNames(c.Reasons);
 
             w.WriteStartObject();
@@ -191,7 +193,7 @@ namespace LowSlowExfil.Reporting
         /// The upload's destination hosts, largest first, as entity names: lower-cased, without a port or a trailing dot,
         /// each once, at most <see cref="MaxDestinationEntities"/>; none that is not a plain host name (a URL cannot hold it).
         /// </summary>
-        internal static IEnumerable<string> DestinationHosts(ZiaUploadProfile upload)
+        internal static IEnumerable<string> DestinationHosts(ZiaUploadProfile? upload)
         {
             if (upload?.Destinations == null) yield break;
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -232,7 +234,7 @@ namespace LowSlowExfil.Reporting
         }
 
         /// <summary>A stable id for one user's alert in one hunt window, so a SOAR can de-duplicate re-sent alerts.</summary>
-        public static string AlertId(string userName, DateTime windowStart, DateTime windowEnd, string mode)
+        public static string AlertId(string? userName, DateTime windowStart, DateTime windowEnd, string? mode)
         {
             string key = string.Join("|", Product, userName ?? string.Empty, Iso(windowStart), Iso(windowEnd), mode ?? string.Empty);
             byte[] hash;

@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Runtime.CompilerServices;
 using LowSlowExfil.Aggregation;
@@ -22,15 +21,16 @@ namespace LowSlowExfil.Rule
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             _window = options.Window;
-            VendorVerdict = v => options.IsZscalerVendor(v) ? 1 : 0;
-            ActionVerdict = a => options.IsBlockedAction(a) ? 1 : 0;
-            HostVerdict = h => options.Destinations.IsMatch(h) ? 1 : 0;
+            // An absent value (null from a reader) is judged as an empty one: no vendor, no action, no host.
+            VendorVerdict = v => options.IsZscalerVendor(v ?? string.Empty) ? 1 : 0;
+            ActionVerdict = a => options.IsBlockedAction(a ?? string.Empty) ? 1 : 0;
+            HostVerdict = h => options.Destinations.IsMatch(h ?? string.Empty) ? 1 : 0;
         }
 
         /// <summary>The vendor, action and host predicates as verdicts (1 yes, 0 no), the shape a per-value cache keeps.</summary>
-        internal Func<string, int> VendorVerdict { get; }
-        internal Func<string, int> ActionVerdict { get; }
-        internal Func<string, int> HostVerdict { get; }
+        internal Func<string?, int> VendorVerdict { get; }
+        internal Func<string?, int> ActionVerdict { get; }
+        internal Func<string?, int> HostVerdict { get; }
 
         /// <summary>Where the rule puts an event: counted, or the first filter it fails.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -89,14 +89,14 @@ namespace LowSlowExfil.SampleData
 
         private sealed class Column<T>
         {
-            public Column(string name, Kind kind, Func<T, object> value) { Name = name; Kind = kind; Value = value; }
+            public Column(string name, Kind kind, Func<T, object?> value) { Name = name; Kind = kind; Value = value; }
             public string Name { get; }
             public Kind Kind { get; }
             /// <summary>string, long, int or DateTime; null or "" for an empty cell.</summary>
-            public Func<T, object> Value { get; }
+            public Func<T, object?> Value { get; }
         }
 
-        private static Column<T> Text<T>(string name, Func<T, string> f) => new Column<T>(name, Kind.Text, e => f(e));
+        private static Column<T> Text<T>(string name, Func<T, string?> f) => new Column<T>(name, Kind.Text, e => f(e));
         private static Column<T> Num<T>(string name, Func<T, long?> f) => new Column<T>(name, Kind.Number, e => f(e));
         private static Column<T> Time<T>(string name, Func<T, DateTime?> f) => new Column<T>(name, Kind.Time, e => f(e));
 
@@ -143,7 +143,7 @@ namespace LowSlowExfil.SampleData
                     bool firstProp = true;
                     foreach (var c in columns)
                     {
-                        object v = c.Value(e);
+                        object? v = c.Value(e);
                         string text = Format(v);
                         if (string.IsNullOrEmpty(text)) continue;
                         w.Write(firstProp ? "\n    " : ",\n    ");
@@ -159,7 +159,7 @@ namespace LowSlowExfil.SampleData
             }
         }
 
-        private static string Format(object v)
+        private static string Format(object? v)
         {
             switch (v)
             {
@@ -272,7 +272,7 @@ namespace LowSlowExfil.SampleData
             return s;
         }
 
-        internal static string Category(string host)
+        internal static string Category(string? host)
         {
             host = host ?? string.Empty;
             if (host.Contains("sharepoint") || host.Contains("office") || host.Contains("microsoft") || host.Contains("salesforce")) return "Corporate Marketing";
@@ -286,9 +286,9 @@ namespace LowSlowExfil.SampleData
             return "General Browsing";
         }
 
-        private static string RegisteredDomain(string host)
+        private static string? RegisteredDomain(string? host)
         {
-            if (string.IsNullOrEmpty(host)) return null;
+            if (host == null || host.Length == 0) return null;
             int last = host.LastIndexOf('.');
             if (last <= 0) return host;
             int prev = host.LastIndexOf('.', last - 1);
@@ -306,13 +306,13 @@ namespace LowSlowExfil.SampleData
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Gecko/20100101 Firefox/131.0",
         };
 
-        internal static string UserAgent(string user) => UserAgents[Fnv(user ?? string.Empty) % (uint)UserAgents.Length];
+        internal static string UserAgent(string? user) => UserAgents[Fnv(user ?? string.Empty) % (uint)UserAgents.Length];
 
         private static readonly string[] Departments = { "Finance", "Engineering", "Sales", "HR", "Legal", "Marketing", "IT, Security" };
 
-        internal static string Department(string user) => string.IsNullOrEmpty(user) ? null : Departments[Fnv(user.ToLowerInvariant()) % (uint)Departments.Length];
+        internal static string? Department(string? user) => user == null || user.Length == 0 ? null : Departments[Fnv(user.ToLowerInvariant()) % (uint)Departments.Length];
 
-        internal static string HashIp(string host)
+        internal static string HashIp(string? host)
         {
             uint h = Fnv(host ?? string.Empty);
             return ((h >> 24) % 200 + 13).ToString(CultureInfo.InvariantCulture) + "." + ((h >> 16) & 255).ToString(CultureInfo.InvariantCulture) + "."
@@ -354,10 +354,10 @@ namespace LowSlowExfil.SampleData
         internal static bool IsSharePoint(SampleSharingEvent e) => e.OfficeWorkload == "SharePoint" || e.OfficeWorkload == "OneDrive";
 
         /// <summary>https://host/sites/X/ or https://host/personal/x/ of a file URL.</summary>
-        internal static string SiteUrl(SampleSharingEvent e)
+        internal static string? SiteUrl(SampleSharingEvent e)
         {
-            if (!IsFile(e)) return null;
-            string u = e.OfficeObjectId;
+            string? u = IsFile(e) ? e.OfficeObjectId : null;
+            if (u == null) return null;
             int i = u.IndexOf("/sites/", StringComparison.Ordinal);
             if (i < 0) i = u.IndexOf("/personal/", StringComparison.Ordinal);
             if (i < 0) return null;
@@ -365,16 +365,17 @@ namespace LowSlowExfil.SampleData
             return j < 0 ? null : u.Substring(0, j + 1);
         }
 
-        internal static string FileName(SampleSharingEvent e) => IsFile(e) && e.Operation != "PageViewed" ? e.OfficeObjectId.Substring(e.OfficeObjectId.LastIndexOf('/') + 1) : null;
+        internal static string? FileName(SampleSharingEvent e) =>
+            IsFile(e) && e.Operation != "PageViewed" && e.OfficeObjectId is string u ? u.Substring(u.LastIndexOf('/') + 1) : null;
 
-        internal static string RelativeFolder(SampleSharingEvent e)
+        internal static string? RelativeFolder(SampleSharingEvent e)
         {
-            string site = SiteUrl(e), file = FileName(e);
-            if (site == null || file == null) return null;
-            return e.OfficeObjectId.Substring(site.Length, e.OfficeObjectId.Length - site.Length - file.Length).TrimEnd('/');
+            string? site = SiteUrl(e), file = FileName(e), u = e.OfficeObjectId;
+            if (site == null || file == null || u == null) return null;
+            return u.Substring(site.Length, u.Length - site.Length - file.Length).TrimEnd('/');
         }
 
-        private static string ExtendedProperties(SampleSharingEvent e)
+        private static string? ExtendedProperties(SampleSharingEvent e)
         {
             if (e.Operation == "UserLoggedIn")
                 return "[\n  {\n    \"Name\": \"UserAgent\",\n    \"Value\": \"" + UserAgent(e.UserId).Replace("\"", "\\\"") + "\"\n  },\n"
@@ -398,7 +399,7 @@ namespace LowSlowExfil.SampleData
             Text<SampleSharingEvent>("OrganizationId", e => OfficeTenantId),
             Text<SampleSharingEvent>("OrganizationId_", e => OfficeTenantId),
             Text<SampleSharingEvent>("UserType", e => e.UserId == "app@sharepoint" ? "Application" : e.UserId != null && e.UserId.StartsWith("urn:", StringComparison.Ordinal) ? "Anonymous" : "Regular"),
-            Text<SampleSharingEvent>("UserKey", e => string.IsNullOrEmpty(e.UserId) ? null
+            Text<SampleSharingEvent>("UserKey", e => e.UserId == null || e.UserId.Length == 0 ? null
                 : e.UserId == "app@sharepoint" ? "i:0i.t|00000003-0000-0ff1-ce00-000000000000|app@sharepoint"
                 : "i:0h.f|membership|1003" + Fnv(e.UserId.ToLowerInvariant()).ToString("x8", CultureInfo.InvariantCulture) + "@live.com"),
             Text<SampleSharingEvent>("OfficeWorkload", e => e.OfficeWorkload),
@@ -410,7 +411,7 @@ namespace LowSlowExfil.SampleData
             Text<SampleSharingEvent>("ClientIP", e => e.ClientIP),
             Text<SampleSharingEvent>("ClientIP_", e => e.ClientIP),
             Text<SampleSharingEvent>("Scope", e => null),
-            Text<SampleSharingEvent>("Site_", e => SiteUrl(e) == null ? null : HashGuid(SiteUrl(e))),
+            Text<SampleSharingEvent>("Site_", e => SiteUrl(e) is string site ? HashGuid(site) : null),
             Text<SampleSharingEvent>("ItemType", e => !IsSharePoint(e) ? null : e.Operation == "PageViewed" ? "Page" : "File"),
             Text<SampleSharingEvent>("EventSource", e => IsSharePoint(e) ? "SharePoint" : null),
             Text<SampleSharingEvent>("Site_Url", SiteUrl),
@@ -419,7 +420,7 @@ namespace LowSlowExfil.SampleData
             Text<SampleSharingEvent>("SourceRelativeUrl_", RelativeFolder),
             Text<SampleSharingEvent>("SourceFileName", FileName),
             Text<SampleSharingEvent>("SourceFileName_", FileName),
-            Text<SampleSharingEvent>("SourceFileExtension", e => { var f = FileName(e); int i = f?.LastIndexOf('.') ?? -1; return i < 0 ? null : f.Substring(i + 1); }),
+            Text<SampleSharingEvent>("SourceFileExtension", e => { var f = FileName(e); int i = f?.LastIndexOf('.') ?? -1; return f == null || i < 0 ? null : f.Substring(i + 1); }),
             Text<SampleSharingEvent>("DestinationRelativeUrl", e => null),
             Text<SampleSharingEvent>("DestinationFileName", e => null),
             Text<SampleSharingEvent>("UserSharedWith", e => e.Operation == "SharingInvitationCreated" || e.Operation == "AddedToSecureLink" ? "partner@fabrikam.com" : null),
@@ -448,22 +449,22 @@ namespace LowSlowExfil.SampleData
     /// </summary>
     internal static class CsvText
     {
-        public static bool NeedsQuotes(string value)
+        public static bool NeedsQuotes(string? value)
         {
-            if (string.IsNullOrEmpty(value)) return false;
+            if (value == null || value.Length == 0) return false;
             foreach (char c in value)
                 if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
             return false;
         }
 
-        public static string Escape(string value) =>
-            NeedsQuotes(value) ? "\"" + value.Replace("\"", "\"\"") + "\"" : value ?? string.Empty;
+        public static string Escape(string? value) =>
+            value != null && NeedsQuotes(value) ? "\"" + value.Replace("\"", "\"\"") + "\"" : value ?? string.Empty;
 
-        public static string Escape(string value, bool alwaysQuote) =>
+        public static string Escape(string? value, bool alwaysQuote) =>
             alwaysQuote ? "\"" + (value ?? string.Empty).Replace("\"", "\"\"") + "\"" : Escape(value);
 
-        public static void WriteField(TextWriter w, string value) => w.Write(Escape(value));
+        public static void WriteField(TextWriter w, string? value) => w.Write(Escape(value));
 
-        public static void WriteField(TextWriter w, string value, bool alwaysQuote) => w.Write(Escape(value, alwaysQuote));
+        public static void WriteField(TextWriter w, string? value, bool alwaysQuote) => w.Write(Escape(value, alwaysQuote));
     }
 }

@@ -38,18 +38,19 @@ namespace LowSlowExfil.SampleData
     }
 
     /// <summary>One web-proxy row (the CommonSecurityLog columns the rule reads, and a few more).</summary>
+    /// <remarks>A column left null is written as an empty cell (tests build rows with only the columns they need).</remarks>
     public sealed class SampleProxyEvent
     {
         public DateTime TimeGenerated { get; set; }
-        public string DeviceVendor { get; set; }
-        public string DeviceProduct { get; set; }
-        public string DeviceAction { get; set; }
-        public string SourceUserName { get; set; }
-        public string DestinationHostName { get; set; }
+        public string? DeviceVendor { get; set; }
+        public string? DeviceProduct { get; set; }
+        public string? DeviceAction { get; set; }
+        public string? SourceUserName { get; set; }
+        public string? DestinationHostName { get; set; }
         public long SentBytes { get; set; }
         public long ReceivedBytes { get; set; }
-        public string RequestURL { get; set; }
-        public string SourceIP { get; set; }
+        public string? RequestURL { get; set; }
+        public string? SourceIP { get; set; }
         /// <summary>Unique per event (Zscaler's record id); assigned in stream order.</summary>
         public long ExternalId { get; set; }
 
@@ -60,18 +61,19 @@ namespace LowSlowExfil.SampleData
     }
 
     /// <summary>One Microsoft 365 audit event (the OfficeActivity columns the rule reads, and a few more).</summary>
+    /// <remarks>A column left null is written as an empty cell.</remarks>
     public sealed class SampleSharingEvent
     {
         public DateTime TimeGenerated { get; set; }
-        public string UserId { get; set; }
-        public string Operation { get; set; }
-        public string OfficeWorkload { get; set; }
-        public string OfficeObjectId { get; set; }
-        public string ClientIP { get; set; }
+        public string? UserId { get; set; }
+        public string? Operation { get; set; }
+        public string? OfficeWorkload { get; set; }
+        public string? OfficeObjectId { get; set; }
+        public string? ClientIP { get; set; }
         /// <summary>The audit record type as a number (6 SharePointFileOperation, 14 SharePointSharingOperation, …).</summary>
         public int RecordType { get; set; }
         /// <summary>Unique per event (the audit record's Id), a GUID string; assigned in stream order.</summary>
-        public string Id { get; set; }
+        public string? Id { get; set; }
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
             "{0:yyyy-MM-ddTHH:mm:ss.fffZ}|{1}|{2}|{3}|{4}|{5}|{6}|{7}",
@@ -221,7 +223,7 @@ namespace LowSlowExfil.SampleData
         /// <summary>The nearmiss-z actor's upload total in bytes, solved at generation.</summary>
         public long NearMissZBytes => _nearMissZBytes;
 
-        public static SampleTenant Generate(SampleTenantOptions options = null)
+        public static SampleTenant Generate(SampleTenantOptions? options = null)
         {
             var o = options ?? new SampleTenantOptions();
             var end = o.EndTime.Kind == DateTimeKind.Local ? o.EndTime.ToUniversalTime() : DateTime.SpecifyKind(o.EndTime, DateTimeKind.Utc);
@@ -370,7 +372,7 @@ namespace LowSlowExfil.SampleData
             foreach (var p in list)
             {
                 if (!(kql ? p.Kql : p.Intent) || p.Time <= WindowStart || p.Time > EndTime) continue;
-                string user = p.Event.SourceUserName.ToLowerInvariant();
+                string user = (p.Event.SourceUserName ?? string.Empty).ToLowerInvariant();
                 totals.TryGetValue(user, out long b);
                 totals[user] = b + p.Event.SentBytes;
             }
@@ -415,19 +417,19 @@ namespace LowSlowExfil.SampleData
         private DateTime Pre(Rng r, int j) => WindowStart.AddDays(-1 - j).AddMilliseconds(r.Range(8 * 3600_000L, 18 * 3600_000L));
 
         /// <summary>The injected actors' events (both kinds; either list may be null). Deterministic.</summary>
-        private void BuildActorPlan(long nearMissZBytes, List<Planned<SampleProxyEvent>> proxy, List<Planned<SampleSharingEvent>> sharing)
+        private void BuildActorPlan(long nearMissZBytes, List<Planned<SampleProxyEvent>>? proxy, List<Planned<SampleSharingEvent>>? sharing)
         {
             var r = Rng.For(_seed, StreamActors, 0, 0);
             int ipBase = _backgroundUsers;
 
             void Up(string role, DateTime t, string host, long bytes, string vendor = "Zscaler", string action = "Allowed",
-                bool intent = true, bool kql = true, string user = null)
+                bool intent = true, bool kql = true, string? user = null)
             {
                 var e = NewUpload(r, t, vendor, action, user ?? _actors[role], host, bytes, ipBase + RoleIndex(role));
                 if (proxy != null && t >= Start) proxy.Add(Plan(e, intent, kql));
             }
 
-            void Share(string role, DateTime t, string operation, string user = null)
+            void Share(string role, DateTime t, string operation, string? user = null)
             {
                 var e = NewSharing(r, t, user ?? _actors[role], operation, ipBase + RoleIndex(role));
                 if (sharing != null && t >= Start) sharing.Add(Plan(e, true, true));
@@ -560,7 +562,7 @@ namespace LowSlowExfil.SampleData
             SampleActorRoles.MixedCase, SampleActorRoles.Edges, SampleActorRoles.Midpoint, SampleActorRoles.O365Only,
         };
 
-        private static int RoleIndex(string role) => Array.IndexOf(RoleOrder, role);
+        private static int RoleIndex(string? role) => Array.IndexOf(RoleOrder, role);
 
         // ───────────────────────────── background ─────────────────────────────
 
@@ -740,7 +742,7 @@ namespace LowSlowExfil.SampleData
             });
         }
 
-        private string ActorRoleOf(string user)
+        private string? ActorRoleOf(string? user)
         {
             foreach (var kv in _actors)
                 if (string.Equals(kv.Value, user, StringComparison.OrdinalIgnoreCase)) return kv.Key;

@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -44,9 +43,11 @@ namespace LowSlowExfil.Scoring
             foreach (var s in sharing ?? Enumerable.Empty<O365SharingProfile>())
             {
                 if (s == null) continue;
+                if (string.IsNullOrEmpty(s.UserName)) throw NoUser("A sharing profile", nameof(sharing));
                 if (shares.ContainsKey(s.UserName)) throw new ArgumentException($"More than one sharing profile for user '{s.UserName}'.", nameof(sharing));
                 shares.Add(s.UserName, s);
             }
+            if (users.Any(u => string.IsNullOrEmpty(u.UserName))) throw NoUser("An upload profile", nameof(uploads));
             for (int i = 1; i < users.Count; i++)
                 if (users[i].UserName == users[i - 1].UserName)
                     throw new ArgumentException($"More than one upload profile for user '{users[i].UserName}'.", nameof(uploads));
@@ -154,6 +155,10 @@ namespace LowSlowExfil.Scoring
                 if (string.CompareOrdinal(users[i - 1].UserName, users[i].UserName) > 0) return false;
             return true;
         }
+
+        // A profile built by hand (New-Object, a [pscustomobject] cast) can leave its UserName unset; the logs never make one.
+        private static ArgumentException NoUser(string profile, string parameter) =>
+            new ArgumentException($"{profile} has no UserName: every profile must name the user it is of (set UserName on a profile built by hand).", parameter);
 
         /// <summary>
         /// Each user's peer group, for groups with at least the minimum number of scored users; users of smaller

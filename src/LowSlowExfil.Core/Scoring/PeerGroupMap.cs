@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -36,8 +35,8 @@ namespace LowSlowExfil.Scoring
             using (var text = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true))
             {
                 var csv = new CsvRecordReader(text, 1024 * 1024);
-                if (!csv.Read(out string error) || error != null) throw new InvalidDataException($"{path}: cannot read the header{(error != null ? ": " + error : "")}.");
-                var header = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetField(i).Trim().TrimStart('\uFEFF')).ToList();
+                if (!csv.Read(out string? error) || error != null) throw new InvalidDataException($"{path}: cannot read the header{(error != null ? ": " + error : "")}.");
+                var header = Enumerable.Range(0, csv.FieldCount).Select(i => (csv.GetField(i) ?? string.Empty).Trim().TrimStart('\uFEFF')).ToList();
                 int userCol = header.FindIndex(h => UserColumns.Contains(h, StringComparer.OrdinalIgnoreCase));
                 int groupCol = header.FindIndex(h => GroupColumns.Contains(h, StringComparer.OrdinalIgnoreCase));
                 if (userCol < 0 || groupCol < 0)
@@ -47,7 +46,8 @@ namespace LowSlowExfil.Scoring
                     if (error != null) throw new InvalidDataException($"{path}:{csv.RecordLine}: {error}.");
                     if (csv.IsBlank) continue;
                     if (csv.FieldCount != header.Count) throw new InvalidDataException($"{path}:{csv.RecordLine}: has {csv.FieldCount} fields where the header has {header.Count}.");
-                    string user = csv.GetField(userCol).Trim(), group = csv.GetField(groupCol).Trim();
+                    // Both within the record: it has as many fields as the header.
+                    string user = (csv.GetField(userCol) ?? string.Empty).Trim(), group = (csv.GetField(groupCol) ?? string.Empty).Trim();
                     if (user.Length > 0 && group.Length > 0) result[user.ToLowerInvariant()] = group;
                 }
             }

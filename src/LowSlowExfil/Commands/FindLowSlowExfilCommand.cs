@@ -385,6 +385,14 @@ namespace LowSlowExfil.Commands
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var item in items)
             {
+                // A profile built by hand can leave its user unset: the others are still hunted, and the analyst told.
+                if (string.IsNullOrEmpty(user(item)))
+                {
+                    WriteError(new ErrorRecord(
+                        new ArgumentException($"A {kind} profile without a UserName was ignored: every profile must name the user it is of (set UserName on a profile built by hand)."),
+                        "ProfileWithoutUserName", ErrorCategory.InvalidData, item));
+                    continue;
+                }
                 if (seen.Add(user(item))) { yield return item; continue; }
                 WriteError(new ErrorRecord(
                     new ArgumentException($"A second {kind} profile for user '{user(item)}' was ignored: profile all the files of one hunt in one call so their events are aggregated together."),

@@ -1,19 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using System.Text;
-using System.Text.RegularExpressions;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using LowSlowExfil.SampleData;
-using LowSlowExfil.Scoring;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,16 +1,6 @@
-using System;
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Linq;
-using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
-using FakeLogAnalytics;
-using LowSlowExfil.Engine;
-using LowSlowExfil.Kql;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Workspace;
-using Xunit;
 using static LowSlowExfil.Tests.WorkspaceTestSupport;
 
 namespace LowSlowExfil.Tests

@@ -1,15 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
-using FakeLogAnalytics;
-using LowSlowExfil.Engine;
-using LowSlowExfil.Kql;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Workspace;
-using Xunit;
 using static LowSlowExfil.Tests.WorkspaceTestSupport;
 
 namespace LowSlowExfil.Tests

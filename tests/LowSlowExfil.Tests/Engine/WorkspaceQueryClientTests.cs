@@ -1,17 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading;
-using FakeLogAnalytics;
-using LowSlowExfil.Engine;
-using LowSlowExfil.Kql;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Workspace;
-using Xunit;
 using static LowSlowExfil.Tests.WorkspaceTestSupport;
 
 namespace LowSlowExfil.Tests

@@ -1,13 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Text;
-using System.Text.Json;
 using LowSlowExfil.Engine.Json;
 using LowSlowExfil.Fuzz;
-using LowSlowExfil.Readers;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

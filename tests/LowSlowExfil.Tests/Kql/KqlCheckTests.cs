@@ -1,12 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
-using System.Linq;
-using System.Text.Json;
-using LowSlowExfil.Kql;
-using LowSlowExfil.Rule;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace LowSlowExfil.Tests

@@ -1,7 +1,3 @@
-using System;
-using LowSlowExfil.Kql;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>avg, stdev, round(x, 2) and bin(t, 1d) with the rule's semantics (SPEC §2).</summary>

@@ -1,12 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Text.RegularExpressions;
-using FakeLogAnalytics;
-using LowSlowExfil.Kql;
-using LowSlowExfil.Rule;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>The queries KqlQueryBuilder writes: what they must and must not contain (issue 17).</summary>

@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using LowSlowExfil.Kql;
-using LowSlowExfil.Rule;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>Kusto's has / has_any as SPEC §2 defines them (whole-term, ASCII case-insensitive).</summary>

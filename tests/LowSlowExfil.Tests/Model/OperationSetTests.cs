@@ -1,10 +1,3 @@
-using System;
-using System.Linq;
-using System.Text.Json;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Rule;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>make_set(Operation, 10) and its text form: a JSON array as a Sentinel export writes it.</summary>

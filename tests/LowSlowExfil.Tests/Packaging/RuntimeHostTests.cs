@@ -1,16 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
-using System.Linq;
 using System.Reflection;
-using FakeLogAnalytics;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using LowSlowExfil.SampleData;
-using LowSlowExfil.Scoring;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,13 +1,6 @@
-using System;
 using System.Diagnostics;
-using System.IO;
 using System.IO.Compression;
-using System.Threading;
 using System.Threading.Tasks;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,14 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Threading;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using LowSlowExfil.SampleData;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>Several files read on several threads give what reading them one by one gives, reported in file order.</summary>

@@ -1,16 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Text;
-using System.Threading;
-using FakeLogAnalytics;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Engine;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Workspace;
-using Xunit;
 using static LowSlowExfil.Tests.WorkspaceTestSupport;
 
 namespace LowSlowExfil.Tests

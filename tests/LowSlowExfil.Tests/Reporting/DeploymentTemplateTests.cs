@@ -1,12 +1,7 @@
-using System;
 using System.Diagnostics;
-using System.IO;
-using System.Linq;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using LowSlowExfil.Reporting;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

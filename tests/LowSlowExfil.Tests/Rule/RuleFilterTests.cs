@@ -1,8 +1,3 @@
-using System;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Rule;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>The rule's row filters in both modes: HuntOptions, DestinationMatcher, HuntWindow (SPEC §1, §2, §3).</summary>

@@ -1,12 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Xml;
-using LowSlowExfil.Rule;
-using Xunit;
 using YamlDotNet.RepresentationModel;
 
 namespace LowSlowExfil.Tests

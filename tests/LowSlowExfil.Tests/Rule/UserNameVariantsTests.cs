@@ -1,8 +1,3 @@
-using System;
-using System.Linq;
-using LowSlowExfil.Rule;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>

@@ -1,15 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Text;
-using System.Text.Json;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Rule;
-using LowSlowExfil.SampleData;
-using LowSlowExfil.Scoring;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>

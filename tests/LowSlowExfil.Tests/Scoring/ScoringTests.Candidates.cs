@@ -1,13 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Text;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Scoring;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>Part of <see cref="ScoringTests"/> (its tenant builder is in ScoringTests.cs).</summary>

@@ -1,17 +1,6 @@
-using System;
-using System.IO;
-using System.Linq;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
-using FakeLogAnalytics;
-using LowSlowExfil.Engine;
-using LowSlowExfil.Kql;
 using LowSlowExfil.Reporting;
-using LowSlowExfil.Rule;
-using LowSlowExfil.State;
-using LowSlowExfil.Workspace;
-using Xunit;
 using static LowSlowExfil.Tests.WorkspaceTestSupport;
 
 namespace LowSlowExfil.Tests

@@ -1,12 +1,6 @@
-using System;
 using System.Diagnostics;
-using System.IO;
-using System.Linq;
 using System.Runtime.InteropServices;
-using System.Threading;
 using System.Threading.Tasks;
-using LowSlowExfil.State;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,10 +1,5 @@
-using System;
-using System.Globalization;
-using System.IO;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Threading;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using LowSlowExfil.Readers;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>Keeps every event a reader hands over, and every issue it reports.</summary>

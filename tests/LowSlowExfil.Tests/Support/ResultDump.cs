@@ -1,13 +1,5 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Reflection;
-using System.Text;
-using System.Text.Json;
-using LowSlowExfil.Scoring;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

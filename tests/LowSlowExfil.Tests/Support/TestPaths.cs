@@ -1,6 +1,3 @@
-using System;
-using System.IO;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>Locations the tests read in place: the repo root and ../shared/fixtures beside it.</summary>

@@ -1,10 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Security;
-using FakeLogAnalytics;
-using LowSlowExfil.SampleData;
-using LowSlowExfil.Workspace;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,19 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using System.Threading;
-using FakeLogAnalytics;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Engine;
-using LowSlowExfil.Kql;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Scoring;
-using LowSlowExfil.Workspace;
-using Xunit;
 using static LowSlowExfil.Tests.WorkspaceTestSupport;
 
 namespace LowSlowExfil.Tests

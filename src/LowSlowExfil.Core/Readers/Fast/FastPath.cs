@@ -27,7 +27,7 @@ namespace LowSlowExfil.Readers
         /// A CommonSecurityLog CSV export: <see cref="ProxyCsvFastPath"/> for a sink that judges for itself (null: the
         /// general <see cref="LogAnalyticsCsvReader"/>); and the judging sink the CEF scanner caches verdicts for.
         /// </summary>
-        internal static IJudgedSink JudgingSink(IEventSink sink, ReadContext ctx) => On(ctx) ? sink as IJudgedSink : null;
+        internal static IJudgedSink? JudgingSink(IEventSink sink, ReadContext ctx) => On(ctx) ? sink as IJudgedSink : null;
 
         /// <summary>
         /// Whether a plain CommonSecurityLog export of <paramref name="length"/> bytes is cut into ranges read on every

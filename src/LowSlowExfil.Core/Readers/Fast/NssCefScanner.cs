@@ -40,7 +40,7 @@ namespace LowSlowExfil.Readers
         private readonly ReadContext _ctx;
         private readonly FileReadSummary _summary;
         private readonly int _maxChars;
-        private readonly IJudgedSink _judging; // a sink that judges for itself: verdicts cached per value
+        private readonly IJudgedSink? _judging; // a sink that judges for itself: verdicts cached per value
         private readonly Utf8Cache _vendors = new Utf8Cache(), _actions = new Utf8Cache(), _users = new Utf8Cache(), _hosts = new Utf8Cache();
         private readonly Func<string, int> _vendorOk, _actionBlocked, _hostMatches, _none = _ => -1;
         private readonly Dictionary<string, string> _fields = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -48,7 +48,7 @@ namespace LowSlowExfil.Readers
         private long _line, _record, _templates;
         // A chunk of one feed read on every core (ParallelNssCefReader): lines are parsed into _chunk, not applied
         // (replays and issues follow file order there), and a line the text reader must take ends the chunk.
-        private List<NssCefReader.ParsedLine> _chunk;
+        private List<NssCefReader.ParsedLine>? _chunk;
         private bool _fileStart = true;
 
         private NssCefScanner(string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
@@ -378,13 +378,13 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>A value the rule reads as text (null when its key is absent).</summary>
-        private string Value(byte[] b, int slot)
+        private string? Value(byte[] b, int slot)
         {
             int s = _valueStart[slot];
             return s < 0 ? null : Utf8Cache.Decode(new ReadOnlySpan<byte>(b, s, _valueEnd[slot] - s));
         }
 
-        private string Cached(byte[] b, int slot, Utf8Cache cache, Func<string, int> judge, out int verdict)
+        private string? Cached(byte[] b, int slot, Utf8Cache cache, Func<string, int> judge, out int verdict)
         {
             int s = _valueStart[slot];
             if (s < 0)

@@ -26,10 +26,10 @@ namespace LowSlowExfil.Readers
 
         private sealed class Chunk
         {
-            public List<NssCefReader.ParsedLine> Parsed;
+            public List<NssCefReader.ParsedLine>? Parsed; // null once applied (back in the pool)
             public long Start, Stop, Lines, Records, HandOverAt = -1;
             public bool HandOverAtFileStart;
-            public Exception Error;
+            public Exception? Error;
             // No spinning while waiting: on two cores a spinning reader takes the time a worker would parse in.
             public readonly ManualResetEventSlim Done = new ManualResetEventSlim(false, spinCount: 1);
         }
@@ -93,7 +93,8 @@ namespace LowSlowExfil.Readers
                         }
                         ctx.Cancellation.ThrowIfCancellationRequested();
                         // In file order: the lines before a failure still count, as they do on one thread.
-                        ApplyChunk(c.Parsed, lineBase, recordBase, path, sink, judging, ctx, summary, ref templates);
+                        var parsedLines = c.Parsed!; // done: a worker gave the chunk its list before parsing it
+                        ApplyChunk(parsedLines, lineBase, recordBase, path, sink, judging, ctx, summary, ref templates);
                         if (c.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(c.Error).Throw();
                         lineBase += c.Lines;
                         recordBase += c.Records;
@@ -103,8 +104,8 @@ namespace LowSlowExfil.Readers
                             HandOver(path, c.HandOverAt, c.HandOverAtFileStart, sink, ctx, summary, lineBase, recordBase, ref templates);
                             break;
                         }
-                        c.Parsed.Clear();
-                        lock (lists) lists.Push(c.Parsed);
+                        parsedLines.Clear();
+                        lock (lists) lists.Push(parsedLines);
                         c.Parsed = null;
                         ahead.Release();
                         ctx.OnProgress?.Invoke(new ReadProgress(path, Math.Min(length, c.Stop), length));
@@ -123,7 +124,7 @@ namespace LowSlowExfil.Readers
         // Once per record on the applying thread: compiled optimised at once, as tiering left the loop unoptimised
         // through a session's whole first read.
         [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
-        private static void ApplyChunk(List<NssCefReader.ParsedLine> lines, long lineBase, long recordBase, string path, IEventSink sink, IJudgedSink judging,
+        private static void ApplyChunk(List<NssCefReader.ParsedLine> lines, long lineBase, long recordBase, string path, IEventSink sink, IJudgedSink? judging,
             ReadContext ctx, FileReadSummary summary, ref long templates)
         {
             for (int k = 0; k < lines.Count; k++)
@@ -145,7 +146,7 @@ namespace LowSlowExfil.Readers
                 if (c.Stop > c.Start)
                 {
                     file.Position = c.Start;
-                    scanner.ReadChunk(new RangeStream(file, c.Stop), buf, fileStart: i == 0, c.Parsed);
+                    scanner.ReadChunk(new RangeStream(file, c.Stop), buf, fileStart: i == 0, c.Parsed!); // given just before Parse
                     c.Lines = scanner.ChunkLines;
                     c.Records = scanner.ChunkRecords;
                     c.HandOverAt = scanner.HandOverAt;

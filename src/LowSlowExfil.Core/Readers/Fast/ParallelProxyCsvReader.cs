@@ -24,8 +24,8 @@ namespace LowSlowExfil.Readers
         private sealed class Range
         {
             public long Start, Stop;
-            public ZiaAccumulator Acc;
-            public ProxyCsvScanner Scanner; // null: nothing left to read in this range
+            public ZiaAccumulator? Acc;
+            public ProxyCsvScanner? Scanner; // null: nothing left to read in this range
             // The range's first issues, as many as the file may report one by one; the rest only counted by kind, so a
             // range of millions of bad lines holds no more than that (issues are told in file order, after all ranges).
             public List<ScanIssue> Issues = new List<ScanIssue>();
@@ -97,17 +97,19 @@ namespace LowSlowExfil.Readers
             }
 
             long line = 2, record = 0; // the header is line 1
-            foreach (var r in ranges.Where(r => r.Scanner != null))
+            foreach (var r in ranges)
             {
+                // A range with nothing left to read has neither (both are dropped together); Scan sets both.
+                if (!(r.Scanner is ProxyCsvScanner scanner) || !(r.Acc is ZiaAccumulator acc)) continue;
                 foreach (var issue in r.Issues) ctx.Report(issue.ToIssue(line, record));
                 ctx.Issues?.CountUnshown(r.Unshown);
-                line += r.Scanner.Lines;
-                record += r.Scanner.Records;
-                summary.Records += r.Scanner.Records;
-                summary.Skipped += r.Scanner.Skipped;
-                summary.ShortRows += r.Scanner.ShortRows;
-                summary.ProxyEvents += r.Scanner.ProxyEvents;
-                target.Uploads.Merge(r.Acc);
+                line += scanner.Lines;
+                record += scanner.Records;
+                summary.Records += scanner.Records;
+                summary.Skipped += scanner.Skipped;
+                summary.ShortRows += scanner.ShortRows;
+                summary.ProxyEvents += scanner.ProxyEvents;
+                target.Uploads.Merge(acc);
             }
         }
 

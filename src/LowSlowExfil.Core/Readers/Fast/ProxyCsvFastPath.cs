@@ -16,7 +16,7 @@ namespace LowSlowExfil.Readers
         /// The header of a CommonSecurityLog export the byte-level path can read (a plain first line of known
         /// columns), with its length in bytes; null for anything else, which the general reader takes.
         /// </summary>
-        internal static ExportHeader ProxyHeader(byte[] head, ReadContext ctx, out int headerBytes)
+        internal static ExportHeader? ProxyHeader(byte[] head, ReadContext ctx, out int headerBytes)
         {
             headerBytes = 0;
             int bom = head.Length >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
@@ -26,8 +26,8 @@ namespace LowSlowExfil.Readers
             string line = Utf8Cache.Decode(new ReadOnlySpan<byte>(head, bom, nl - bom));
             if (line.EndsWith("\r", StringComparison.Ordinal)) line = line.Substring(0, line.Length - 1);
             if (line.Length == 0 || line.IndexOf('\r') >= 0) return null;
-            var header = ExportHeader.Map(line.Split(','), out string error);
-            if (error != null || header.Format != LogFormat.CommonSecurityLogCsv) return null;
+            var header = ExportHeader.Map(line.Split(','), out _);
+            if (header == null || header.Format != LogFormat.CommonSecurityLogCsv) return null; // null: a header the general reader explains
             headerBytes = nl + 1;
             return header;
         }

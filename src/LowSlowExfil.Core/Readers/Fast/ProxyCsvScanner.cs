@@ -215,7 +215,7 @@ namespace LowSlowExfil.Readers
                     return;
                 }
             }
-            string problem = ExportSchema.SentBytesProblem(sent);
+            string? problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 Issue(line, record, $"SentBytes {sent} {problem}");
@@ -228,7 +228,7 @@ namespace LowSlowExfil.Readers
             var row = new Row(this, buf, time);
             var d = _filter.Classify(ref row);
             if (d != ProxyDisposition.Counted) { _acc.CountRejected(d); return; }
-            _acc.AddCounted(time, _users.Get(Field(buf, UserSlot), _none, out _), row.Host, sent);
+            _acc.AddCounted(time, _users.Get(Field(buf, UserSlot), _none, out _), row.Host!, sent); // counted: HostMatches decoded it
         }
 
         /// <summary>The record being read as the filter sees it: each field decoded (through its cache) only when asked.</summary>
@@ -247,7 +247,7 @@ namespace LowSlowExfil.Readers
 
             public DateTime Time { get; }
             /// <summary>The destination host, once <see cref="HostMatches"/> has decoded it.</summary>
-            public string Host { get; private set; }
+            public string? Host { get; private set; }
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public int VendorOk(UploadFilter filter)
@@ -286,7 +286,7 @@ namespace LowSlowExfil.Readers
         public long HandOverOffset { get; private set; }
         public long HandOverLine { get; private set; }
         public long HandOverRecord { get; private set; }
-        public byte[] HandOverBytes { get; private set; }
+        public byte[] HandOverBytes { get; private set; } = Array.Empty<byte>();
 
         private void HandOver(byte[] buf, int from, int len, long consumedBase, long line, long record, long firstLine)
         {

@@ -37,7 +37,8 @@ namespace LowSlowExfil.Readers
         /// <summary>True when the current record is an empty line (one empty field).</summary>
         public bool IsBlank => _fieldCount == 1 && _recordLen == 0;
 
-        public string GetField(int index)
+        /// <summary>The field, or null past the record's last one.</summary>
+        public string? GetField(int index)
         {
             if ((uint)index >= (uint)_fieldCount) return null;
             int start = index == 0 ? 0 : _fieldEnds[index - 1];
@@ -48,7 +49,7 @@ namespace LowSlowExfil.Readers
         /// Reads the next record. Returns false at end of input. <paramref name="error"/> is set when the record
         /// was malformed (it is then not usable; the reader has resynchronised on the next line).
         /// </summary>
-        public bool Read(out string error)
+        public bool Read(out string? error)
         {
             error = null;
             _recordLen = 0;

@@ -28,14 +28,14 @@ namespace LowSlowExfil.Readers
         };
 
         /// <summary>Maps header fields; <paramref name="error"/> says why a header cannot be used.</summary>
-        public static ExportHeader Map(IList<string> fields, out string error)
+        public static ExportHeader? Map(IList<string> fields, out string? error)
         {
             error = null;
             var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
             var offsets = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < fields.Count; i++)
             {
-                if (!ExportSchema.TryParseHeader(fields[i], out string name, out TimeSpan offset, out string zoneError))
+                if (!ExportSchema.TryParseHeader(fields[i], out string name, out TimeSpan offset, out string? zoneError))
                 {
                     if (string.Equals(name, ExportSchema.TimeGenerated, StringComparison.OrdinalIgnoreCase))
                     {
@@ -53,7 +53,7 @@ namespace LowSlowExfil.Readers
 
             ExportSchema.AliasAsim(index);
             var format = ExportSchema.DetectCsvTable(index.Keys);
-            string[] required = format == LogFormat.CommonSecurityLogCsv ? ExportSchema.ProxyColumns
+            string[]? required = format == LogFormat.CommonSecurityLogCsv ? ExportSchema.ProxyColumns
                 : format == LogFormat.OfficeActivityCsv ? ExportSchema.SharingColumns
                 : format == LogFormat.PurviewAuditCsv ? ExportSchema.PurviewColumns : null;
             if (required == null)

@@ -20,7 +20,8 @@ namespace LowSlowExfil.Readers
             for (int i = 0; i < exports.Count; i++)
                 for (int j = i + 1; j < exports.Count; j++)
                 {
-                    var shared = new List<long>(exports[i].CountedProxyHours.Where(exports[j].CountedProxyHours.Contains));
+                    // Both non-null: the filter above kept only files with counted hours.
+                    var shared = new List<long>(exports[i].CountedProxyHours!.Where(exports[j].CountedProxyHours!.Contains));
                     if (shared.Count == 0) continue;
                     shared.Sort();
                     yield return $"'{exports[i].File}' and '{exports[j].File}' both hold counted uploads in the same {shared.Count} hour(s), " +

@@ -38,7 +38,7 @@ namespace LowSlowExfil.Readers
         /// Splits an export header into its column name and the time zone its values are written in.
         /// Returns false (with a reason) for a zone the reader cannot place, such as "Local Time".
         /// </summary>
-        public static bool TryParseHeader(string header, out string name, out TimeSpan offset, out string error)
+        public static bool TryParseHeader(string? header, out string name, out TimeSpan offset, out string? error)
         {
             offset = TimeSpan.Zero;
             error = null;
@@ -114,16 +114,16 @@ namespace LowSlowExfil.Readers
         /// Why one record's bytes sent cannot be counted — negative, or over <see cref="MaxSentBytes"/> — or null when
         /// it can. A reader skips such a record as an error: a wrapped or negative size would hide a user's uploads.
         /// </summary>
-        public static string SentBytesProblem(long? value) =>
+        public static string? SentBytesProblem(long? value) =>
             value < 0 ? "is negative; a byte count cannot be"
             : value > MaxSentBytes ? "is over 1 TiB, more than any single request sends"
             : null;
 
         /// <summary>Parses a long column value; empty is null (Kusto's sum ignores it).</summary>
-        public static bool TryParseLong(string text, out long? value)
+        public static bool TryParseLong(string? text, out long? value)
         {
             value = null;
-            if (string.IsNullOrWhiteSpace(text)) return true;
+            if (text == null || string.IsNullOrWhiteSpace(text)) return true;
             if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
             {
                 value = v;

@@ -23,7 +23,7 @@ namespace LowSlowExfil.Readers
         /// The zone <paramref name="text"/> names, or null with <paramref name="error"/> saying, for the person who typed
         /// it, what is accepted.
         /// </summary>
-        public static TimeZoneInfo Resolve(string text, out string error)
+        public static TimeZoneInfo? Resolve(string? text, out string? error)
         {
             error = null;
             string t = (text ?? string.Empty).Trim();

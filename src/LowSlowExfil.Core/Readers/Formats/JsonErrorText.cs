@@ -104,7 +104,7 @@ namespace LowSlowExfil.Readers
         public static string Reason(JsonException e) => Reason(e?.Message);
 
         /// <summary>The reason alone, from a System.Text.Json message.</summary>
-        public static string Reason(string message)
+        public static string Reason(string? message)
         {
             string text = LibraryPosition.Replace(message ?? "", "").Trim();
             foreach (var (pattern, reason) in Reasons)

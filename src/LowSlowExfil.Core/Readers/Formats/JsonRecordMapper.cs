@@ -29,7 +29,7 @@ namespace LowSlowExfil.Readers
             return props;
         }
 
-        public static JsonRecordKind Map(JsonElement record, IEventSink sink, ReadContext ctx, out string error)
+        public static JsonRecordKind Map(JsonElement record, IEventSink sink, ReadContext ctx, out string? error)
         {
             if (record.ValueKind != JsonValueKind.Object)
             {
@@ -55,7 +55,7 @@ namespace LowSlowExfil.Readers
         /// </summary>
         internal const string NotText = "a property name or value is not valid text (invalid UTF-8, or a \\u escape that is half a surrogate pair)";
 
-        public static JsonRecordKind Map(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string error)
+        public static JsonRecordKind Map(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string? error)
         {
             try
             {
@@ -71,11 +71,11 @@ namespace LowSlowExfil.Readers
         /// <summary>A string element's text; false for any other kind, or a string that cannot be decoded.</summary>
         internal static bool TryGetString(JsonElement e, out string text)
         {
-            text = null;
+            text = string.Empty; // no text: not a string
             if (e.ValueKind != JsonValueKind.String) return false;
             try
             {
-                text = e.GetString();
+                text = e.GetString()!; // a string element's text is never null
                 return true;
             }
             catch (InvalidOperationException)
@@ -84,7 +84,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static JsonRecordKind MapProperties(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string error)
+        private static JsonRecordKind MapProperties(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string? error)
         {
             error = null;
             if (ExportSchema.IsAsimWebSession(props))
@@ -97,7 +97,7 @@ namespace LowSlowExfil.Readers
                     using (var host = JsonDocument.Parse(JsonSerializer.Serialize(h))) props[ExportSchema.DestinationHostName] = host.RootElement.Clone();
                 }
             }
-            string type = Text(props, "Type");
+            string? type = Text(props, "Type");
             if (type == "CommonSecurityLog" || props.ContainsKey(ExportSchema.DeviceVendor)
                 || props.ContainsKey(ExportSchema.DestinationHostName) || props.ContainsKey(ExportSchema.SourceUserName))
                 return MapCommonSecurityLog(props, offset, sink, out error);
@@ -134,16 +134,16 @@ namespace LowSlowExfil.Readers
             return JsonRecordKind.Invalid;
         }
 
-        private static JsonRecordKind MapCommonSecurityLog(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string error)
+        private static JsonRecordKind MapCommonSecurityLog(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string? error)
         {
             if (!TryTime(props, ExportSchema.TimeGenerated, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
-            string bytes = Text(props, ExportSchema.SentBytes);
+            string? bytes = Text(props, ExportSchema.SentBytes);
             if (!ExportSchema.TryParseLong(bytes, out long? sent))
             {
                 error = $"SentBytes '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number";
                 return JsonRecordKind.Invalid;
             }
-            string problem = ExportSchema.SentBytesProblem(sent);
+            string? problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 error = $"SentBytes {sent} {problem}";
@@ -157,10 +157,10 @@ namespace LowSlowExfil.Readers
         private static readonly string[] CloudNssTimeFormats = { "yyyy-MM-dd,HH:mm:ss", "yy-MM-dd,HH:mm:ss", "yyyy-MM-dd HH:mm:ss" };
 
         /// <summary>Cloud NSS: CEF key names; "TimeGenerated":"2024-06-11,02:52:44" in the feed's time zone.</summary>
-        private static JsonRecordKind MapCloudNss(Dictionary<string, JsonElement> props, IEventSink sink, ReadContext ctx, out string error)
+        private static JsonRecordKind MapCloudNss(Dictionary<string, JsonElement> props, IEventSink sink, ReadContext ctx, out string? error)
         {
             error = null;
-            string t = Text(props, ExportSchema.TimeGenerated);
+            string? t = Text(props, ExportSchema.TimeGenerated);
             if (t == null)
             {
                 error = "the Zscaler NSS record has no TimeGenerated";
@@ -180,40 +180,41 @@ namespace LowSlowExfil.Readers
                 error = $"TimeGenerated '{LogAnalyticsCsvReader.Clip(t)}' has no UTC equivalent in the feed's time zone";
                 return JsonRecordKind.Invalid;
             }
-            string bytes = Text(props, "out");
+            string? bytes = Text(props, "out");
             if (!ExportSchema.TryParseLong(bytes, out long? sent))
             {
                 error = $"out '{LogAnalyticsCsvReader.Clip(bytes)}' is not a whole number of bytes";
                 return JsonRecordKind.Invalid;
             }
-            string problem = ExportSchema.SentBytesProblem(sent);
+            string? problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 error = $"out {sent} {problem}";
                 return JsonRecordKind.Invalid;
             }
             // Every value read before the replay filter remembers the id: a record that fails must not mark it seen.
-            string vendor = Text(props, "vendor") ?? "Zscaler", act = Text(props, "act"), user = Text(props, "suser"), host = Text(props, "dhost");
+            string vendor = Text(props, "vendor") ?? "Zscaler";
+            string? act = Text(props, "act"), user = Text(props, "suser"), host = Text(props, "dhost");
             if (!ctx.Replays.IsFirst(Text(props, "externalId"))) return JsonRecordKind.Replay;
             sink.AddProxy(time, vendor, act, user, host, sent);
             return JsonRecordKind.Proxy;
         }
 
         /// <summary>OfficeActivity rows carry TimeGenerated; audit records (Management API, AuditData) CreationTime.</summary>
-        private static JsonRecordKind MapAudit(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string error)
+        private static JsonRecordKind MapAudit(Dictionary<string, JsonElement> props, TimeSpan offset, IEventSink sink, out string? error)
         {
             string field = props.ContainsKey(ExportSchema.TimeGenerated) ? ExportSchema.TimeGenerated : ExportSchema.CreationTime;
             if (!TryTime(props, field, offset, out DateTime time, out error)) return JsonRecordKind.Invalid;
-            sink.AddSharing(time, Text(props, ExportSchema.UserId), Text(props, ExportSchema.Operation),
+            sink.AddSharing(time, Text(props, ExportSchema.UserId), Text(props, ExportSchema.Operation) ?? string.Empty,
                 Text(props, ExportSchema.OfficeId) ?? Text(props, ExportSchema.AuditRecordId));
             return JsonRecordKind.Sharing;
         }
 
-        private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string error)
+        private static bool TryTime(Dictionary<string, JsonElement> props, string field, TimeSpan offset, out DateTime time, out string? error)
         {
             time = default;
             error = null;
-            string t = Text(props, field);
+            string? t = Text(props, field);
             if (t == null)
             {
                 error = $"the record has no {field}";
@@ -228,7 +229,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>A property as text: strings as they are, numbers and booleans in invariant form, null when absent.</summary>
-        internal static string Text(Dictionary<string, JsonElement> props, string name)
+        internal static string? Text(Dictionary<string, JsonElement> props, string name)
         {
             if (!props.TryGetValue(name, out var v)) return null;
             switch (v.ValueKind)

@@ -46,7 +46,7 @@ namespace LowSlowExfil.Readers
         /// Reads the next record into <paramref name="record"/> (valid until the next call). Returns false at
         /// the end. A malformed stretch sets <paramref name="error"/>; the splitter resynchronises on the next line.
         /// </summary>
-        public bool Next(out ArraySegment<byte> record, out long line, out string error)
+        public bool Next(out ArraySegment<byte> record, out long line, out string? error)
         {
             record = default;
             error = null;
@@ -104,7 +104,7 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private bool ScanObject(out ArraySegment<byte> record, out string error)
+        private bool ScanObject(out ArraySegment<byte> record, out string? error)
         {
             record = default;
             error = null;

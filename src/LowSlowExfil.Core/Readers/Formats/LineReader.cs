@@ -26,8 +26,8 @@ namespace LowSlowExfil.Readers
         /// <summary>1-based number of the line last returned.</summary>
         public long LineNumber { get; private set; }
 
-        /// <summary>Returns false at the end. <paramref name="tooLong"/> marks a line that was cut off and skipped.</summary>
-        public bool Next(out string line, out bool tooLong)
+        /// <summary>Returns false at the end. <paramref name="tooLong"/> marks a line that was cut off and skipped (its <paramref name="line"/> is null).</summary>
+        public bool Next(out string? line, out bool tooLong)
         {
             line = null;
             tooLong = false;

@@ -13,7 +13,7 @@ namespace LowSlowExfil.Readers
         public static void Read(TextReader text, string file, IEventSink sink, ReadContext ctx, FileReadSummary summary)
         {
             var csv = new CsvRecordReader(text, ctx.MaxRecordChars);
-            string error;
+            string? error;
             do
             {
                 if (!csv.Read(out error))
@@ -30,11 +30,11 @@ namespace LowSlowExfil.Readers
 
             int headerFields = csv.FieldCount;
             var fields = new List<string>(headerFields);
-            for (int i = 0; i < headerFields; i++) fields.Add(csv.GetField(i));
-            var header = ExportHeader.Map(fields, out string headerError);
-            if (headerError != null)
+            for (int i = 0; i < headerFields; i++) fields.Add(csv.GetField(i) ?? string.Empty); // i is within the record
+            var header = ExportHeader.Map(fields, out string? headerError);
+            if (header == null)
             {
-                Fail(ctx, summary, file, headerError);
+                Fail(ctx, summary, file, headerError ?? "the header cannot be read");
                 return;
             }
             summary.Format = header.Format;
@@ -47,7 +47,7 @@ namespace LowSlowExfil.Readers
                 int audit = index[ExportSchema.AuditData];
                 while (NextRow(csv, file, headerFields, ctx, summary, ref record))
                 {
-                    if (!PurviewAudit.TryRead(csv.GetField(audit), sink, ctx, out string reason)) { Skip(ctx, summary, file, csv, record, reason); continue; }
+                    if (!PurviewAudit.TryRead(csv.GetField(audit), sink, ctx, out string? reason)) { Skip(ctx, summary, file, csv, record, reason ?? "the AuditData cannot be read"); continue; }
                     summary.SharingEvents++;
                 }
                 return;
@@ -65,9 +65,10 @@ namespace LowSlowExfil.Readers
                 int id = index.TryGetValue(ExportSchema.OfficeId, out int i) ? i : -1;
                 while (NextRow(csv, file, headerFields, ctx, summary, ref record))
                 {
-                    string t = csv.GetField(tCol);
+                    string? t = csv.GetField(tCol);
                     if (!Timestamps.TryParse(t, tOffset, out DateTime time)) { Skip(ctx, summary, file, csv, record, $"TimeGenerated '{Clip(t)}' is not a timestamp"); continue; }
-                    sink.AddSharing(time, csv.GetField(user), csv.GetField(op), id >= 0 ? csv.GetField(id) : null);
+                    // A short row's missing Operation is none, as an empty one is.
+                    sink.AddSharing(time, csv.GetField(user), csv.GetField(op) ?? string.Empty, id >= 0 ? csv.GetField(id) : null);
                     summary.SharingEvents++;
                 }
             }
@@ -83,11 +84,11 @@ namespace LowSlowExfil.Readers
                 user = index[ExportSchema.SourceUserName], host = index[ExportSchema.DestinationHostName], sent = index[ExportSchema.SentBytes];
             while (NextRow(csv, file, header.FieldCount, ctx, summary, ref record))
             {
-                string t = csv.GetField(tCol);
+                string? t = csv.GetField(tCol);
                 if (!Timestamps.TryParse(t, tOffset, out DateTime time)) { Skip(ctx, summary, file, csv, record, $"TimeGenerated '{Clip(t)}' is not a timestamp"); continue; }
-                string bytes = csv.GetField(sent);
+                string? bytes = csv.GetField(sent);
                 if (!ExportSchema.TryParseLong(bytes, out long? sentBytes)) { Skip(ctx, summary, file, csv, record, $"SentBytes '{Clip(bytes)}' is not a whole number"); continue; }
-                string problem = ExportSchema.SentBytesProblem(sentBytes);
+                string? problem = ExportSchema.SentBytesProblem(sentBytes);
                 if (problem != null) { Skip(ctx, summary, file, csv, record, $"SentBytes {sentBytes} {problem}"); continue; }
                 sink.AddProxy(time, csv.GetField(vendor), csv.GetField(action), csv.GetField(user), csv.GetField(host), sentBytes);
                 summary.ProxyEvents++;
@@ -100,7 +101,7 @@ namespace LowSlowExfil.Readers
             while (true)
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
-                if (!csv.Read(out string error)) return false;
+                if (!csv.Read(out string? error)) return false;
                 if (error == null && csv.IsBlank) continue;
                 record++;
                 summary.Records++;
@@ -133,6 +134,6 @@ namespace LowSlowExfil.Readers
             ctx.Report(new ReadIssue(file, 0, 0, reason));
         }
 
-        internal static string Clip(string s) => s == null ? "" : s.Length <= 60 ? s : s.Substring(0, 57) + "...";
+        internal static string Clip(string? s) => s == null ? "" : s.Length <= 60 ? s : s.Substring(0, 57) + "...";
     }
 }

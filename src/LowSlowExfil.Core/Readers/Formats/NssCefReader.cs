@@ -49,10 +49,10 @@ namespace LowSlowExfil.Readers
         internal struct ParsedLine
         {
             public LineOutcome Outcome;
-            public string Error;
+            public string? Error;
             public long Line, Record;
             public DateTime Time;
-            public string Vendor, Action, User, Host, ExternalId;
+            public string? Vendor, Action, User, Host, ExternalId; // null when the record lacks the key
             public long? Sent;
             /// <summary>
             /// Set by <see cref="NssCefScanner"/> reading into a sink that judges for itself (<see cref="IJudgedSink"/>): the rule's
@@ -92,12 +92,12 @@ namespace LowSlowExfil.Readers
         {
             var lines = new LineReader(text, ctx.MaxRecordChars);
             long record = firstRecord;
-            while (lines.Next(out string line, out bool tooLong))
+            while (lines.Next(out string? line, out bool tooLong))
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 if (!tooLong && string.IsNullOrWhiteSpace(line)) continue;
                 var parsed = new ParsedLine { Line = firstLine + lines.LineNumber, Record = ++record };
-                if (tooLong)
+                if (tooLong || line == null) // null only when too long
                 {
                     parsed.Outcome = LineOutcome.Invalid;
                     parsed.Error = $"line longer than {ctx.MaxRecordChars:N0} characters; skipped";
@@ -112,7 +112,7 @@ namespace LowSlowExfil.Readers
         // Once per record, on the one thread that applies a parallel read's chunks in file order: left to tiering it
         // ran unoptimised through the whole first read of a session (the first call took 0.5 s longer).
         [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
-        internal static void Apply(in ParsedLine parsed, string file, IEventSink sink, IJudgedSink judging, ReadContext ctx, FileReadSummary summary, ref long templates)
+        internal static void Apply(in ParsedLine parsed, string file, IEventSink sink, IJudgedSink? judging, ReadContext ctx, FileReadSummary summary, ref long templates)
         {
             summary.Records++;
             switch (parsed.Outcome)
@@ -131,7 +131,7 @@ namespace LowSlowExfil.Readers
                 case LineOutcome.Template: templates++; break;
                 default:
                     summary.Skipped++;
-                    ctx.Report(new ReadIssue(file, parsed.Line, parsed.Record, parsed.Error));
+                    ctx.Report(new ReadIssue(file, parsed.Line, parsed.Record, parsed.Error ?? "the record cannot be read"));
                     break;
             }
         }
@@ -164,7 +164,7 @@ namespace LowSlowExfil.Readers
 
             // CEF:Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|Extension; of the
             // header only the vendor is read.
-            string vendor = null;
+            string? vendor = null;
             int pos = cef + 4;
             for (int f = 0; f < 7; f++)
             {
@@ -196,7 +196,7 @@ namespace LowSlowExfil.Readers
                 Fail(ref parsed, $"out '{LogAnalyticsCsvReader.Clip(outText)}' is not a whole number of bytes");
                 return;
             }
-            string problem = ExportSchema.SentBytesProblem(sent);
+            string? problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 Fail(ref parsed, $"out {sent} {problem}");
@@ -254,10 +254,10 @@ namespace LowSlowExfil.Readers
         /// keys in <paramref name="wanted"/> are kept (all when null), and reading stops once they all are (so a key
         /// repeated later in the line does not override its first value).
         /// </summary>
-        internal static void ParseExtension(string s, int start, Dictionary<string, string> fields, HashSet<string> wanted = null)
+        internal static void ParseExtension(string s, int start, Dictionary<string, string> fields, HashSet<string>? wanted = null)
         {
             fields.Clear();
-            string key = null;
+            string? key = null;
             int valueStart = -1;
             int i = start;
             while (i < s.Length)
@@ -285,7 +285,7 @@ namespace LowSlowExfil.Readers
         /// <summary>A feed key followed by '=' at <paramref name="i"/>: the key's own string (no allocation).</summary>
         private static bool TryKeyAt(string s, int i, out string key, out int eq)
         {
-            key = null;
+            key = string.Empty; // no key here
             eq = i;
             if (i >= s.Length || !KeysByFirstChar.TryGetValue(s[i], out var candidates)) return false;
             while (eq < s.Length && (char.IsLetterOrDigit(s[eq]) || s[eq] == '_')) eq++;

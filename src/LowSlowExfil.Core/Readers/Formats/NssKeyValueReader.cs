@@ -50,28 +50,28 @@ namespace LowSlowExfil.Readers
         {
             var lines = new LineReader(text, ctx.MaxRecordChars);
             long record = 0;
-            while (lines.Next(out string line, out bool tooLong))
+            while (lines.Next(out string? line, out bool tooLong))
             {
                 ctx.Cancellation.ThrowIfCancellationRequested();
                 if (!tooLong && string.IsNullOrWhiteSpace(line)) continue;
                 record++;
                 summary.Records++;
-                string error = $"the line is longer than {ctx.MaxRecordChars:N0} characters";
-                var kind = tooLong ? JsonRecordKind.Invalid : Map(line, sink, ctx, out error);
+                string? error = $"the line is longer than {ctx.MaxRecordChars:N0} characters";
+                var kind = tooLong || line == null ? JsonRecordKind.Invalid : Map(line, sink, ctx, out error); // null only when too long
                 switch (kind)
                 {
                     case JsonRecordKind.Proxy: summary.ProxyEvents++; break;
                     case JsonRecordKind.Replay: summary.Replays++; break;
                     default:
                         summary.Skipped++;
-                        ctx.Report(new ReadIssue(path, lines.LineNumber, record, error));
+                        ctx.Report(new ReadIssue(path, lines.LineNumber, record, error ?? "the line cannot be read"));
                         break;
                 }
             }
         }
 
         /// <summary>One line: its pairs under NSS's names, mapped as an NSS JSON record.</summary>
-        internal static JsonRecordKind Map(string line, IEventSink sink, ReadContext ctx, out string error)
+        internal static JsonRecordKind Map(string line, IEventSink sink, ReadContext ctx, out string? error)
         {
             error = null;
             Dictionary<string, string> nss;
@@ -154,10 +154,10 @@ namespace LowSlowExfil.Readers
         /// A stated GMT or UTC is taken as such (as epochtime); another zone name, which .NET cannot place, leaves
         /// the wall-clock time to the feed's time zone (-FeedTimeZone), as the other raw feeds do.
         /// </summary>
-        private static bool TryDevTime(string text, Dictionary<string, string> nss, out string error)
+        private static bool TryDevTime(string text, Dictionary<string, string> nss, out string? error)
         {
             error = null;
-            string zone = null;
+            string? zone = null;
             var kept = new List<string>();
             foreach (string token in text.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
             {
@@ -195,7 +195,7 @@ namespace LowSlowExfil.Readers
         private static char Delimiter(string field)
         {
             if (field.Length == 1) return field[0];
-            string hex = field.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? field.Substring(2) : field.StartsWith("x", StringComparison.OrdinalIgnoreCase) ? field.Substring(1) : null;
+            string? hex = field.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? field.Substring(2) : field.StartsWith("x", StringComparison.OrdinalIgnoreCase) ? field.Substring(1) : null;
             return hex != null && int.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int code) && code > 0 && code < 0x10000 ? (char)code : '\t';
         }
 

@@ -35,7 +35,7 @@ namespace LowSlowExfil.Readers
         public static JsonElement? Envelope(Dictionary<string, JsonElement> props)
         {
             if (!props.TryGetValue("event", out var ev) || ev.ValueKind != JsonValueKind.Object) return null;
-            string sourcetype = JsonRecordMapper.Text(props, "sourcetype");
+            string? sourcetype = JsonRecordMapper.Text(props, "sourcetype");
             return sourcetype != null && sourcetype.StartsWith("zscalernss-web", StringComparison.OrdinalIgnoreCase) ? ev : (JsonElement?)null;
         }
 
@@ -43,37 +43,37 @@ namespace LowSlowExfil.Readers
         public static bool LooksLikeOne(Dictionary<string, JsonElement> props) =>
             Any(props, UserNames) && (Any(props, HostNames) || Any(props, UrlNames)) && Any(props, SizeNames);
 
-        public static JsonRecordKind Map(Dictionary<string, JsonElement> props, IEventSink sink, ReadContext ctx, out string error)
+        public static JsonRecordKind Map(Dictionary<string, JsonElement> props, IEventSink sink, ReadContext ctx, out string? error)
         {
             error = null;
             if (!TryTime(props, ctx, out DateTime time, out error)) return JsonRecordKind.Invalid;
             string sizeName = First(props, SizeNames);
-            string size = Value(props, sizeName);
+            string? size = Value(props, sizeName);
             if (!ExportSchema.TryParseLong(size, out long? sent))
             {
                 error = $"{sizeName} '{LogAnalyticsCsvReader.Clip(size)}' is not a whole number of bytes";
                 return JsonRecordKind.Invalid;
             }
-            string problem = ExportSchema.SentBytesProblem(sent);
+            string? problem = ExportSchema.SentBytesProblem(sent);
             if (problem != null)
             {
                 error = $"{sizeName} {sent} {problem}";
                 return JsonRecordKind.Invalid;
             }
-            string user = Value(props, First(props, UserNames));
-            string host = Value(props, First(props, HostNames)) ?? HostOf(Value(props, First(props, UrlNames)));
+            string? user = Value(props, First(props, UserNames));
+            string? host = Value(props, First(props, HostNames)) ?? HostOf(Value(props, First(props, UrlNames)));
             string vendor = Value(props, "vendor") ?? "Zscaler";
-            string action = Value(props, "action");
+            string? action = Value(props, "action");
             if (!ctx.Replays.IsFirst(Value(props, First(props, IdNames)))) return JsonRecordKind.Replay;
             sink.AddProxy(time, vendor, action, user, host, sent);
             return JsonRecordKind.Proxy;
         }
 
-        private static bool TryTime(Dictionary<string, JsonElement> props, ReadContext ctx, out DateTime time, out string error)
+        private static bool TryTime(Dictionary<string, JsonElement> props, ReadContext ctx, out DateTime time, out string? error)
         {
             error = null;
             time = default;
-            string epoch = Value(props, "epochtime");
+            string? epoch = Value(props, "epochtime");
             if (epoch != null)
             {
                 // Seconds since 1970 in UTC (some feeds write milliseconds: 13 digits).
@@ -86,7 +86,7 @@ namespace LowSlowExfil.Readers
                 return false;
             }
             string name = First(props, TimeNames);
-            string text = Value(props, name);
+            string? text = Value(props, name);
             if (text == null)
             {
                 error = "the Zscaler NSS record has no time (epochtime, datetime or time)";
@@ -107,9 +107,9 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>"www.dropbox.com" from "www.dropbox.com/upload?x" or "https://www.dropbox.com:443/…" (NSS's url has no scheme).</summary>
-        internal static string HostOf(string url)
+        internal static string? HostOf(string? url)
         {
-            if (string.IsNullOrEmpty(url)) return null;
+            if (url == null || url.Length == 0) return null;
             int start = url.IndexOf("://", StringComparison.Ordinal);
             start = start < 0 ? 0 : start + 3;
             int end = url.IndexOfAny(new[] { '/', '?', '#' }, start);
@@ -131,9 +131,9 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>A value as text; NSS's "None" (its empty value) and an empty string are null.</summary>
-        private static string Value(Dictionary<string, JsonElement> props, string name)
+        private static string? Value(Dictionary<string, JsonElement> props, string? name)
         {
-            string v = name == null ? null : JsonRecordMapper.Text(props, name);
+            string? v = name == null ? null : JsonRecordMapper.Text(props, name);
             return string.IsNullOrEmpty(v) || v == "None" ? null : v;
         }
     }

@@ -53,7 +53,7 @@ namespace LowSlowExfil.Readers
             try
             {
                 Summary.Records++;
-                string error;
+                string? error;
                 var kind = Map(properties, out error);
                 switch (kind)
                 {
@@ -62,7 +62,7 @@ namespace LowSlowExfil.Readers
                     case JsonRecordKind.Replay: Summary.Replays++; break;
                     default:
                         Summary.Skipped++;
-                        _ctx.Report(new ReadIssue(SourceName, position, position, error) { FromPipeline = true });
+                        _ctx.Report(new ReadIssue(SourceName, position, position, error ?? "the record cannot be read") { FromPipeline = true });
                         break;
                 }
             }
@@ -76,7 +76,7 @@ namespace LowSlowExfil.Readers
         /// <summary>After the last object: the closing issue counting those not reported one by one, if any.</summary>
         public void Finish() => _issues.Finish(SourceName);
 
-        private JsonRecordKind Map(IEnumerable<KeyValuePair<string, object>> properties, out string error)
+        private JsonRecordKind Map(IEnumerable<KeyValuePair<string, object>> properties, out string? error)
         {
             if (properties == null)
             {

@@ -10,14 +10,14 @@ namespace LowSlowExfil.Readers
     /// </summary>
     internal static class PurviewAudit
     {
-        public static bool TryRead(string auditData, IEventSink sink, ReadContext ctx, out string reason) =>
+        public static bool TryRead(string? auditData, IEventSink sink, ReadContext ctx, out string? reason) =>
             Read(auditData, sink, ctx, out reason) != JsonRecordKind.Invalid;
 
         /// <summary>AuditData as the JSON text of an audit record.</summary>
-        public static JsonRecordKind Read(string auditData, IEventSink sink, ReadContext ctx, out string reason)
+        public static JsonRecordKind Read(string? auditData, IEventSink sink, ReadContext ctx, out string? reason)
         {
             reason = null;
-            if (string.IsNullOrWhiteSpace(auditData))
+            if (auditData == null || string.IsNullOrWhiteSpace(auditData))
             {
                 reason = "AuditData is empty";
                 return JsonRecordKind.Invalid;
@@ -35,7 +35,7 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>AuditData as a parsed JSON value (an object, or anything else, which is refused).</summary>
-        public static JsonRecordKind Read(JsonElement auditData, IEventSink sink, ReadContext ctx, out string reason)
+        public static JsonRecordKind Read(JsonElement auditData, IEventSink sink, ReadContext ctx, out string? reason)
         {
             if (auditData.ValueKind != JsonValueKind.Object)
             {

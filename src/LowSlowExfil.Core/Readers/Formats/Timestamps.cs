@@ -25,10 +25,10 @@ namespace LowSlowExfil.Readers
 
         /// <summary>Parses <paramref name="text"/> as UTC (or by its own offset), then shifts by <paramref name="offset"/>
         /// when the source states one (e.g. a <c>[UTC+02:00]</c> column header).</summary>
-        public static bool TryParse(string text, TimeSpan offset, out DateTime utc)
+        public static bool TryParse(string? text, TimeSpan offset, out DateTime utc)
         {
             utc = default;
-            if (string.IsNullOrWhiteSpace(text)) return false;
+            if (text == null || string.IsNullOrWhiteSpace(text)) return false;
             if (!DateTime.TryParseExact(text.Trim(), Formats, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowWhiteSpaces, out var t))
                 return false;
@@ -39,6 +39,6 @@ namespace LowSlowExfil.Readers
             return true;
         }
 
-        public static bool TryParse(string text, out DateTime utc) => TryParse(text, TimeSpan.Zero, out utc);
+        public static bool TryParse(string? text, out DateTime utc) => TryParse(text, TimeSpan.Zero, out utc);
     }
 }

@@ -15,7 +15,7 @@ namespace LowSlowExfil.Readers
     internal sealed class GzipDecoder : ReadOnlyStream
     {
         private readonly Source _src;
-        private DeflateStream _member;
+        private DeflateStream? _member;
         private uint _crc;
         private long _size;
         private int _members;
@@ -54,7 +54,7 @@ namespace LowSlowExfil.Readers
                 int n;
                 try
                 {
-                    n = _member.Read(_chunk, 0, _chunk.Length);
+                    n = _member!.Read(_chunk, 0, _chunk.Length); // StartMember set it, or _member was already open
                 }
                 catch (InvalidDataException e)
                 {
@@ -122,7 +122,7 @@ namespace LowSlowExfil.Readers
         /// </summary>
         private void EndMember()
         {
-            _member.Dispose();
+            _member?.Dispose();
             _member = null;
             _members++;
             var expected = new byte[8];

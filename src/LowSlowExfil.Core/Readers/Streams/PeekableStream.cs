@@ -10,7 +10,7 @@ namespace LowSlowExfil.Readers
         private readonly Stream _inner;
         private byte[] _head = Array.Empty<byte>();
         private int _headPos;
-        private ExceptionDispatchInfo _pendingError;
+        private ExceptionDispatchInfo? _pendingError;
 
         public PeekableStream(Stream inner) { _inner = inner; }
 

@@ -14,7 +14,7 @@ namespace LowSlowExfil.Reporting
     public sealed class HtmlReportOptions
     {
         /// <summary>The report's title (default: "Low &amp; slow exfiltration hunt").</summary>
-        public string Title { get; set; }
+        public string? Title { get; set; }
 
         /// <summary>When the report was made (UTC); now when null.</summary>
         public DateTime? GeneratedUtc { get; set; }
@@ -27,7 +27,7 @@ namespace LowSlowExfil.Reporting
         public int DetailLimit { get; set; } = HtmlReport.DefaultDetailLimit;
 
         /// <summary>The hunt the report is of, when no candidate carries it (a hunt that flagged nobody).</summary>
-        public HuntSummary Summary { get; set; }
+        public HuntSummary? Summary { get; set; }
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ namespace LowSlowExfil.Reporting
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
         /// <summary>The report as a string.</summary>
-        public static string Render(IEnumerable<ExfilCandidate> candidates, HtmlReportOptions options = null)
+        public static string Render(IEnumerable<ExfilCandidate?>? candidates, HtmlReportOptions? options = null)
         {
             var sw = new StringWriter(Inv);
             Write(sw, candidates, options);
@@ -57,12 +57,14 @@ namespace LowSlowExfil.Reporting
         }
 
         /// <summary>Writes the report, streaming: nothing but the candidates is held in memory, whatever their number.</summary>
-        public static void Write(TextWriter writer, IEnumerable<ExfilCandidate> candidates, HtmlReportOptions options = null)
+        public static void Write(TextWriter writer, IEnumerable<ExfilCandidate?>? candidates, HtmlReportOptions? options = null)
         {
             if (writer == null) throw new ArgumentNullException(nameof(writer));
             options = options ?? new HtmlReportOptions();
             if (options.DetailLimit < 0) throw new ArgumentOutOfRangeException(nameof(options), options.DetailLimit, "DetailLimit cannot be negative.");
-            var list = (candidates ?? Enumerable.Empty<ExfilCandidate>()).Where(c => c != null).ToList();
+            var list = new List<ExfilCandidate>();
+            foreach (var c in candidates ?? Enumerable.Empty<ExfilCandidate?>())
+                if (c != null) list.Add(c);
             new ReportRenderer(new HtmlWriter(writer), list, options).Render();
         }
 
@@ -87,7 +89,7 @@ namespace LowSlowExfil.Reporting
         /// (the end's day left out when the window ends at midnight, as it then holds only that instant), widened to
         /// any day in <paramref name="uploadDays"/> outside it.
         /// </summary>
-        public static IReadOnlyList<DateTime> WindowDays(DateTime windowStart, DateTime windowEnd, IEnumerable<DateTime> uploadDays)
+        public static IReadOnlyList<DateTime> WindowDays(DateTime windowStart, DateTime windowEnd, IEnumerable<DateTime>? uploadDays)
         {
             var known = (uploadDays ?? Enumerable.Empty<DateTime>()).Select(d => KqlMath.BinDay(HuntWindow.ToUtc(d))).ToList();
             DateTime? first = null, last = null;
@@ -105,15 +107,15 @@ namespace LowSlowExfil.Reporting
                 if (last == null || d > last) last = d;
             }
             var days = new List<DateTime>();
-            if (first == null) return days;
+            if (first == null || last == null) return days;
             for (var d = first.Value; d <= last.Value && days.Count < 3660; d = d.AddDays(1)) days.Add(d);
             return days;
         }
 
         /// <summary>Escapes text for HTML text and quoted attributes; drops characters no document may hold.</summary>
-        public static string Escape(string s)
+        public static string Escape(string? s)
         {
-            if (string.IsNullOrEmpty(s)) return string.Empty;
+            if (s == null || s.Length == 0) return string.Empty;
             var sb = new StringBuilder(s.Length + 16);
             for (int i = 0; i < s.Length; i++)
             {

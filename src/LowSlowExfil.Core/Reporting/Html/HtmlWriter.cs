@@ -1,4 +1,3 @@
-#nullable enable
 using System.IO;
 using static LowSlowExfil.Reporting.ReportFormat;
 
@@ -10,12 +9,12 @@ namespace LowSlowExfil.Reporting
         private readonly TextWriter _w;
         public HtmlWriter(TextWriter w) { _w = w; }
         public HtmlWriter Raw(string s) { _w.Write(s); return this; }
-        public HtmlWriter Text(string s) { _w.Write(NeedsEscape(s) ? HtmlReport.Escape(s) : s); return this; }
+        public HtmlWriter Text(string? s) { _w.Write(NeedsEscape(s) ? HtmlReport.Escape(s) : s); return this; }
         public HtmlWriter Line(string s) { _w.Write(s); _w.Write('\n'); return this; }
-        public HtmlWriter Attr(string name, string value) { _w.Write(' '); _w.Write(name); _w.Write("=\""); Text(value); _w.Write('"'); return this; }
+        public HtmlWriter Attr(string name, string? value) { _w.Write(' '); _w.Write(name); _w.Write("=\""); Text(value); _w.Write('"'); return this; }
         public HtmlWriter Num(double v) { _w.Write(N(v)); return this; }
 
-        private static bool NeedsEscape(string s)
+        private static bool NeedsEscape(string? s)
         {
             if (s == null) return false;
             foreach (char c in s)

@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -15,7 +14,7 @@ namespace LowSlowExfil.Reporting
 
         public DailyChart(HtmlWriter h) { _h = h; }
 
-        public void Render(ExfilCandidate c, ZiaUploadProfile upload, DateTime ws, DateTime we)
+        public void Render(ExfilCandidate c, ZiaUploadProfile? upload, DateTime ws, DateTime we)
         {
             var daily = upload?.DailyUploads ?? RowList<ZiaDailyUpload>.Empty;
             var byDay = new Dictionary<DateTime, ZiaDailyUpload>();

@@ -1,4 +1,3 @@
-#nullable enable
 using System;
 using System.Globalization;
 using LowSlowExfil.Rule;
@@ -14,8 +13,8 @@ namespace LowSlowExfil.Reporting
 
         internal static string SectionId(int i) => "candidate-" + (i + 1).ToString(Inv);
 
-        internal static string ModeText(string mode) =>
-            string.IsNullOrEmpty(mode) ? "—" : mode;
+        internal static string ModeText(string? mode) =>
+            mode == null || mode.Length == 0 ? "—" : mode;
 
         internal static string ChannelText(ExfilChannel ch)
         {

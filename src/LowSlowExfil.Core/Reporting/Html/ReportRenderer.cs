@@ -14,7 +14,7 @@ namespace LowSlowExfil.Reporting
         private readonly HtmlWriter _h;
         private readonly List<ExfilCandidate> _candidates;
         private readonly HtmlReportOptions _options;
-        private readonly HuntSummary _summary;
+        private readonly HuntSummary? _summary;
         private readonly ISet<int> _detailed;
 
         public ReportRenderer(HtmlWriter h, List<ExfilCandidate> candidates, HtmlReportOptions options)
@@ -30,7 +30,7 @@ namespace LowSlowExfil.Reporting
 
         public void Render()
         {
-            string title = string.IsNullOrWhiteSpace(_options.Title) ? HtmlReport.DefaultTitle : _options.Title;
+            string title = _options.Title is string t && !string.IsNullOrWhiteSpace(t) ? t : HtmlReport.DefaultTitle;
             DateTime generated = _options.GeneratedUtc.HasValue ? HuntWindow.ToUtc(_options.GeneratedUtc.Value) : DateTime.UtcNow;
             _h.Line("<!DOCTYPE html>");
             _h.Line("<html lang=\"en\">");
@@ -91,7 +91,7 @@ namespace LowSlowExfil.Reporting
             int hunts = _candidates.Select(c => c.GetSummary()).Where(x => x != null).Distinct().Count();
             if (hunts > 1)
                 Note($"These candidates come from {hunts} different hunts; the header and the distribution show the first one's.");
-            var ctx = _candidates.Select(c => c.GetScoreContext()).Where(x => x != null).ToList();
+            var ctx = _candidates.Select(c => c.GetScoreContext()).OfType<ScoreContext>().ToList();
             if (ctx.Any(x => x.PeerGroup != null || x.Method != BaselineMethod.MeanStdev))
                 Note("Zscores were computed against peer groups or a robust baseline (-PeerGroup / -Baseline Robust); the cut-off shown is the whole population's mean + z·σ.");
         }
@@ -99,11 +99,14 @@ namespace LowSlowExfil.Reporting
         /// <summary>The unflagged users closest to the cut-off: what an analyst checks before closing a hunt as empty.</summary>
         private void NearMisses()
         {
-            var misses = _summary?.NearMisses;
-            if (misses == null || misses.Length == 0) return;
+            var s = _summary;
+            if (s == null) return;
+            // A hand-built summary's list may hold nulls: there is no user to show for them.
+            var misses = s.NearMisses.Where(m => m != null).ToList();
+            if (misses.Count == 0) return;
             _h.Line("<section id=\"near-misses\" class=\"wrap\">");
             _h.Raw("<h2>").Text("Nearest misses").Line("</h2>");
-            _h.Raw("<p>").Text($"The {misses.Length} unflagged users closest to the Zscore cut-off of {N(_summary.ZScoreThreshold)}, highest first.").Line("</p>");
+            _h.Raw("<p>").Text($"The {misses.Count} unflagged users closest to the Zscore cut-off of {N(s.ZScoreThreshold)}, highest first.").Line("</p>");
             _h.Line("<table class=\"misses\"><thead><tr><th>UserName</th><th>Zscore</th><th>ZIA_TotalMBSent</th><th>ZIA_ActiveDays</th><th>O365_AnonLinks</th></tr></thead><tbody>");
             foreach (var m in misses)
             {
@@ -137,10 +140,11 @@ namespace LowSlowExfil.Reporting
             Fact("Hunt window", $"{Stamp(_summary.WindowStart)} → {Stamp(_summary.WindowEnd)}", "hunt-window");
             Fact("Baseline", $"{_summary.Users.ToString(Inv)} users, mean {N(_summary.BaselineMean)} MB, stdev {N(_summary.BaselineStdev)} MB", "baseline");
             _h.Line("</dl>");
-            if (p != null && p.Inputs.Length > 0)
+            var inputs = p?.Inputs.Where(i => i != null).ToList();
+            if (inputs != null && inputs.Count > 0)
             {
                 _h.Line("<table class=\"inputs\"><thead><tr><th>Input</th><th>Format</th><th>Records read</th><th>Skipped</th><th>Read in full</th><th>Note</th></tr></thead><tbody>");
-                foreach (var i in p.Inputs)
+                foreach (var i in inputs)
                 {
                     _h.Raw("<tr><td>").Text(i.File).Raw("</td><td>").Text(i.Format).Raw("</td><td>").Text(i.Records.ToString("N0", Inv))
                       .Raw("</td><td>").Text(i.Skipped.ToString("N0", Inv)).Raw("</td><td>").Text(i.Failed ? "no" : "yes")
@@ -267,15 +271,14 @@ namespace LowSlowExfil.Reporting
             _h.Line("<section id=\"distribution\">");
             _h.Line("<h2>Upload volume across the population (ZIA_TotalMBSent)</h2>");
             var s = _summary;
-            var totals = s?.PopulationTotalsMB ?? new double[0];
-            if (totals.Length == 0)
+            if (s == null || s.PopulationTotalsMB.Length == 0)
             {
                 _h.Raw("<p class=\"empty\">").Text("No population to show: no user was scored.").Line("</p>");
                 _h.Line("</section>");
                 return;
             }
             _h.Line("<div class=\"card\">");
-            new PopulationHistogram(_h, s, totals, _candidates.Where(c => c.GetSummary() == s).ToList()).WithIndex(_candidates, _detailed).Render();
+            new PopulationHistogram(_h, s, s.PopulationTotalsMB, _candidates.Where(c => c.GetSummary() == s).ToList()).WithIndex(_candidates, _detailed).Render();
             _h.Line("</div>");
             _h.Line("</section>");
         }
@@ -348,7 +351,7 @@ namespace LowSlowExfil.Reporting
 
         private void Kv(string k, string v) => _h.Raw("<dt>").Text(k).Raw("</dt><dd>").Text(v).Line("</dd>");
 
-        private IEnumerable<string> ReasonTexts(ExfilCandidate c, HuntSummary s)
+        private IEnumerable<string> ReasonTexts(ExfilCandidate c, HuntSummary? s)
         {
             var ctx = c.GetScoreContext();
             if ((c.Reasons & ExfilReason.ZScore) != 0)
@@ -366,10 +369,10 @@ namespace LowSlowExfil.Reporting
                 yield return "Not flagged by any clause: listed because the hunt ran with -IncludeAll.";
         }
 
-        private void DailyChart(ExfilCandidate c, ZiaUploadProfile upload, DateTime ws, DateTime we) =>
+        private void DailyChart(ExfilCandidate c, ZiaUploadProfile? upload, DateTime ws, DateTime we) =>
             new DailyChart(_h).Render(c, upload, ws, we);
 
-        private void Destinations(ZiaUploadProfile upload)
+        private void Destinations(ZiaUploadProfile? upload)
         {
             _h.Line("<div>");
             var rows = upload?.Destinations ?? RowList<DestinationUpload>.Empty;
@@ -387,7 +390,7 @@ namespace LowSlowExfil.Reporting
             _h.Line("</div>");
         }
 
-        private void Channels(ZiaUploadProfile upload)
+        private void Channels(ZiaUploadProfile? upload)
         {
             _h.Line("<div>");
             _h.Line("<h4>Channels</h4>");
@@ -406,13 +409,13 @@ namespace LowSlowExfil.Reporting
             _h.Line("</div>");
         }
 
-        private void Sharing(O365SharingProfile sharing)
+        private void Sharing(O365SharingProfile? sharing)
         {
             _h.Line("<div>");
             _h.Line("<h4>Microsoft 365 sharing</h4>");
             if (sharing == null || sharing.O365_EventCount == 0) { _h.Line("<p>No sharing events in the window.</p></div>"); return; }
             _h.Raw("<p>").Text($"{N(sharing.O365_EventCount)} event{(sharing.O365_EventCount == 1 ? "" : "s")}, {Stamp(sharing.O365_FirstEvent)} → {Stamp(sharing.O365_LastEvent)}").Line("</p>");
-            var counts = sharing.OperationCounts ?? new Dictionary<string, long>();
+            var counts = sharing.OperationCounts;
             if (counts.Count > 0)
             {
                 _h.Line("<table class=\"ops\"><thead><tr><th>Operation</th><th class=\"n\">Events</th></tr></thead><tbody>");

@@ -1,16 +1,4 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Text;
-using System.Text.Json;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Rule;
-using LowSlowExfil.SampleData;
-using LowSlowExfil.Scoring;
-using LowSlowExfil.State;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,14 +1,6 @@
-using System;
-using System.IO;
-using System.Linq;
-using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

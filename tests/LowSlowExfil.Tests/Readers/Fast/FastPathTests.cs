@@ -1,13 +1,3 @@
-using System;
-using System.IO;
-using System.Linq;
-using System.Text;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using LowSlowExfil.SampleData;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>The byte-level CommonSecurityLog path gives exactly what the general CSV reader gives.</summary>

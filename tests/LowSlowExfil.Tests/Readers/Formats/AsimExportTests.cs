@@ -1,15 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using System.Text;
-using LowSlowExfil.Aggregation;
-using LowSlowExfil.Readers;
-using LowSlowExfil.Rule;
-using LowSlowExfil.SampleData;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>

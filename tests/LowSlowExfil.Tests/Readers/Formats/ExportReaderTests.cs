@@ -1,10 +1,4 @@
-using System;
-using System.IO;
 using System.IO.Compression;
-using System.Linq;
-using System.Text;
-using LowSlowExfil.Readers;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

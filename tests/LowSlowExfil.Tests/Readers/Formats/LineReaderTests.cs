@@ -1,10 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Text;
-using LowSlowExfil.Readers;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>LineReader against its definition: split on LF, one trailing CR dropped, a line over the cap skipped.</summary>

@@ -1,10 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using LowSlowExfil.Readers;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>

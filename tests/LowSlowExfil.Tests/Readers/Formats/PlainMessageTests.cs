@@ -1,11 +1,3 @@
-using System;
-using System.IO;
-using System.Linq;
-using System.Text;
-using LowSlowExfil.Readers;
-using LowSlowExfil.State;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>

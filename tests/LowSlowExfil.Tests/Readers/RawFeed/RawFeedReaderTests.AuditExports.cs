@@ -1,14 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
 using System.IO.Compression;
-using System.Linq;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using LowSlowExfil.Readers;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

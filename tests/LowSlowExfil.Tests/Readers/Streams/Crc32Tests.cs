@@ -1,8 +1,3 @@
-using System;
-using System.Text;
-using LowSlowExfil.Readers;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>The gzip trailer check's CRC-32, eight bytes a step, against its definition a byte a step.</summary>

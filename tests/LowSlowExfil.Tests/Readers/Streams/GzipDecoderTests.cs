@@ -1,10 +1,3 @@
-using System;
-using System.IO;
-using System.Linq;
-using System.Text;
-using LowSlowExfil.Readers;
-using Xunit;
-
 namespace LowSlowExfil.Tests
 {
     /// <summary>

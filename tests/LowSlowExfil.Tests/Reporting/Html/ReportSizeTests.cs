@@ -1,16 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using LowSlowExfil.Aggregation;
 using LowSlowExfil.Reporting;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Scoring;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {

@@ -1,19 +1,7 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
-using LowSlowExfil.Aggregation;
 using LowSlowExfil.Reporting;
-using LowSlowExfil.Rule;
-using LowSlowExfil.Scoring;
-using Xunit;
 
 namespace LowSlowExfil.Tests
 {
