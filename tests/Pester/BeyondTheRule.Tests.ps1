@@ -422,3 +422,46 @@ Describe '-DistinctChannels Categories' {
         Get-CsvHeader $cats | Should -Be ((($RuleColumns | ForEach-Object { '"' + $_ + '"' }) -join ','))
     }
 }
+
+Describe 'What a hunt makes only for the users it shows (issue 21)' {
+    BeforeAll {
+        $All = @(Find-LowSlowExfil -Path $Tenant -EndTime $SampleEnd -IncludeAll)
+        function Get-Real([double] $Value) { $Value.ToString('0.##', [cultureinfo]::InvariantCulture) }
+    }
+
+    It 'gives every user, flagged or not, the alert texts of its own columns (-IncludeAll)' {
+        @($All | Where-Object { $_.Reasons -ne 'None' }).Count | Should -Be 4
+        @($All | Where-Object { $_.Reasons -eq 'None' }).Count | Should -BeGreaterThan 100
+        foreach ($c in $All) {
+            $c.AlertDisplayName | Should -BeExactly "Low & Slow Exfil Candidate - $($c.UserName) (z=$(Get-Real $c.Zscore), $(Get-Real $c.ZIA_TotalMBSent) MB over $($c.ZIA_ActiveDays) days)"
+            $c.AlertDescription | Should -BeExactly "User $($c.UserName) uploaded $(Get-Real $c.ZIA_TotalMBSent) MB to non-corporate destinations across $($c.ZIA_ActiveDays) active days (z-score: $(Get-Real $c.Zscore)). Anonymous links created: $($c.O365_AnonLinks)."
+        }
+    }
+
+    It 'gives every user the days and destinations its totals were made from' {
+        foreach ($c in $All) {
+            $p = $c.GetUploadProfile()
+            $p.DailyUploads.Count | Should -Be $c.ZIA_ActiveDays
+            ($p.DailyUploads | Measure-Object DaySentBytes -Sum).Sum | Should -Be $p.TotalBytesSent
+            ($p.Destinations | Measure-Object SentBytes -Sum).Sum | Should -Be $p.TotalBytesSent
+            ($p.DailyUploads | Measure-Object DayDestinCount -Sum).Sum | Should -Be $c.ZIA_UniqueDestCnt
+            $p.DistinctDestinations | Should -Be $p.Destinations.Count
+        }
+    }
+
+    It 'writes the same columns to Export-Csv for every user' {
+        $csv = Join-Path $TestDrive 'all.csv'
+        $All | Export-Csv -LiteralPath $csv -NoTypeInformation
+        $back = @(Import-Csv -LiteralPath $csv)
+        $back[0].PSObject.Properties.Name | Should -Be $RuleColumns
+        $back.Count | Should -Be $All.Count
+        $back[-1].AlertDescription | Should -BeExactly $All[-1].AlertDescription
+    }
+
+    It 'keeps as near misses the ten unflagged users closest to the cut-off, by Zscore then MB' {
+        $expected = @($All | Where-Object { $_.Reasons -eq 'None' } | Sort-Object -Stable @{ Expression = 'Zscore'; Descending = $true }, @{ Expression = 'ZIA_TotalMBSent'; Descending = $true } | Select-Object -First 10)
+        $near = @($Plain[0].GetSummary().NearMisses)
+        $near.Count | Should -Be 10
+        $near.UserName | Should -Be $expected.UserName
+    }
+}

@@ -16,6 +16,12 @@ namespace LowSlowExfil.Aggregation
         OtherDestination,
     }
 
+    /// <summary>Makes a profile's rows when they are first read.</summary>
+    internal interface IUploadDetail
+    {
+        void Fill(ZiaUploadProfile profile);
+    }
+
     /// <summary>
     /// The rule's ZIA_Daily and ZIA_Users: filters proxy events and sums them per user and UTC day.
     /// State is users × days × destination hosts, never rows.
@@ -115,6 +121,7 @@ namespace LowSlowExfil.Aggregation
         /// As <see cref="Add"/>, for a reader that caches the rule's verdicts per distinct value (see NssCefScanner):
         /// each verdict is 1 (yes), 0 (no) or <see cref="UploadFilter.Unknown"/> (asked here, as <see cref="Add"/> would).
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         internal ProxyDisposition AddJudged(DateTime timeUtc, string? vendor, int vendorOk, string? action, int actionBlocked, string? user, string? host, int hostMatches, long? sentBytes)
         {
             Seen(timeUtc);
@@ -183,11 +190,15 @@ namespace LowSlowExfil.Aggregation
         {
             var states = new UserState[_users.Count];
             _users.Values.CopyTo(states, 0);
-            Array.Sort(states, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            Array.Sort(states, ByName);
             var profiles = new ZiaUploadProfile[states.Length];
             for (int i = 0; i < states.Length; i++) profiles[i] = states[i].ToProfile(_options);
             return profiles;
         }
+
+        // Tens of thousands of calls per hunt, once a hunt: optimised at once (see CandidateScorer.RuleOrder).
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+        private static int ByName(UserState a, UserState b) => string.CompareOrdinal(a.Name, b.Name);
 
         private sealed class HostTally
         {
@@ -195,17 +206,34 @@ namespace LowSlowExfil.Aggregation
             public long Requests;
         }
 
-        private sealed class UserState
+        private sealed class UserState : IUploadDetail
         {
             public readonly string Name;
             public readonly Dictionary<long, Dictionary<string, HostTally>> Days = new Dictionary<long, Dictionary<string, HostTally>>();
             public DateTime First = DateTime.MaxValue, Last = DateTime.MinValue;
+            // Profiles made from this state whose rows are still to be made from it: filled before it changes.
+            private List<ZiaUploadProfile>? _pending;
+            private HuntOptions? _pendingOptions;
 
             public UserState(string name) { Name = name; }
+
+            /// <summary>Before the state changes: the profiles made from it so far get their rows as they were.</summary>
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private void Changing()
+            {
+                if (_pending != null) FillPending();
+            }
+
+            private void FillPending()
+            {
+                foreach (var p in _pending!) Fill(p);
+                _pending = null;
+            }
 
             [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public void Add(DateTime t, string host, long bytes)
             {
+                Changing();
                 long day = t.Ticks - t.Ticks % TimeSpan.TicksPerDay;
                 if (!Days.TryGetValue(day, out var hosts)) Days.Add(day, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
                 if (!hosts.TryGetValue(host, out var tally)) hosts.Add(host, tally = new HostTally());
@@ -217,6 +245,7 @@ namespace LowSlowExfil.Aggregation
 
             public void AddAggregate(DateTime day, string host, long bytes, long requests, DateTime first, DateTime last)
             {
+                Changing();
                 long key = day.Ticks - day.Ticks % TimeSpan.TicksPerDay;
                 if (!Days.TryGetValue(key, out var hosts)) Days.Add(key, hosts = new Dictionary<string, HostTally>(StringComparer.Ordinal));
                 if (!hosts.TryGetValue(host, out var tally)) hosts.Add(host, tally = new HostTally());
@@ -230,6 +259,9 @@ namespace LowSlowExfil.Aggregation
             [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public void Merge(UserState other)
             {
+                // The other's day tables move here, where they may change.
+                Changing();
+                other.Changing();
                 foreach (var day in other.Days)
                 {
                     if (!Days.TryGetValue(day.Key, out var hosts))
@@ -248,10 +280,55 @@ namespace LowSlowExfil.Aggregation
                 if (other.Last > Last) Last = other.Last;
             }
 
-            // Run once per user: sorts on arrays and a short list of channels rather than LINQ and per-user
-            // dictionaries, which made most of a large read's allocations.
+            /// <summary>
+            /// The totals scoring needs; the days, destinations and channels are made when first read (<see cref="Fill"/>).
+            /// Saturating sums of non-negative sizes do not depend on the order they are added in.
+            /// </summary>
             [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public ZiaUploadProfile ToProfile(HuntOptions options)
+            {
+                long bytes = 0, requests = 0, destSum = 0;
+                foreach (var hosts in Days.Values)
+                {
+                    destSum += hosts.Count;
+                    foreach (var tally in hosts.Values)
+                    {
+                        bytes = ByteSum.Add(bytes, tally.Bytes);
+                        requests += tally.Requests;
+                    }
+                }
+                var profile = new ZiaUploadProfile
+                {
+                    UserName = Name,
+                    ZIA_TotalMBSent = KqlMath.BytesToRoundedMB(bytes),
+                    ZIA_ActiveDays = Days.Count,
+                    ZIA_TotalRequests = requests,
+                    ZIA_UniqueDestCnt = destSum,
+                    TotalBytesSent = bytes,
+                    FirstSeen = First,
+                    LastSeen = Last,
+                    WindowStart = options.Window.Start,
+                    WindowEnd = options.Window.End,
+                    Mode = options.ModeName,
+                };
+                // One accumulator has one set of options; kept for the destination channels of Fill.
+                _pendingOptions = options;
+                (_pending ??= new List<ZiaUploadProfile>()).Add(profile);
+                profile.DeferDetail(this);
+                return profile;
+            }
+
+            // Run once per user shown: sorts on arrays and a short list of channels rather than LINQ and per-user
+            // dictionaries, which made most of a large read's allocations. Locked: two threads may read one profile.
+            public void Fill(ZiaUploadProfile profile)
+            {
+                lock (Days)
+                {
+                    if (profile.DetailPending) MakeRows(profile, _pendingOptions!);
+                }
+            }
+
+            private void MakeRows(ZiaUploadProfile profile, HuntOptions options)
             {
                 var dayKeys = new long[Days.Count];
                 Days.Keys.CopyTo(dayKeys, 0);
@@ -260,7 +337,6 @@ namespace LowSlowExfil.Aggregation
                 var perHost = new Dictionary<string, DestinationUpload>(StringComparer.Ordinal);
                 var channels = new List<ChannelUpload>(4);
                 var channelLastDay = new List<long>(4); // the day each channel's ActiveDays last counted
-                long bytes = 0, requests = 0, destSum = 0;
                 for (int d = 0; d < dayKeys.Length; d++)
                 {
                     long day = dayKeys[d];
@@ -300,9 +376,6 @@ namespace LowSlowExfil.Aggregation
                         DayRequestCount = dayRequests,
                         DayDestinCount = hosts.Count,
                     };
-                    bytes = ByteSum.Add(bytes, dayBytes);
-                    requests += dayRequests;
-                    destSum += hosts.Count;
                 }
                 var destinations = new DestinationUpload[perHost.Count];
                 perHost.Values.CopyTo(destinations, 0);
@@ -310,24 +383,7 @@ namespace LowSlowExfil.Aggregation
                     : string.CompareOrdinal(a.DestinationHostName, b.DestinationHostName));
                 var channelRows = channels.ToArray();
                 Array.Sort(channelRows, (a, b) => a.SentBytes != b.SentBytes ? b.SentBytes.CompareTo(a.SentBytes) : a.Channel.CompareTo(b.Channel));
-                return new ZiaUploadProfile
-                {
-                    UserName = Name,
-                    ZIA_TotalMBSent = KqlMath.BytesToRoundedMB(bytes),
-                    ZIA_ActiveDays = Days.Count,
-                    ZIA_TotalRequests = requests,
-                    ZIA_UniqueDestCnt = destSum,
-                    TotalBytesSent = bytes,
-                    DistinctDestinations = perHost.Count,
-                    FirstSeen = First,
-                    LastSeen = Last,
-                    DailyUploads = new RowList<ZiaDailyUpload>(daily),
-                    Destinations = new RowList<DestinationUpload>(destinations),
-                    Channels = new RowList<ChannelUpload>(channelRows),
-                    WindowStart = options.Window.Start,
-                    WindowEnd = options.Window.End,
-                    Mode = options.ModeName,
-                };
+                profile.SetDetail(perHost.Count, new RowList<ZiaDailyUpload>(daily), new RowList<DestinationUpload>(destinations), new RowList<ChannelUpload>(channelRows));
             }
         }
     }

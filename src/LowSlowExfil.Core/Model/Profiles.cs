@@ -48,17 +48,38 @@ namespace LowSlowExfil
         public long ZIA_UniqueDestCnt { get; set; }
         public long TotalBytesSent { get; set; }
         /// <summary>A true distinct count of destination hosts over the window.</summary>
-        public long DistinctDestinations { get; set; }
+        public long DistinctDestinations { get { FillDetail(); return _distinctDestinations; } set { FillDetail(); _distinctDestinations = value; } }
         public DateTime FirstSeen { get; set; }
         public DateTime LastSeen { get; set; }
         // A script's profile (New-Object, a [pscustomobject] cast) may set a collection to null: it reads as empty.
-        public RowList<ZiaDailyUpload> DailyUploads { get => _daily; set => _daily = value ?? RowList<ZiaDailyUpload>.Empty; }
-        public RowList<DestinationUpload> Destinations { get => _destinations; set => _destinations = value ?? RowList<DestinationUpload>.Empty; }
+        public RowList<ZiaDailyUpload> DailyUploads { get { FillDetail(); return _dailyUploads; } set { FillDetail(); _dailyUploads = value ?? RowList<ZiaDailyUpload>.Empty; } }
+        public RowList<DestinationUpload> Destinations { get { FillDetail(); return _destinations; } set { FillDetail(); _destinations = value ?? RowList<DestinationUpload>.Empty; } }
         /// <summary>Totals per channel (the domain catalogue's categories).</summary>
-        public RowList<ChannelUpload> Channels { get => _channels; set => _channels = value ?? RowList<ChannelUpload>.Empty; }
-        private RowList<ZiaDailyUpload> _daily = RowList<ZiaDailyUpload>.Empty;
+        public RowList<ChannelUpload> Channels { get { FillDetail(); return _channels; } set { FillDetail(); _channels = value ?? RowList<ChannelUpload>.Empty; } }
+
+        private long _distinctDestinations;
+        private RowList<ZiaDailyUpload> _dailyUploads = RowList<ZiaDailyUpload>.Empty;
         private RowList<DestinationUpload> _destinations = RowList<DestinationUpload>.Empty;
         private RowList<ChannelUpload> _channels = RowList<ChannelUpload>.Empty;
+        // Set by the accumulator: the days, destinations and channels are made on first read, as scoring needs only
+        // the totals and a hunt shows a few users' detail. The accumulator fills them before its state changes.
+        private volatile Aggregation.IUploadDetail? _detail;
+
+        internal bool DetailPending => _detail != null;
+
+        internal void DeferDetail(Aggregation.IUploadDetail detail) => _detail = detail;
+
+        /// <summary>The lazily made rows, set at once; the pending mark is cleared last so another thread reads them whole.</summary>
+        internal void SetDetail(long distinctDestinations, RowList<ZiaDailyUpload> daily, RowList<DestinationUpload> destinations, RowList<ChannelUpload> channels)
+        {
+            _distinctDestinations = distinctDestinations;
+            _dailyUploads = daily;
+            _destinations = destinations;
+            _channels = channels;
+            _detail = null;
+        }
+
+        private void FillDetail() => _detail?.Fill(this);
         public DateTime WindowStart { get; set; }
         public DateTime WindowEnd { get; set; }
         public string? Mode { get; set; }
@@ -111,19 +132,40 @@ namespace LowSlowExfil
     /// </summary>
     public sealed class ExfilCandidate
     {
-        public string UserName { get; set; } = null!;
-        public double ZIA_TotalMBSent { get; set; }
-        public long ZIA_ActiveDays { get; set; }
+        // The five columns the alert texts quote are fields, so that changing one first fills texts still pending.
+        private string _userName = null!;
+        private double _totalMBSent, _zscore;
+        private long _activeDays, _anonLinks;
+        private string? _alertDisplayName, _alertDescription;
+        // Set by the scorer: the alert texts are made on first read, as most scored users are never shown (a hunt
+        // formats 2 of 5,000). What they read is what the scorer set, as if made then.
+        private volatile bool _alertPending;
+
+        public string UserName { get => _userName; set { FillAlerts(); _userName = value; } }
+        public double ZIA_TotalMBSent { get => _totalMBSent; set { FillAlerts(); _totalMBSent = value; } }
+        public long ZIA_ActiveDays { get => _activeDays; set { FillAlerts(); _activeDays = value; } }
         public long ZIA_TotalRequests { get; set; }
         public long ZIA_UniqueDestCnt { get; set; }
         public long O365_EventCount { get; set; }
-        public long O365_AnonLinks { get; set; }
+        public long O365_AnonLinks { get => _anonLinks; set { FillAlerts(); _anonLinks = value; } }
         public OperationSet O365_Operations { get => _operations; set => _operations = value ?? OperationSet.Empty; }
         public long DistinctChannels { get; set; }
-        public double Zscore { get; set; }
+        public double Zscore { get => _zscore; set { FillAlerts(); _zscore = value; } }
         public ExfilReason Reasons { get; set; }
-        public string? AlertDisplayName { get; set; }
-        public string? AlertDescription { get; set; }
+        public string? AlertDisplayName { get { FillAlerts(); return _alertDisplayName; } set { FillAlerts(); _alertDisplayName = value; } }
+        public string? AlertDescription { get { FillAlerts(); return _alertDescription; } set { FillAlerts(); _alertDescription = value; } }
+
+        /// <summary>The rule's alert texts are made from this candidate's columns when first read (or before one of them changes).</summary>
+        internal void DeferAlerts() => _alertPending = true;
+
+        private void FillAlerts()
+        {
+            if (!_alertPending) return;
+            // Two threads may both fill: the texts are the same, and the flag is cleared only once both are written.
+            _alertDisplayName = Scoring.CandidateScorer.FormatAlert(Rule.ExfilRule.AlertDisplayNameFormat, this);
+            _alertDescription = Scoring.CandidateScorer.FormatAlert(Rule.ExfilRule.AlertDescriptionFormat, this);
+            _alertPending = false;
+        }
 
         // Null on a candidate built by hand (a script's New-Object); the scorer always sets them.
         internal HuntSummary? Summary;

@@ -17,6 +17,7 @@ namespace LowSlowExfil.Readers
         public ReplayFilter(int capacity = DefaultCapacity) { _capacity = capacity; }
 
         /// <summary>True the first time an id is seen (within the remembered window); empty ids are always new.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public bool IsFirst(string? externalId)
         {
             if (externalId == null || externalId.Length == 0) return true;

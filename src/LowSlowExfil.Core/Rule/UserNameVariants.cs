@@ -61,6 +61,8 @@ namespace LowSlowExfil.Rule
         };
 
         /// <summary>The form two names share when a reader would take them for the same name.</summary>
+        // Once per user name of a hunt, from a call made once per hunt: optimised at once (see CandidateScorer.ScoreOne).
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public static string Normalize(string name)
         {
             if (string.IsNullOrEmpty(name)) return name ?? string.Empty;

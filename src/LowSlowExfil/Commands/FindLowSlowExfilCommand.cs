@@ -189,8 +189,8 @@ namespace LowSlowExfil.Commands
             UserNameCompleter.Remember(result.All.Select(c => c.UserName));
             var s = result.Summary;
             s.PartialResults = PartialResults.ToArray();
-            s.NearMisses = result.All.Where(c => !c.IsFlagged()).OrderByDescending(c => c.Zscore).ThenByDescending(c => c.ZIA_TotalMBSent)
-                .Take(HuntProvenance.NearMissCount).ToArray();
+            // All is in the rule's order already (Zscore, then MB, descending): the first unflagged are the nearest.
+            s.NearMisses = result.All.Where(c => !c.IsFlagged()).Take(HuntProvenance.NearMissCount).ToArray();
             s.Provenance = new HuntProvenance
             {
                 ModuleVersion = MyInvocation.MyCommand.Module?.Version?.ToString() ?? typeof(FindLowSlowExfilCommand).Assembly.GetName().Version.ToString(),

@@ -300,6 +300,62 @@ namespace LowSlowExfil.Tests
                 CandidateScorer.FormatAlert(ExfilRule.AlertDisplayNameFormat, c));
         }
 
+        [Fact]
+        public void AlertText_MadeOnFirstRead_IsTheTextOfTheScoredColumns_ForEveryUser()
+        {
+            // The scorer leaves the texts to be made when read (most users are never shown): every user, flagged or
+            // not (-IncludeAll shows them all), reads the text of the values it was scored with, as when the texts
+            // were made eagerly. Expected texts are written out here, not made by FormatAlert.
+            var t = new Tenant(false).UpDaily("per@x.com", 21, 3 * MB).Share("anon@x.com", June(2), "AnonymousLinkCreated");
+            for (int i = 0; i < 12; i++) t.Up($"u{i:00}@x.com", June(1 + i), (i + 1) * MB / 3);
+            t.Up("big@x.com", June(3), 900 * MB).Up("anon@x.com", June(3), 12 * MB);
+            var all = t.Score().All;
+            Assert.Contains(all, c => c.IsFlagged());
+            Assert.Contains(all, c => !c.IsFlagged());
+            string Real(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+            foreach (var c in all)
+            {
+                Assert.Equal($"Low & Slow Exfil Candidate - {c.UserName} (z={Real(c.Zscore)}, {Real(c.ZIA_TotalMBSent)} MB over {c.ZIA_ActiveDays} days)", c.AlertDisplayName);
+                Assert.Equal($"User {c.UserName} uploaded {Real(c.ZIA_TotalMBSent)} MB to non-corporate destinations across {c.ZIA_ActiveDays} active days (z-score: {Real(c.Zscore)}). Anonymous links created: {c.O365_AnonLinks}.", c.AlertDescription);
+            }
+        }
+
+        [Fact]
+        public void AlertText_MadeOnFirstRead_KeepsTheScoredValues_WhenAColumnChangesBeforeTheRead()
+        {
+            // Made eagerly, a text kept the values of the scoring whatever a script changed later; made lazily it
+            // must too: changing a quoted column first makes the pending texts.
+            var t = new Tenant(false).UpDaily("bob@x.com", 21, 3 * MB).Up("amy@x.com", June(1), 1 * MB);
+            var all = t.Score().All;
+            var bob = all.Single(c => c.UserName == "bob@x.com");
+            bob.Zscore = 99; bob.UserName = "changed"; bob.ZIA_TotalMBSent = 1; bob.ZIA_ActiveDays = 2; bob.O365_AnonLinks = 7;
+            Assert.Equal("Low & Slow Exfil Candidate - bob@x.com (z=0.71, 63 MB over 21 days)", bob.AlertDisplayName);
+            Assert.Equal("User bob@x.com uploaded 63 MB to non-corporate destinations across 21 active days (z-score: 0.71). Anonymous links created: 0.", bob.AlertDescription);
+            // A text set by hand is kept, and the other is still the scored one.
+            var amy = all.Single(c => c.UserName == "amy@x.com");
+            amy.AlertDisplayName = "mine";
+            amy.ZIA_ActiveDays = 30;
+            Assert.Equal("mine", amy.AlertDisplayName);
+            Assert.Equal("User amy@x.com uploaded 1 MB to non-corporate destinations across 1 active days (z-score: -0.71). Anonymous links created: 0.", amy.AlertDescription);
+            // A candidate built by hand has no text until one is set, as before.
+            Assert.Null(new ExfilCandidate { UserName = "x" }.AlertDescription);
+        }
+
+        [Fact]
+        public void AlertText_MadeOnFirstRead_IsTheSame_FromManyThreads()
+        {
+            var t = new Tenant(false);
+            for (int i = 0; i < 200; i++) t.Up($"u{i:000}@x.com", June(1 + i % 28), (i + 1) * MB / 7);
+            var all = t.Score().All;
+            var texts = new string[all.Count * 8];
+            System.Threading.Tasks.Parallel.For(0, texts.Length, i => texts[i] = all[i % all.Count].AlertDescription + "|" + all[i % all.Count].AlertDisplayName);
+            for (int i = 0; i < texts.Length; i++)
+            {
+                var c = all[i % all.Count];
+                Assert.Equal(CandidateScorer.FormatAlert(ExfilRule.AlertDescriptionFormat, c) + "|" + CandidateScorer.FormatAlert(ExfilRule.AlertDisplayNameFormat, c), texts[i]);
+            }
+        }
+
         [Theory]
         [InlineData(true)]
         [InlineData(false)]

@@ -87,6 +87,65 @@ namespace LowSlowExfil.Tests
         }
 
         [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(3)]
+        public void ZiaProfiles_RowsMadeOnFirstRead_AreThoseOfTheAccumulatorWhenBuilt(int change)
+        {
+            // Scoring needs only a profile's totals, so its days, destinations and channels are made when first read.
+            // They must read as if made when BuildProfiles ran, whatever the accumulator took in after: more events,
+            // aggregates, another accumulator merged in, or its state moved into another.
+            var options = new HuntOptions(End, 30, null, false);
+            var acc = new ZiaAccumulator(options);
+            var reference = new ZiaAccumulator(options);
+            foreach (var e in ProxyEvents())
+            {
+                acc.Add(e.t, e.vendor, e.action, e.user, e.host, e.bytes);
+                reference.Add(e.t, e.vendor, e.action, e.user, e.host, e.bytes);
+            }
+            string expected = DescribeWithChannels(reference.BuildProfiles());
+            var profiles = acc.BuildProfiles();
+            Assert.NotEmpty(profiles);
+            var more = new ZiaAccumulator(options);
+            foreach (var e in ProxyEvents()) more.Add(e.t.AddDays(1), e.vendor, e.action, e.user, "t.me", 7 * MB);
+            switch (change)
+            {
+                case 0:
+                    foreach (var p in profiles) acc.Add(June(20), "Zscaler", "Allowed", p.UserName, "box.com", 3 * MB);
+                    break;
+                case 1:
+                    foreach (var p in profiles) acc.AddAggregate(p.UserName, June(2), "wetransfer.com", 5 * MB, 4, June(2), June(2));
+                    break;
+                case 2:
+                    acc.Merge(more);
+                    break;
+                case 3:
+                    // acc's users move whole into 'more', which goes on counting on their (shared) day tables.
+                    more.Merge(acc);
+                    foreach (var p in profiles) more.Add(p.FirstSeen, "Zscaler", "Allowed", p.UserName, "dropbox.com", 1 * MB);
+                    break;
+            }
+            Assert.Equal(expected, DescribeWithChannels(profiles));
+            // And a profile built now reads the changed state.
+            Assert.NotEqual(expected, DescribeWithChannels(change == 3 ? more.BuildProfiles() : acc.BuildProfiles()));
+        }
+
+        [Fact]
+        public void ZiaProfiles_RowsMadeOnFirstRead_AreOneSetFromManyThreads()
+        {
+            var acc = new ZiaAccumulator(new HuntOptions(End, 30, null, false));
+            foreach (var e in ProxyEvents()) acc.Add(e.t, e.vendor, e.action, e.user, e.host, e.bytes);
+            var profile = acc.BuildProfiles().OrderByDescending(p => p.ZIA_ActiveDays).First();
+            var seen = new object[64];
+            System.Threading.Tasks.Parallel.For(0, seen.Length, i => seen[i] = i % 3 == 0 ? profile.DailyUploads : i % 3 == 1 ? (object)profile.Destinations : profile.Channels);
+            for (int i = 3; i < seen.Length; i++) Assert.Same(seen[i % 3], seen[i]);
+        }
+
+        private static string DescribeWithChannels(IEnumerable<ZiaUploadProfile> profiles) => Describe(profiles) + string.Join("\n",
+            profiles.SelectMany(p => p.Channels).Select(c => FormattableString.Invariant($"{c.UserName}|{c.Channel}|{c.SentBytes}|{c.RequestCount}|{c.ActiveDays}|{c.Destinations}")));
+
+        [Theory]
         [InlineData(true)]
         [InlineData(false)]
         public void ZiaMerge_EqualsOneAccumulator(bool kql)

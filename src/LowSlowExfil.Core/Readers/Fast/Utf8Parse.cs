@@ -90,18 +90,36 @@ namespace LowSlowExfil.Readers
             return true;
         }
 
+        // Straight-line for up to 4 digits: inlined six times as a loop, it made TryExportTimestamp take 40–60 ms to
+        // compile fully optimised, paid by the first hunt of every session.
         private static bool Number(ReadOnlySpan<byte> s, ref int p, int min, int max, out int value)
         {
             value = 0;
-            int start = p;
-            while (p < s.Length && p - start < max)
+            int n = 0;
+            if (Digit(s, p, ref value))
             {
-                int d = s[p] - '0';
-                if ((uint)d > 9) break;
-                value = value * 10 + d;
-                p++;
+                n = 1;
+                if (max > 1 && Digit(s, p + 1, ref value))
+                {
+                    n = 2;
+                    if (max > 2 && Digit(s, p + 2, ref value))
+                    {
+                        n = 3;
+                        if (max > 3 && Digit(s, p + 3, ref value)) n = 4;
+                    }
+                }
             }
-            return p - start >= min;
+            p += n;
+            return n >= min;
+        }
+
+        private static bool Digit(ReadOnlySpan<byte> s, int i, ref int value)
+        {
+            if ((uint)i >= (uint)s.Length) return false;
+            int d = s[i] - '0';
+            if ((uint)d > 9) return false;
+            value = value * 10 + d;
+            return true;
         }
 
         private static bool Expect(ReadOnlySpan<byte> s, ref int p, byte b)
