@@ -7,8 +7,8 @@
     TimeGenerated, quoted client hints in RequestClientApplication on every row, two-line AdditionalExtensions,
     a third of the user names in another letter case, -PortalUsers users). Each contender runs in a fresh process,
     -Repeat times interleaved (the median counts: this machine is shared and noisy):
-      Find-LowSlowExfil   the first call of the session (which compiles the read path) and -Warm calls after it,
-                          timed apart; of the warm call, the share after the file read (profiles, scoring, output)
+      Find-LowSlowExfil   the first call of the session (and of it, the time spent compiling code, from the runtime's JitInfo)
+                          and -Warm calls after it, timed apart; of the warm call, the share after the file read (profiles, scoring, output)
                           and the read alone in MB/s (Read MB/s: the file's bytes over its own -Verbose read time)
       DuckDB              the same hunt as read_csv + SQL (DuckDB.NET), a first and a warm call
       bare scan           read every byte and count line breaks on one thread (the floor)
@@ -94,6 +94,7 @@ function Get-Median([object[]] $Runs, [string] $Key = 'warmSeconds') {
         Run = $median; Seconds = $median.$Key; PeakMB = ($sorted | Measure-Object peakMB -Maximum).Maximum
         Spread = if ($sorted.Count -gt 1) { '{0:N2}–{1:N2}' -f $sorted[0].$Key, $sorted[-1].$Key } else { '' }
         First = if ($median.PSObject.Properties['firstSeconds']) { @($Runs | ForEach-Object firstSeconds | Sort-Object)[[int][math]::Floor(($Runs.Count - 1) / 2)] } else { $null }
+        FirstJit = if ($median.PSObject.Properties['firstJitSeconds']) { @($Runs | ForEach-Object firstJitSeconds | Sort-Object)[[int][math]::Floor(($Runs.Count - 1) / 2)] } else { $null }
     }
 }
 
@@ -107,6 +108,7 @@ function Add-Result([string] $Export, [long] $RowCount, [string] $Contender, [do
         Export = $Export; Rows = $RowCount; Contender = $Contender; MB = [math]::Round($Bytes / 1MB)
         WarmSeconds = [math]::Round($s, 2); Spread = $Measured.Spread
         FirstCallSeconds = if ($null -ne $Measured.First) { [math]::Round($Measured.First, 2) } else { $null }
+        FirstCallJitSeconds = if ($Measured.PSObject.Properties['FirstJit'] -and $null -ne $Measured.FirstJit) { [math]::Round($Measured.FirstJit, 2) } else { $null }
         RowsPerSecond = [math]::Round($RowCount / $s); MBPerSecond = [math]::Round($Bytes / 1MB / $s, 1)
         # The file read alone (a single file's own -Verbose time), for the read-rate targets.
         ReadMBPerSecond = if ($null -ne $ReadSeconds -and $ReadSeconds -gt 0) { [math]::Round($Bytes / 1MB / $ReadSeconds, 1) } else { $null }
@@ -215,19 +217,19 @@ $workspaceLine = if (-not $SkipWorkspace) {
 
 function Format-Cell($Value, [string] $Format = '{0}') { if ($null -eq $Value -or $Value -eq '') { '—' } else { $Format -f $Value } }
 $table = @(
-    '| Export | Rows | MB | Contender | Warm call (s, median) | Runs (s) | First call (s) | Rows/s | MB/s | Read MB/s | × DuckDB speed | × bare-scan speed | After the read | Peak MB |'
+    '| Export | Rows | MB | Contender | Warm call (s, median) | Runs (s) | First call (s, of it compiling) | Rows/s | MB/s | Read MB/s | × DuckDB speed | × bare-scan speed | After the read | Peak MB |'
     '|---|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'
 )
 $table += $results | ForEach-Object {
     '| {0} | {1:N0} | {2:N0} | {3} | {4} | {5} | {6} | {7:N0} | {8} | {9} | {10} | {11} | {12} | {13:N0} |' -f $_.Export, $_.Rows, $_.MB, ($_.Contender -replace '\|', '\|'),
-        $_.WarmSeconds, $_.Spread, (Format-Cell $_.FirstCallSeconds), $_.RowsPerSecond, $_.MBPerSecond, (Format-Cell $_.ReadMBPerSecond), (Format-Cell $_.VsDuckDB),
+        $_.WarmSeconds, $_.Spread, $(if ($null -ne $_.FirstCallJitSeconds) { '{0} (JIT {1})' -f $_.FirstCallSeconds, $_.FirstCallJitSeconds } else { Format-Cell $_.FirstCallSeconds }), $_.RowsPerSecond, $_.MBPerSecond, (Format-Cell $_.ReadMBPerSecond), (Format-Cell $_.VsDuckDB),
         (Format-Cell $_.VsBareScan), (Format-Cell $_.PostReadPercent '{0} %'), $_.PeakMB
 }
 $machine = "$([Environment]::ProcessorCount) cores, $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd')), median of $Repeat interleaved runs, each a fresh process: a first call, then $Warm warm call(s)"
 $block = "<!-- bench:start -->`n_Measured by ``dotnet pwsh ./tests/Benchmark/Invoke-Benchmark.ps1`` on $machine._`n`n" + ($table -join "`n") +
     $(if ($workspaceLine) { "`n`n$workspaceLine" }) + "`n<!-- bench:end -->"
 Set-Content -Path (Join-Path $OutPath 'results.md') -Value $block
-$results | Format-Table Export, Rows, Contender, WarmSeconds, FirstCallSeconds, MBPerSecond, ReadMBPerSecond, VsDuckDB, VsBareScan, PostReadPercent, PeakMB -AutoSize | Out-String -Width 220 | Write-Host
+$results | Format-Table Export, Rows, Contender, WarmSeconds, FirstCallSeconds, FirstCallJitSeconds, MBPerSecond, ReadMBPerSecond, VsDuckDB, VsBareScan, PostReadPercent, PeakMB -AutoSize | Out-String -Width 220 | Write-Host
 Write-Host "Results: $(Join-Path $OutPath 'results.csv') and $(Join-Path $OutPath 'results.md')" -ForegroundColor Cyan
 if ($UpdateReadme) {
     $readme = Join-Path $Root 'README.md'
