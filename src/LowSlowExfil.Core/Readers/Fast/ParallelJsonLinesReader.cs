@@ -2,9 +2,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace LowSlowExfil.Readers
 {
@@ -20,8 +17,6 @@ namespace LowSlowExfil.Readers
     /// </summary>
     internal static class ParallelJsonLinesReader
     {
-        private const int AheadPerWorker = 3;
-
         private struct Parsed
         {
             public long Line, Column, Start, LineStart;
@@ -31,12 +26,9 @@ namespace LowSlowExfil.Readers
             public byte[]? Bytes;
         }
 
-        private sealed class Chunk
+        private sealed class Chunk : OrderedChunkPipeline.Chunk<Parsed>
         {
-            public List<Parsed> Parsed = new List<Parsed>(0);
-            public long Start, Stop, Lines;
-            public Exception? Error;
-            public readonly ManualResetEventSlim Done = new ManualResetEventSlim(false, spinCount: 1);
+            public long Lines;
         }
 
         /// <summary>True when the splitter, reading the file from its start, finds its first record alone on its line.</summary>
@@ -51,132 +43,86 @@ namespace LowSlowExfil.Readers
 
         public static void Read(string path, IEventSink sink, ReadContext ctx, FileReadSummary summary, int workers, int chunkBytes)
         {
-            long length = new FileInfo(path).Length;
-            int count = (int)Math.Max(1, (length + chunkBytes - 1) / chunkBytes);
-            workers = Math.Max(1, Math.Min(workers, count));
-            summary.Threads = workers;
-            var chunks = new Chunk[count];
-            for (int i = 0; i < count; i++) chunks[i] = new Chunk();
-            var ahead = new SemaphoreSlim(workers * AheadPerWorker);
-            // The parsed records' lists go round (a fresh one per chunk went to the large-object heap each time).
-            var lists = new Stack<List<Parsed>>();
-            int next = -1;
             long lineBase = 0, record = 0;
-            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation))
+            Parsed malformed = default;
+            var stopped = OrderedChunkPipeline.Run<Parsed, Chunk>(path, ctx, summary, workers, chunkBytes,
+                workerCtx => new ChunkParser(workerCtx),
+                c =>
+                {
+                    int at = ApplyChunk(c.Parsed!, lineBase, path, sink, ctx, summary, ref record);
+                    if (at >= 0)
+                    {
+                        malformed = c.Parsed![at];
+                        return false;
+                    }
+                    lineBase += c.Lines;
+                    return true;
+                });
+            if (stopped != null)
             {
-                // The workers' context: the feed's settings and their own stop; they report nothing and touch no state.
-                var workerCtx = ctx.ForOneFile(null, null, ctx.Replays, stop.Token, 1);
-                var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
-                {
-                    var scanner = new JsonRecordScanner();
-                    var buf = new byte[64 * 1024];
-                    try
-                    {
-                        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan))
-                        {
-                            while (true)
-                            {
-                                ahead.Wait(stop.Token);
-                                int i = Interlocked.Increment(ref next);
-                                if (i >= count) return;
-                                lock (lists) chunks[i].Parsed = lists.Count > 0 ? lists.Pop() : new List<Parsed>();
-                                Parse(path, file, scanner, buf, chunks[i], i, count, chunkBytes, workerCtx, stop.Token);
-                            }
-                        }
-                    }
-                    catch (OperationCanceledException) { }
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-
-                try
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        var c = chunks[i];
-                        while (!c.Done.Wait(250))
-                        {
-                            ctx.Cancellation.ThrowIfCancellationRequested();
-                            ctx.OnProgress?.Invoke(new ReadProgress(path, Math.Min(length, c.Start), length));
-                        }
-                        ctx.Cancellation.ThrowIfCancellationRequested();
-                        bool handedOver = false;
-                        foreach (var p in c.Parsed)
-                        {
-                            ctx.Cancellation.ThrowIfCancellationRequested();
-                            long line = p.Line + lineBase;
-                            if (p.Malformed)
-                            {
-                                stop.Cancel();
-                                summary.Threads = 1;
-                                ReadRest(path, p.Start, p.LineStart, line, sink, ctx, summary, ref record);
-                                handedOver = true;
-                                break;
-                            }
-                            if (p.General)
-                                LogFileReader.ReadJsonRecord(new ArraySegment<byte>(p.Bytes!), line, p.Column, path, sink, ctx, summary, ref record);
-                            else
-                                LogFileReader.Count(p.Valid ? JsonRecordMapper.Add(p.Event, sink, ctx) : JsonRecordKind.Invalid, path, line, ++record, p.Error, ctx, summary);
-                        }
-                        if (handedOver) break;
-                        if (c.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(c.Error).Throw();
-                        lineBase += c.Lines;
-                        c.Parsed.Clear();
-                        lock (lists) lists.Push(c.Parsed);
-                        c.Parsed = null!;
-                        ahead.Release();
-                        ctx.OnProgress?.Invoke(new ReadProgress(path, Math.Min(length, c.Stop), length));
-                    }
-                }
-                finally
-                {
-                    stop.Cancel();
-                    Task.WaitAll(tasks);
-                }
+                summary.Threads = 1;
+                ReadRest(path, malformed.Start, malformed.LineStart, malformed.Line + lineBase, sink, ctx, summary, ref record);
             }
         }
 
-        private static void Parse(string path, FileStream file, JsonRecordScanner scanner, byte[] buf, Chunk c, int i, int count, int chunkBytes, ReadContext ctx, CancellationToken stop)
+        /// <summary>A chunk's records in order, lines counted from where the chunks before it ended; the index of a malformed stretch (the rest is read on this thread), else -1.</summary>
+        // Once per record on the applying thread: compiled optimised at once, as the CEF reader's.
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
+        private static int ApplyChunk(List<Parsed> parsed, long lineBase, string path, IEventSink sink, ReadContext ctx, FileReadSummary summary, ref long record)
         {
-            try
+            for (int k = 0; k < parsed.Count; k++)
             {
-                // Both ends found the same way by the chunks on either side: the first line start at or after the cut.
-                c.Start = i == 0 ? 0 : ParallelNssCefReader.LineStartAtOrAfter(file, (long)chunkBytes * i, buf);
-                c.Stop = i == count - 1 ? long.MaxValue : ParallelNssCefReader.LineStartAtOrAfter(file, (long)chunkBytes * (i + 1), buf);
-                if (c.Stop <= c.Start) return;
-                file.Position = c.Start;
-                var range = new ParallelNssCefReader.RangeStream(file, c.Stop);
+                ctx.Cancellation.ThrowIfCancellationRequested();
+                var p = parsed[k];
+                if (p.Malformed) return k;
+                long line = p.Line + lineBase;
+                if (p.General)
+                    LogFileReader.ReadJsonRecord(new ArraySegment<byte>(p.Bytes!), line, p.Column, path, sink, ctx, summary, ref record);
+                else
+                    LogFileReader.Count(p.Valid ? JsonRecordMapper.Add(p.Event, sink, ctx) : JsonRecordKind.Invalid, path, line, ++record, p.Error, ctx, summary);
+            }
+            return -1;
+        }
+
+        /// <summary>A worker's byte-level scanner: it splits and maps a chunk's records, with no side effects.</summary>
+        private sealed class ChunkParser : OrderedChunkPipeline.IChunkParser<Chunk>
+        {
+            private readonly JsonRecordScanner _scanner = new JsonRecordScanner();
+            private readonly ReadContext _ctx;
+
+            public ChunkParser(ReadContext workerCtx) => _ctx = workerCtx;
+
+            public byte[] Buffer { get; } = new byte[64 * 1024];
+
+            public void Parse(Stream range, Chunk c, int index)
+            {
                 // The first chunk is the file's start (a byte order mark, the first record deciding the mode); the others
                 // start at a line start in line mode. Lines are counted from 1 in each; the calling thread adds the base.
-                var splitter = i == 0 ? new JsonRecordSplitter(range, ctx.MaxRecordChars) : JsonRecordSplitter.ForLines(range, ctx.MaxRecordChars, c.Start, c.Start, 1);
+                var splitter = index == 0 ? new JsonRecordSplitter(range, _ctx.MaxRecordChars) : JsonRecordSplitter.ForLines(range, _ctx.MaxRecordChars, c.Start, c.Start, 1);
+                var into = c.Parsed!; // given just before Parse
                 while (splitter.Next(out var bytes, out long line, out string? error))
                 {
-                    stop.ThrowIfCancellationRequested();
+                    _ctx.Cancellation.ThrowIfCancellationRequested();
                     var p = new Parsed { Line = line, Start = splitter.RecordStart, LineStart = splitter.RecordLineStart };
                     if (error != null)
                     {
                         p.Malformed = true;
-                        c.Parsed.Add(p);
+                        into.Add(p);
                         return; // the rest is the calling thread's
                     }
                     p.Column = splitter.RecordColumn;
-                    if (!scanner.TryRead(new ReadOnlySpan<byte>(bytes.Array, bytes.Offset, bytes.Count), ctx, out p.Event, out p.Valid, out p.Error))
+                    if (!_scanner.TryRead(new ReadOnlySpan<byte>(bytes.Array, bytes.Offset, bytes.Count), _ctx, out p.Event, out p.Valid, out p.Error))
                     {
                         p.General = true;
                         p.Bytes = new byte[bytes.Count];
-                        Buffer.BlockCopy(bytes.Array!, bytes.Offset, p.Bytes, 0, bytes.Count);
+                        System.Buffer.BlockCopy(bytes.Array!, bytes.Offset, p.Bytes, 0, bytes.Count);
                     }
-                    c.Parsed.Add(p);
+                    into.Add(p);
                 }
                 c.Lines = splitter.Line - 1;
             }
-            catch (Exception e)
-            {
-                c.Error = e; // told by the calling thread when it reaches this chunk, after the records before it
-                if (e is OperationCanceledException && stop.IsCancellationRequested) throw; // this worker stops too
-            }
-            finally
-            {
-                c.Done.Set();
-            }
+
+            public void Dispose() { }
         }
 
         /// <summary>From a malformed stretch on, the rest of the file on this thread, numbered on (as one thread reads it).</summary>

@@ -2,10 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace LowSlowExfil.Readers
 {
@@ -20,18 +17,36 @@ namespace LowSlowExfil.Readers
     internal static class ParallelNssCefReader
     {
         internal const int DefaultChunkBytes = 8 << 20;
-        // Chunks parsed but not yet applied, per worker: enough to keep the workers busy while the calling thread
-        // applies, few enough that memory does not follow the file.
-        private const int AheadPerWorker = 3;
 
-        private sealed class Chunk
+        private sealed class Chunk : OrderedChunkPipeline.Chunk<NssCefReader.ParsedLine>
         {
-            public List<NssCefReader.ParsedLine>? Parsed; // null once applied (back in the pool)
-            public long Start, Stop, Lines, Records, HandOverAt = -1;
+            public long Lines, Records, HandOverAt = -1;
             public bool HandOverAtFileStart;
-            public Exception? Error;
-            // No spinning while waiting: on two cores a spinning reader takes the time a worker would parse in.
-            public readonly ManualResetEventSlim Done = new ManualResetEventSlim(false, spinCount: 1);
+        }
+
+        /// <summary>A worker's scanner and its pooled buffer (as the scanner's own).</summary>
+        private sealed class ChunkParser : OrderedChunkPipeline.IChunkParser<Chunk>
+        {
+            private readonly NssCefScanner _scanner;
+
+            public ChunkParser(string path, IEventSink sink, ReadContext workerCtx)
+            {
+                _scanner = NssCefScanner.ForChunks(path, sink, workerCtx);
+                Buffer = ArrayPool<byte>.Shared.Rent(NssCefScanner.BufferBytes);
+            }
+
+            public byte[] Buffer { get; }
+
+            public void Parse(Stream range, Chunk c, int index)
+            {
+                _scanner.ReadChunk(range, Buffer, fileStart: index == 0, c.Parsed!); // given just before Parse
+                c.Lines = _scanner.ChunkLines;
+                c.Records = _scanner.ChunkRecords;
+                c.HandOverAt = _scanner.HandOverAt;
+                c.HandOverAtFileStart = _scanner.HandOverAtFileStart;
+            }
+
+            public void Dispose() => ArrayPool<byte>.Shared.Return(Buffer);
         }
 
         /// <summary>Chunks of half the parallel threshold, at most 8 MB (tests lower the threshold to cut small feeds).</summary>
@@ -40,83 +55,18 @@ namespace LowSlowExfil.Readers
         public static void Read(string path, IEventSink sink, ReadContext ctx, FileReadSummary summary, int workers, int chunkBytes = DefaultChunkBytes)
         {
             summary.Format = LogFormat.NssCef;
-            long length = new FileInfo(path).Length;
-            int count = (int)Math.Max(1, (length + chunkBytes - 1) / chunkBytes);
-            workers = Math.Max(1, Math.Min(workers, count));
-            summary.Threads = workers;
-            var chunks = new Chunk[count];
-            for (int i = 0; i < count; i++) chunks[i] = new Chunk();
-            var ahead = new SemaphoreSlim(workers * AheadPerWorker);
-            // The parsed lines' lists go round (a fresh one per chunk was most of what a parallel read allocated).
-            var lists = new Stack<List<NssCefReader.ParsedLine>>();
-            int next = -1;
             long templates = 0, lineBase = 0, recordBase = 0;
             var judging = FastPath.JudgingSink(sink, ctx);
-            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation))
-            {
-                // The workers' context: the feed's settings, their own stop; they report nothing (the calling thread does).
-                var workerCtx = ctx.ForOneFile(null, null, ctx.Replays, stop.Token, 1);
-                var tasks = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(() =>
+            var handOver = OrderedChunkPipeline.Run<NssCefReader.ParsedLine, Chunk>(path, ctx, summary, workers, chunkBytes,
+                workerCtx => new ChunkParser(path, sink, workerCtx),
+                c =>
                 {
-                    var scanner = NssCefScanner.ForChunks(path, sink, workerCtx);
-                    byte[] buf = ArrayPool<byte>.Shared.Rent(NssCefScanner.BufferBytes); // pooled, as the scanner's own
-                    try
-                    {
-                        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan))
-                        {
-                            while (true)
-                            {
-                                ahead.Wait(stop.Token);
-                                int i = Interlocked.Increment(ref next);
-                                if (i >= count) return;
-                                lock (lists) chunks[i].Parsed = lists.Count > 0 ? lists.Pop() : new List<NssCefReader.ParsedLine>();
-                                Parse(file, scanner, buf, chunks[i], i, count, chunkBytes, stop.Token);
-                            }
-                        }
-                    }
-                    catch (OperationCanceledException) { }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(buf);
-                    }
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-
-                try
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        var c = chunks[i];
-                        while (!c.Done.Wait(250))
-                        {
-                            ctx.Cancellation.ThrowIfCancellationRequested();
-                            ctx.OnProgress?.Invoke(new ReadProgress(path, Math.Min(length, c.Start), length));
-                        }
-                        ctx.Cancellation.ThrowIfCancellationRequested();
-                        // In file order: the lines before a failure still count, as they do on one thread.
-                        var parsedLines = c.Parsed!; // done: a worker gave the chunk its list before parsing it
-                        ApplyChunk(parsedLines, lineBase, recordBase, path, sink, judging, ctx, summary, ref templates);
-                        if (c.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(c.Error).Throw();
-                        lineBase += c.Lines;
-                        recordBase += c.Records;
-                        if (c.HandOverAt >= 0)
-                        {
-                            stop.Cancel();
-                            HandOver(path, c.HandOverAt, c.HandOverAtFileStart, sink, ctx, summary, lineBase, recordBase, ref templates);
-                            break;
-                        }
-                        parsedLines.Clear();
-                        lock (lists) lists.Push(parsedLines);
-                        c.Parsed = null;
-                        ahead.Release();
-                        ctx.OnProgress?.Invoke(new ReadProgress(path, Math.Min(length, c.Stop), length));
-                    }
-                }
-                finally
-                {
-                    stop.Cancel();
-                    Task.WaitAll(tasks);
-                }
-            }
+                    ApplyChunk(c.Parsed!, lineBase, recordBase, path, sink, judging, ctx, summary, ref templates);
+                    lineBase += c.Lines;
+                    recordBase += c.Records;
+                    return c.HandOverAt < 0;
+                });
+            if (handOver != null) HandOver(path, handOver.HandOverAt, handOver.HandOverAtFileStart, sink, ctx, summary, lineBase, recordBase, ref templates);
             NssCefReader.SetNotice(summary, templates);
         }
 
@@ -136,49 +86,6 @@ namespace LowSlowExfil.Readers
             }
         }
 
-        private static void Parse(FileStream file, NssCefScanner scanner, byte[] buf, Chunk c, int i, int count, int chunkBytes, CancellationToken stop)
-        {
-            try
-            {
-                // Both ends found the same way by the chunks on either side: the first line start at or after the cut.
-                c.Start = i == 0 ? 0 : LineStartAtOrAfter(file, (long)chunkBytes * i, buf);
-                c.Stop = i == count - 1 ? long.MaxValue : LineStartAtOrAfter(file, (long)chunkBytes * (i + 1), buf);
-                if (c.Stop > c.Start)
-                {
-                    file.Position = c.Start;
-                    scanner.ReadChunk(new RangeStream(file, c.Stop), buf, fileStart: i == 0, c.Parsed!); // given just before Parse
-                    c.Lines = scanner.ChunkLines;
-                    c.Records = scanner.ChunkRecords;
-                    c.HandOverAt = scanner.HandOverAt;
-                    c.HandOverAtFileStart = scanner.HandOverAtFileStart;
-                }
-            }
-            catch (Exception e)
-            {
-                c.Error = e; // told by the calling thread when it reaches this chunk, after the lines before it
-                if (e is OperationCanceledException && stop.IsCancellationRequested) throw; // this worker stops too
-            }
-            finally
-            {
-                c.Done.Set();
-            }
-        }
-
-        /// <summary>The offset just after the first line feed at or after <paramref name="cut"/> - 1 (a cut right after one is a line start); the end of the file if none.</summary>
-        internal static long LineStartAtOrAfter(Stream file, long cut, byte[] buf)
-        {
-            long pos = cut - 1;
-            file.Position = pos;
-            int n;
-            while ((n = file.Read(buf, 0, Math.Min(buf.Length, 64 * 1024))) > 0)
-            {
-                int nl = Array.IndexOf(buf, (byte)'\n', 0, n);
-                if (nl >= 0) return pos + nl + 1;
-                pos += n;
-            }
-            return pos;
-        }
-
         /// <summary>From a line the scanner may not read on, the rest of the file to the text reader, numbered on (see NssCefScanner.HandOver).</summary>
         private static void HandOver(string path, long at, bool fileStart, IEventSink sink, ReadContext ctx, FileReadSummary summary, long line, long record, ref long templates)
         {
@@ -190,29 +97,6 @@ namespace LowSlowExfil.Readers
                            detectEncodingFromByteOrderMarks: fileStart, bufferSize: 64 * 1024, leaveOpen: true))
                     NssCefReader.ReadLines(text, path, sink, ctx, summary, line, record, ref templates);
             }
-        }
-
-        /// <summary>A file read up to <c>stop</c>; its Position is the file's, so a hand-over knows where it stopped.</summary>
-        internal sealed class RangeStream : ReadOnlyStream
-        {
-            private readonly Stream _file;
-            private readonly long _stop;
-
-            public RangeStream(Stream file, long stop)
-            {
-                _file = file;
-                _stop = stop;
-            }
-
-            public override int Read(byte[] buffer, int offset, int count)
-            {
-                long left = _stop - _file.Position;
-                if (left <= 0) return 0;
-                return _file.Read(buffer, offset, (int)Math.Min(count, left));
-            }
-
-            public override long Length => _file.Length;
-            public override long Position { get => _file.Position; set => throw new NotSupportedException(); }
         }
     }
 }
