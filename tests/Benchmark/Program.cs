@@ -100,7 +100,8 @@ namespace LowSlowExfil.Benchmark
                 }
                 case "duckdb":
                 {
-                    // duckdb <file> <endTime> [calls] [format]: the first call and the later (warm) ones timed apart, as for the module.
+                    // duckdb <file or folder> <endTime> [calls] [format]: the first call and the later (warm) ones timed apart, as for
+                    // the module. A folder is its gzip parts (the split command's), read by DuckDB as one glob.
                     int calls = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
                     string format = args.Length > 4 ? args[4] : "csv";
                     var times = new System.Collections.Generic.List<double>();
@@ -108,7 +109,7 @@ namespace LowSlowExfil.Benchmark
                     for (int call = 0; call < calls; call++)
                     {
                         var one = Stopwatch.StartNew();
-                        flagged = DuckDbHunt.Run(args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30, format);
+                        flagged = DuckDbHunt.Run(Directory.Exists(args[1]) ? Path.Combine(args[1], "*.csv.gz") : args[1], DateTime.Parse(args[2], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), 30, format);
                         times.Add(one.Elapsed.TotalSeconds);
                     }
                     var warm = times.Skip(1).OrderBy(t => t).ToList();
