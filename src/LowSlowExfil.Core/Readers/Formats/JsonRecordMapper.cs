@@ -129,7 +129,7 @@ namespace LowSlowExfil.Readers
                 return JsonRecordKind.Invalid;
             }
             if (type == "OfficeActivity" || props.ContainsKey(ExportSchema.Operation))
-                return MapAudit(new Fields(props), offset, sink, out error);
+                return MapAudit(new Fields(props), offset, sink, ctx, out error);
             error = "the record is neither a CommonSecurityLog row (DeviceVendor, SourceUserName, DestinationHostName), a Zscaler NSS record (suser and dhost, or login, hostname and reqsize) nor a Microsoft 365 audit record (Operation, UserId)";
             return JsonRecordKind.Invalid;
         }
@@ -188,15 +188,13 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>Hands a mapped event to the sink: a proxy event only the first time its record id is seen.</summary>
-        internal static JsonRecordKind Add(in MappedEvent e, IEventSink sink, ReadContext? ctx)
+        internal static JsonRecordKind Add(in MappedEvent e, IEventSink sink, ReadContext ctx)
         {
             if (e.Sharing)
             {
                 sink.AddSharing(e.Time, e.User, e.Action ?? string.Empty, e.Id);
                 return JsonRecordKind.Sharing;
             }
-            // Audit records are added without the read's context (MapAudit); a proxy event needs its replay filter.
-            if (ctx == null) throw new ArgumentNullException(nameof(ctx), "A proxy event is added with the read's context.");
             if (!ctx.Replays.IsFirst(e.Id)) return JsonRecordKind.Replay;
             sink.AddProxy(e.Time, e.Vendor, e.Action, e.User, e.Host, e.Sent);
             return JsonRecordKind.Proxy;
@@ -253,8 +251,8 @@ namespace LowSlowExfil.Readers
         }
 
         /// <summary>OfficeActivity rows carry TimeGenerated; audit records (Management API, AuditData) CreationTime.</summary>
-        internal static JsonRecordKind MapAudit<TFields>(TFields props, TimeSpan offset, IEventSink sink, out string? error) where TFields : IFields =>
-            ReadAudit(props, offset, out var e, out error) ? Add(e, sink, null) : JsonRecordKind.Invalid;
+        internal static JsonRecordKind MapAudit<TFields>(TFields props, TimeSpan offset, IEventSink sink, ReadContext ctx, out string? error) where TFields : IFields =>
+            ReadAudit(props, offset, out var e, out error) ? Add(e, sink, ctx) : JsonRecordKind.Invalid;
 
         internal static bool ReadAudit<TFields>(TFields props, TimeSpan offset, out MappedEvent e, out string? error) where TFields : IFields
         {
