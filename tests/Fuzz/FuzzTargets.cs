@@ -443,7 +443,7 @@ namespace LowSlowExfil.Fuzz
         }
 
         /// <summary>Hands out at most a few bytes per read, as a slow network would.</summary>
-        private sealed class TricklingStream : Stream
+        private sealed class TricklingStream : ReadOnlyStream
         {
             private readonly byte[] _data;
             private int _pos, _step;
@@ -455,15 +455,6 @@ namespace LowSlowExfil.Fuzz
                 _pos += n;
                 return n;
             }
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-            public override void Flush() { }
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }
